@@ -1,0 +1,74 @@
+package dev.vdisk.core;
+
+import java.nio.file.Path;
+
+/**
+ * An on-disk structure failed validation: a bad signature, checksum, length or reference.
+ *
+ * <p>The message names the file, the byte offset of the structure, and the structure as its
+ * specification names it (for example {@code "GPT header"} or {@code "VHDX region table"}).
+ */
+public class CorruptStructureException extends VdiskException {
+  private static final long serialVersionUID = 1L;
+
+  private final long offset;
+  private final String structure;
+
+  /**
+   * Creates the exception.
+   *
+   * @param file the image or file holding the structure, or {@code null} if unknown
+   * @param offset byte offset of the structure within {@code file} (or the device read), or -1
+   * @param structure the structure's name, as its specification names it
+   * @param detail what is wrong with it
+   */
+  public CorruptStructureException(Path file, long offset, String structure, String detail) {
+    super(file, format(file, offset, structure, detail));
+    this.offset = offset;
+    this.structure = structure;
+  }
+
+  /**
+   * Creates the exception with a cause.
+   *
+   * @param file the image or file holding the structure, or {@code null} if unknown
+   * @param offset byte offset of the structure, or -1
+   * @param structure the structure's name
+   * @param detail what is wrong with it
+   * @param cause the underlying failure
+   */
+  public CorruptStructureException(
+      Path file, long offset, String structure, String detail, Throwable cause) {
+    super(file, format(file, offset, structure, detail), cause);
+    this.offset = offset;
+    this.structure = structure;
+  }
+
+  /**
+   * Byte offset of the structure, or -1 when unknown.
+   *
+   * @return the offset
+   */
+  public long offset() {
+    return offset;
+  }
+
+  /**
+   * The structure's name, as its specification names it.
+   *
+   * @return the name
+   */
+  public String structure() {
+    return structure;
+  }
+
+  private static String format(Path file, long offset, String structure, String detail) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(file == null ? "<device>" : file.toString());
+    if (offset >= 0) {
+      sb.append(": offset ").append(offset).append(String.format(" (0x%x)", offset));
+    }
+    sb.append(": corrupt ").append(structure).append(": ").append(detail);
+    return sb.toString();
+  }
+}
