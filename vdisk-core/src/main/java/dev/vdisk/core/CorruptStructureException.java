@@ -29,6 +29,21 @@ public class CorruptStructureException extends VdiskException {
   }
 
   /**
+   * Creates the exception for a structure on a device that is not a file of its own (a partition,
+   * a virtual disk's contents).
+   *
+   * @param source a description of the device, such as {@link BlockDevice#description()}
+   * @param offset byte offset of the structure on that device, or -1
+   * @param structure the structure's name, as its specification names it
+   * @param detail what is wrong with it
+   */
+  public CorruptStructureException(String source, long offset, String structure, String detail) {
+    super(null, format(source, offset, structure, detail));
+    this.offset = offset;
+    this.structure = structure;
+  }
+
+  /**
    * Creates the exception with a cause.
    *
    * @param file the image or file holding the structure, or {@code null} if unknown
@@ -63,8 +78,12 @@ public class CorruptStructureException extends VdiskException {
   }
 
   private static String format(Path file, long offset, String structure, String detail) {
+    return format(file == null ? null : file.toString(), offset, structure, detail);
+  }
+
+  private static String format(String source, long offset, String structure, String detail) {
     StringBuilder sb = new StringBuilder();
-    sb.append(file == null ? "<device>" : file.toString());
+    sb.append(source == null ? "<device>" : source);
     if (offset >= 0) {
       sb.append(": offset ").append(offset).append(String.format(" (0x%x)", offset));
     }
