@@ -37,7 +37,10 @@ truncate -s 0 "$tmp/gpt.img"; truncate -s 64K "$tmp/gpt.img"
 sgdisk --clear --set-alignment=1 --disk-guid=5EC4D1A2-7B3F-4C2E-9A61-0D8F3B2C1E47 \
   --new=1:34:+16 --typecode=1:ef00 --change-name=1:"EFI" \
   --new=2:0:+16 --typecode=2:8300 --change-name=2:"root fs" \
-  --new=3:0:0 --typecode=3:0700 --change-name=3:"données" "$tmp/gpt.img" >/dev/null
+  --new=3:0:0 --typecode=3:0700 --change-name=3:"données" \
+  --partition-guid=1:0A1B2C3D-4E5F-4607-8819-2A3B4C5D6E70 \
+  --partition-guid=2:1B2C3D4E-5F60-4718-992A-3B4C5D6E7F81 \
+  --partition-guid=3:2C3D4E5F-6071-4829-AA3B-4C5D6E7F8092 "$tmp/gpt.img" >/dev/null
 cp "$tmp/gpt.img" "$out/gpt-64k"
 cp "$tmp/gpt.img" "$out/gpt-64k-primary-zeroed"
 dd if=/dev/zero of="$out/gpt-64k-primary-zeroed" bs=512 seek=1 count=1 conv=notrunc status=none
@@ -48,6 +51,12 @@ patch "$out/gpt-64k-both-arrays-corrupt" $((95 * 512 + 56)) 58
 cp "$tmp/gpt.img" "$out/protective-mbr-without-gpt"
 dd if=/dev/zero of="$out/protective-mbr-without-gpt" bs=512 seek=1 count=1 conv=notrunc status=none
 dd if=/dev/zero of="$out/protective-mbr-without-gpt" bs=512 seek=127 count=1 conv=notrunc status=none
+
+# Odd-length inputs make the harness recompute GPT CRCs before reading (see PartitionTableFuzzTest).
+{ cat "$tmp/gpt.img"; printf '\0'; } > "$out/gpt-64k-fix-crcs"
+cp "$tmp/gpt.img" "$tmp/huge.img"
+patch "$tmp/huge.img" $((512 + 80)) ffffffff   # NumberOfPartitionEntries
+{ cat "$tmp/huge.img"; printf '\0'; } > "$out/gpt-64k-huge-entry-count-fix-crcs"
 
 # An MBR with two primaries and an extended partition holding three logicals, on 64 KiB.
 truncate -s 0 "$tmp/mbr.img"; truncate -s 64K "$tmp/mbr.img"
