@@ -68,8 +68,10 @@ class PartitionTableFuzzTest {
       return;
     }
     long entryLba = le.getLong(offset + 72);
-    long arrayBytes = (le.getInt(offset + 80) & 0xFFFF_FFFFL) * (le.getInt(offset + 84) & 0xFFFF_FFFFL);
-    if (entryLba >= 0 && entryLba < DEVICE_SIZE / sectorSize
+    long count = le.getInt(offset + 80) & 0xFFFF_FFFFL;
+    long entrySize = le.getInt(offset + 84) & 0xFFFF_FFFFL;
+    long arrayBytes = count <= DEVICE_SIZE && entrySize <= DEVICE_SIZE ? count * entrySize : -1;
+    if (arrayBytes >= 0 && entryLba >= 0 && entryLba < DEVICE_SIZE / sectorSize
         && arrayBytes <= DEVICE_SIZE - entryLba * sectorSize) {
       CRC32 crc = new CRC32();
       crc.update(disk, (int) (entryLba * sectorSize), (int) arrayBytes);
