@@ -1,0 +1,191 @@
+package dev.vdisk.benchmarks;
+
+import dev.vdisk.core.Allocation;
+import dev.vdisk.core.VirtualDisk;
+import dev.vdisk.core.VirtualDisks;
+import dev.vdisk.core.partition.PartitionTable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+/**
+ * End-to-end benchmarks of the foundation: each does the same work with vdisk and with the C tool
+ * in the same run, and prints both times and their ratio (vdisk time / tool time; below 1 means
+ * vdisk is faster).
+ *
+ * <p>Run from the repository root: {@code java -jar benchmarks/target/vdisk-benchmarks.jar
+ * [--quick]}. Work files go to a temporary directory that is removed at the end.
+ */
+public final class BenchmarkMain {
+  private BenchmarkMain() {}
+
+  /**
+   * Runs every comparison.
+   *
+   * @param args {@code --quick} for smaller inputs
+   * @throws Exception on failure
+   */
+  public static void main(String[] args) throws Exception {
+    boolean quick = Arrays.asList(args).contains("--quick");
+    Path work = Files.createTempDirectory("vdisk-bench");
+    List<String[]> rows = new ArrayList<>();
+    try {
+      rows.add(sequentialRead(work, quick ? 128L << 20 : 1L << 30));
+      rows.add(allocationMap(work, quick ? 1L << 30 : 16L << 30, quick ? 200 : 4000));
+      rows.add(partitionTable(work));
+    } finally {
+      try (var files = Files.walk(work)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    System.out.printf("%n%-44s %12s %12s %8s  %s%n", "work", "vdisk", "C tool", "ratio", "tool");
+    for (String[] row : rows) {
+      System.out.printf("%-44s %12s %12s %8s  %s%n", (Object[]) row);
+    }
+  }
+
+  /** Reads a fully allocated raw image sequentially in 1 MiB requests, against dd. */
+  private static String[] sequentialRead(Path work, long size) throws Exception {
+    Path image = work.resolve("full.raw");
+    byte[] chunk = new byte[1 << 20];
+    new Random(1).nextBytes(chunk);
+    try (FileChannel ch = FileChannel.open(image, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
+      for (long at = 0; at < size; at += chunk.length) {
+        ch.write(ByteBuffer.wrap(chunk), at);
+      }
+    }
+    double ours = median(5, () -> {
+      try (VirtualDisk disk = VirtualDisks.open(image)) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        long sum = 0;
+        for (long at = 0; at < disk.size(); at += buffer.capacity()) {
+          buffer.clear();
+          disk.read(at, buffer);
+          sum += buffer.get(0);
+        }
+        return sum;
+      }
+    });
+    double theirs = median(5, () -> exec("dd", "if=" + image, "of=/dev/null", "bs=1M"));
+    return row("sequential read, " + (size >> 20) + " MiB raw (page cache)", ours, theirs,
+        "dd bs=1M");
+  }
+
+  /** Walks the allocation map of a sparse raw file, against qemu-img map. */
+  private static String[] allocationMap(Path work, long size, int islands) throws Exception {
+    Path image = work.resolve("sparse.raw");
+    Random random = new Random(2);
+    try (FileChannel ch = FileChannel.open(image, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.allocate(1), size - 1);
+      byte[] data = new byte[64 * 1024];
+      random.nextBytes(data);
+      for (int i = 0; i < islands; i++) {
+        long at = ((random.nextLong() & Long.MAX_VALUE) % (size - data.length)) & ~65535L;
+        ch.write(ByteBuffer.wrap(data), at);
+      }
+    }
+    double ours = median(7, () -> {
+      try (VirtualDisk disk = VirtualDisks.open(image)) {
+        long data = 0;
+        long offset = 0;
+        while (offset < disk.size()) {
+          Allocation run = disk.allocation(offset);
+          if (run.state() == Allocation.State.DATA) {
+            data += run.length();
+          }
+          offset = run.end();
+        }
+        return data;
+      }
+    });
+    double theirs = median(7,
+        () -> exec("qemu-img", "map", "--output=json", "-f", "raw", image.toString()));
+    return row("allocation map, " + (size >> 30) + " GiB raw, " + islands + " islands", ours,
+        theirs, "qemu-img map");
+  }
+
+  /** Reads the GPT of the fixture image, against sfdisk --json (a process per read). */
+  private static String[] partitionTable(Path work) throws Exception {
+    Path image = work.resolve("gpt5.img");
+    Files.copy(projectRoot().resolve("testdata/images/gpt5.img"), image);
+    int repeat = 200;
+    double ours = median(5, () -> {
+      int n = 0;
+      for (int i = 0; i < repeat; i++) {
+        try (VirtualDisk disk = VirtualDisks.open(image)) {
+          n += PartitionTable.read(disk).partitions().size();
+        }
+      }
+      return n;
+    }) / repeat;
+    double theirs = median(5, () -> {
+      for (int i = 0; i < 20; i++) {
+        exec("sfdisk", "--json", image.toString());
+      }
+      return 0;
+    }) / 20;
+    return row("open + read GPT (in-process vs a process)", ours, theirs, "sfdisk --json");
+  }
+
+  private static Path projectRoot() {
+    String env = System.getenv("VDISK_PROJECT_ROOT");
+    Path dir = Path.of(env != null ? env : "").toAbsolutePath();
+    while (dir != null && !Files.isDirectory(dir.resolve("testdata/images"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("run from the repository (testdata/images not found)");
+    }
+    return dir;
+  }
+
+  private static long exec(String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    int code = p.waitFor();
+    if (code != 0) {
+      throw new IOException(String.join(" ", command) + " exited " + code);
+    }
+    return code;
+  }
+
+  /** Median wall time in seconds over {@code runs} runs, after one warm-up run. */
+  private static double median(int runs, Callable<?> work) throws Exception {
+    work.call();
+    double[] times = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      long start = System.nanoTime();
+      Object result = work.call();
+      times[i] = (System.nanoTime() - start) / 1e9;
+      if (result == null) {
+        throw new IllegalStateException("no result");
+      }
+    }
+    Arrays.sort(times);
+    return times[runs / 2];
+  }
+
+  private static String[] row(String what, double ours, double theirs, String tool) {
+    return new String[] {
+      what, seconds(ours), seconds(theirs),
+      String.format(Locale.ROOT, "%.2f", ours / theirs), tool
+    };
+  }
+
+  private static String seconds(double s) {
+    return s >= 1 ? String.format(Locale.ROOT, "%.2f s", s)
+        : s >= 1e-3 ? String.format(Locale.ROOT, "%.2f ms", s * 1e3)
+        : String.format(Locale.ROOT, "%.1f us", s * 1e6);
+  }
+}
