@@ -165,6 +165,7 @@ class GptPartitionTableTest {
     CorruptStructureException e = org.junit.jupiter.api.Assertions.assertThrows(
         CorruptStructureException.class, () -> PartitionTable.read(gpt.device()));
 
+    assertThat(e).isExactlyInstanceOf(CorruptStructureException.class);
     assertThat(e.offset()).isEqualTo(512);
     assertThat(e.structure()).isEqualTo("GPT partition entry array");
     assertThat(e.getMessage())

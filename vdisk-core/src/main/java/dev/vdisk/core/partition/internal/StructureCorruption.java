@@ -10,6 +10,7 @@ import dev.vdisk.core.CorruptStructureException;
 public final class StructureCorruption extends CorruptStructureException {
   private static final long serialVersionUID = 1L;
 
+  private final String source;
   private final String detail;
 
   /**
@@ -22,7 +23,20 @@ public final class StructureCorruption extends CorruptStructureException {
    */
   public StructureCorruption(String source, long offset, String structure, String detail) {
     super(source, offset, structure, detail);
+    this.source = source;
     this.detail = detail;
+  }
+
+  /**
+   * The same error as a plain {@link CorruptStructureException}, for the public API (its stack
+   * trace is this exception's).
+   *
+   * @return the public exception
+   */
+  public CorruptStructureException toPublic() {
+    CorruptStructureException e = new CorruptStructureException(source, offset(), structure(), detail);
+    e.setStackTrace(getStackTrace());
+    return e;
   }
 
   /**
