@@ -5,30 +5,14 @@
 # gives the same bytes.
 set -euo pipefail
 
-usage() {
-  echo "usage: $0 OUT [SIZE_MIB [ALIGN_KIB]]" >&2
-  echo "  OUT        the raw image to (re)create" >&2
-  echo "  SIZE_MIB   its size in MiB (default 16, at least 1)" >&2
-  echo "  ALIGN_KIB  partition alignment in KiB (default 1024; use 4 for tiny images)" >&2
-  exit 1
-}
-
-[[ $# -ge 1 && $# -le 3 ]] || usage
-out=$1
-size_mib=${2:-16}
-align_kib=${3:-1024}
-[[ $size_mib =~ ^[0-9]+$ && $size_mib -ge 1 ]] || usage
-[[ $align_kib =~ ^[0-9]+$ && $align_kib -ge 1 ]] || usage
-command -v sgdisk >/dev/null || { echo "$0: sgdisk not found (Debian package gdisk)" >&2; exit 1; }
-
-total=$((size_mib * 2048))          # 512-byte sectors
+source "$(dirname "$0")/lib/image-args.sh"
+parse_image_args sgdisk gdisk "$@"
 align=$((align_kib * 2))            # alignment in sectors
 # Five partitions of one unit each; the last usable sector is total - 34.
 unit=$(( ((total - 34 - align) / 6) / align * align ))
 [[ $unit -ge $align ]] || { echo "$0: $size_mib MiB is too small for alignment $align_kib KiB" >&2; exit 1; }
 
-rm -f -- "$out"
-truncate -s "${size_mib}M" -- "$out"
+create_empty_image
 
 # Not -q: sgdisk -q sometimes silently writes nothing. Output goes to /dev/null instead.
 export LC_ALL=C.UTF-8

@@ -13,6 +13,7 @@ public class CorruptStructureException extends VdiskException {
 
   private final long offset;
   private final String structure;
+  private final String detail;
 
   /**
    * Creates the exception.
@@ -26,6 +27,7 @@ public class CorruptStructureException extends VdiskException {
     super(file, format(file, offset, structure, detail));
     this.offset = offset;
     this.structure = structure;
+    this.detail = detail;
   }
 
   /**
@@ -41,6 +43,7 @@ public class CorruptStructureException extends VdiskException {
     super(null, format(source, offset, structure, detail));
     this.offset = offset;
     this.structure = structure;
+    this.detail = detail;
   }
 
   /**
@@ -57,6 +60,7 @@ public class CorruptStructureException extends VdiskException {
     super(file, format(file, offset, structure, detail), cause);
     this.offset = offset;
     this.structure = structure;
+    this.detail = detail;
   }
 
   /**
@@ -75,6 +79,15 @@ public class CorruptStructureException extends VdiskException {
    */
   public String structure() {
     return structure;
+  }
+
+  /**
+   * What is wrong with the structure, without the file, offset and structure name.
+   *
+   * @return the detail
+   */
+  public String detail() {
+    return detail;
   }
 
   private static String format(Path file, long offset, String structure, String detail) {

@@ -5,7 +5,7 @@ import dev.vdisk.core.BlockDevices;
 import dev.vdisk.core.partition.internal.GptHeader;
 import dev.vdisk.core.partition.internal.GptPartitionEntry;
 import dev.vdisk.core.partition.internal.Guids;
-import dev.vdisk.core.partition.internal.StructureCorruption;
+import dev.vdisk.core.CorruptStructureException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -84,7 +84,7 @@ final class GptReader {
    * @param device the device
    * @param warnings warnings found so far, to keep
    * @return the table
-   * @throws StructureCorruption if neither copy of the GPT is usable
+   * @throws CorruptStructureException if neither copy of the GPT is usable
    * @throws IOException on an I/O error
    */
   static PartitionTable read(BlockDevice device, List<String> warnings) throws IOException {
@@ -107,7 +107,7 @@ final class GptReader {
     }
     if (found == null) {
       int size = device.sectorSize();
-      throw new StructureCorruption(device.description(), size, GptHeader.STRUCTURE,
+      throw new CorruptStructureException(device.description(), size, GptHeader.STRUCTURE,
           "the MBR is a protective MBR but there is no GPT header (no \"EFI PART\" signature) at"
               + " LBA 1 or in the last LBA, for sector sizes " + sectorSizes(device));
     }
@@ -121,11 +121,11 @@ final class GptReader {
   private PartitionTable read() throws IOException {
     GptHeader primaryHeader = null;
     Copy primary = null;
-    StructureCorruption primaryProblem = null;
+    CorruptStructureException primaryProblem = null;
     try {
       primaryHeader = readHeader(1);
       primary = readArray(primaryHeader, 1);
-    } catch (StructureCorruption e) {
+    } catch (CorruptStructureException e) {
       primaryProblem = e;
     }
 
@@ -142,13 +142,13 @@ final class GptReader {
     backupLbas.add(lastLba);
 
     Copy backup = null;
-    StructureCorruption backupProblem = null;
+    CorruptStructureException backupProblem = null;
     for (long lba : backupLbas) {
       try {
         GptHeader header = readHeader(lba);
         backup = readArray(header, lba);
         break;
-      } catch (StructureCorruption e) {
+      } catch (CorruptStructureException e) {
         if (backupProblem == null) {
           backupProblem = e;
         }
@@ -169,13 +169,13 @@ final class GptReader {
           + backup.lba());
       return build(backup, true);
     }
-    throw new StructureCorruption(source, sectorSize, primaryProblem.structure(),
+    throw new CorruptStructureException(source, sectorSize, primaryProblem.structure(),
         "primary " + describe(primaryProblem) + "; the backup is unusable too: "
             + describe(backupProblem));
   }
 
   /** "GPT header at LBA 1 is corrupt (header CRC32 mismatch: ...)". */
-  private String describe(StructureCorruption problem) {
+  private String describe(CorruptStructureException problem) {
     long offset = problem.offset();
     String where = offset >= 0 && offset % sectorSize == 0
         ? " at LBA " + offset / sectorSize

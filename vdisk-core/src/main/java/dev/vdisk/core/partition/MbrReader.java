@@ -4,7 +4,7 @@ import dev.vdisk.core.BlockDevice;
 import dev.vdisk.core.BlockDevices;
 import dev.vdisk.core.partition.internal.MasterBootRecord;
 import dev.vdisk.core.partition.internal.MbrPartitionEntry;
-import dev.vdisk.core.partition.internal.StructureCorruption;
+import dev.vdisk.core.CorruptStructureException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -87,7 +87,7 @@ final class MbrReader {
         return;
       }
       if (ebrLba >= deviceSectors) {
-        throw new StructureCorruption(source, ebrOffset, "EBR", "EBR at sector " + ebrLba
+        throw new CorruptStructureException(source, ebrOffset, "EBR", "EBR at sector " + ebrLba
             + " is outside the device of " + deviceSectors + " sectors");
       }
       if (!visited.add(ebrLba)) {
@@ -136,9 +136,9 @@ final class MbrReader {
   }
 
   private void checkInside(long first, long count, long entryOffset, String structure, String what)
-      throws StructureCorruption {
+      throws CorruptStructureException {
     if (first >= deviceSectors || count > deviceSectors - first) {
-      throw new StructureCorruption(source, entryOffset, structure, what + " (sectors " + first
+      throw new CorruptStructureException(source, entryOffset, structure, what + " (sectors " + first
           + ".." + (first + count - 1) + ") extends past the end of the device of "
           + deviceSectors + " sectors");
     }

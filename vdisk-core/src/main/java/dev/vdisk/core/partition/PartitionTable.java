@@ -4,7 +4,6 @@ import dev.vdisk.core.BlockDevice;
 import dev.vdisk.core.BlockDevices;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.partition.internal.MasterBootRecord;
-import dev.vdisk.core.partition.internal.StructureCorruption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -113,14 +112,6 @@ public final class PartitionTable {
    */
   public static PartitionTable read(BlockDevice device) throws IOException {
     Objects.requireNonNull(device, "device");
-    try {
-      return detectAndRead(device);
-    } catch (StructureCorruption e) {
-      throw e.toPublic();
-    }
-  }
-
-  private static PartitionTable detectAndRead(BlockDevice device) throws IOException {
     String source = device.description();
     int deviceSectorSize = device.sectorSize();
     if (deviceSectorSize < 512 || deviceSectorSize > (1 << 16) || Integer.bitCount(deviceSectorSize) != 1) {

@@ -1,5 +1,6 @@
 package dev.vdisk.core.partition.internal;
 
+import dev.vdisk.core.CorruptStructureException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.UUID;
@@ -67,10 +68,10 @@ public record GptHeader(
    * @param source the device description, for error messages
    * @param offset the sector's byte offset on the device, for error messages
    * @return the header
-   * @throws StructureCorruption if any check fails
+   * @throws CorruptStructureException if any check fails
    */
   public static GptHeader parse(ByteBuffer sector, String source, long offset)
-      throws StructureCorruption {
+      throws CorruptStructureException {
     int sectorSize = sector.remaining();
     if (sectorSize < 512) {
       throw corrupt(source, offset, "needs a sector of at least 512 bytes, got " + sectorSize);
@@ -129,10 +130,10 @@ public record GptHeader(
    * @param lastLba the device's last LBA
    * @param sectorSize the sector size in bytes
    * @param source the device description, for error messages
-   * @throws StructureCorruption if any check fails
+   * @throws CorruptStructureException if any check fails
    */
   public void checkPlacement(long expectedLba, long lastLba, int sectorSize, String source)
-      throws StructureCorruption {
+      throws CorruptStructureException {
     long offset = expectedLba * sectorSize;
     if (myLba != expectedLba) {
       throw corrupt(source, offset,
@@ -182,12 +183,12 @@ public record GptHeader(
    * @param array the array, {@link #entryArrayBytes()} bytes from its position
    * @param source the device description, for error messages
    * @param offset the array's byte offset on the device, for error messages
-   * @throws StructureCorruption if the CRC does not match
+   * @throws CorruptStructureException if the CRC does not match
    */
-  public void checkEntryArray(ByteBuffer array, String source, long offset) throws StructureCorruption {
+  public void checkEntryArray(ByteBuffer array, String source, long offset) throws CorruptStructureException {
     long computed = crc32(array, array.position(), entryArrayBytes());
     if (computed != partitionEntryArrayCrc32) {
-      throw new StructureCorruption(source, offset, "GPT partition entry array", String.format(
+      throw new CorruptStructureException(source, offset, "GPT partition entry array", String.format(
           "CRC32 mismatch: stored 0x%08x, computed 0x%08x", partitionEntryArrayCrc32, computed));
     }
   }
@@ -241,7 +242,7 @@ public record GptHeader(
     return crc.getValue();
   }
 
-  private static StructureCorruption corrupt(String source, long offset, String detail) {
-    return new StructureCorruption(source, offset, STRUCTURE, detail);
+  private static CorruptStructureException corrupt(String source, long offset, String detail) {
+    return new CorruptStructureException(source, offset, STRUCTURE, detail);
   }
 }

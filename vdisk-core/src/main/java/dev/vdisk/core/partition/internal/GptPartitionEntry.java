@@ -1,5 +1,6 @@
 package dev.vdisk.core.partition.internal;
 
+import dev.vdisk.core.CorruptStructureException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -102,17 +103,17 @@ public record GptPartitionEntry(
    * @param source the device description, for error messages
    * @param offset the entry's byte offset on the device, for error messages
    * @param index the entry's 1-based index, for error messages
-   * @throws StructureCorruption if the range is reversed or outside the device
+   * @throws CorruptStructureException if the range is reversed or outside the device
    */
   public void checkBounds(long lastLba, String source, long offset, int index)
-      throws StructureCorruption {
+      throws CorruptStructureException {
     if (startingLba < 0 || endingLba < 0 || startingLba > endingLba) {
-      throw new StructureCorruption(source, offset, STRUCTURE, "partition " + index
+      throw new CorruptStructureException(source, offset, STRUCTURE, "partition " + index
           + " has first LBA " + Long.toUnsignedString(startingLba) + " after its last LBA "
           + Long.toUnsignedString(endingLba));
     }
     if (endingLba > lastLba) {
-      throw new StructureCorruption(source, offset, STRUCTURE, "partition " + index
+      throw new CorruptStructureException(source, offset, STRUCTURE, "partition " + index
           + " (LBAs " + startingLba + ".." + endingLba + ") extends past the device's last LBA "
           + lastLba);
     }

@@ -1,5 +1,6 @@
 package dev.vdisk.core.partition.internal;
 
+import dev.vdisk.core.CorruptStructureException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -86,17 +87,17 @@ public record MasterBootRecord(long uniqueMbrDiskSignature, List<MbrPartitionEnt
    * @param offset the sector's byte offset on the device, for error messages
    * @param structure {@code "MBR"} or {@code "EBR"}, for error messages
    * @return the record
-   * @throws StructureCorruption if the sector is short or lacks the boot signature
+   * @throws CorruptStructureException if the sector is short or lacks the boot signature
    */
   public static MasterBootRecord parse(ByteBuffer buffer, String source, long offset, String structure)
-      throws StructureCorruption {
+      throws CorruptStructureException {
     if (buffer.remaining() < SIZE) {
-      throw new StructureCorruption(source, offset, structure,
+      throw new CorruptStructureException(source, offset, structure,
           "needs " + SIZE + " bytes, only " + buffer.remaining() + " available");
     }
     if (!hasBootSignature(buffer)) {
       int p = buffer.position();
-      throw new StructureCorruption(source, offset, structure, String.format(
+      throw new CorruptStructureException(source, offset, structure, String.format(
           "boot signature is 0x%02x%02x, expected 0x55aa",
           buffer.get(p + SIGNATURE_OFFSET), buffer.get(p + SIGNATURE_OFFSET + 1)));
     }
