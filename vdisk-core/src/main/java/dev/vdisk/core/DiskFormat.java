@@ -79,4 +79,26 @@ public interface DiskFormat {
   default VirtualDisk createChild(VirtualDisk parent, Path file) throws IOException {
     throw new UnsupportedFeatureException(file, name() + " differencing disks", "not implemented");
   }
+
+  /**
+   * Checks the structure of an image without changing it, like {@code qemu-img check}: bad
+   * checksums, blocks that overlap or point past the end, bitmaps that disagree with tables, logs
+   * awaiting replay. It should report as much as it can find rather than stop at the first
+   * problem, and must not fail on corrupt content (only on I/O errors).
+   *
+   * <p>The default opens the image read-only and reports a corruption if that fails.
+   *
+   * @param file the image
+   * @return the findings
+   * @throws IOException on an I/O error
+   */
+  default CheckReport check(Path file) throws IOException {
+    CheckReport.Builder report = new CheckReport.Builder(file, name(), 1000);
+    try (VirtualDisk disk = open(file, OpenOptions.readOnly())) {
+      disk.size();
+    } catch (CorruptStructureException e) {
+      report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
+    }
+    return report.build();
+  }
 }

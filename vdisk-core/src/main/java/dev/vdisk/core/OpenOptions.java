@@ -1,5 +1,9 @@
 package dev.vdisk.core;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * How to open an image. Images open read-only unless {@link #writable()} is asked for.
  *
@@ -9,15 +13,17 @@ package dev.vdisk.core;
  * }</pre>
  */
 public final class OpenOptions {
-  private static final OpenOptions READ_ONLY = new OpenOptions(false, null);
-  private static final OpenOptions READ_WRITE = new OpenOptions(true, null);
+  private static final OpenOptions READ_ONLY = new OpenOptions(false, null, List.of());
+  private static final OpenOptions READ_WRITE = new OpenOptions(true, null, List.of());
 
   private final boolean writable;
   private final String format;
+  private final List<Path> children;
 
-  private OpenOptions(boolean writable, String format) {
+  private OpenOptions(boolean writable, String format, List<Path> children) {
     this.writable = writable;
     this.format = format;
+    this.children = children;
   }
 
   /**
@@ -45,7 +51,31 @@ public final class OpenOptions {
    * @return new options
    */
   public OpenOptions withFormat(String formatName) {
-    return new OpenOptions(writable, formatName);
+    return new OpenOptions(writable, formatName, children);
+  }
+
+  /**
+   * Options for opening the parent of {@code child}: read-only, format detected from content, and
+   * remembering the chain of children opened so far so that loops and absurd depths are caught
+   * (see {@link dev.vdisk.core.chain.Parents}).
+   *
+   * @param child the real path of the differencing disk whose parent is being opened
+   * @return new options
+   */
+  public OpenOptions forParentOf(Path child) {
+    List<Path> chain = new ArrayList<>(children);
+    chain.add(child);
+    return new OpenOptions(false, null, List.copyOf(chain));
+  }
+
+  /**
+   * The differencing disks already being opened above this one, the top child first; empty when
+   * opening a disk directly.
+   *
+   * @return the real paths of the children
+   */
+  public List<Path> children() {
+    return children;
   }
 
   /**
@@ -68,6 +98,7 @@ public final class OpenOptions {
 
   @Override
   public String toString() {
-    return (writable ? "read-write" : "read-only") + (format == null ? "" : ", format " + format);
+    return (writable ? "read-write" : "read-only") + (format == null ? "" : ", format " + format)
+        + (children.isEmpty() ? "" : ", parent of " + children.get(children.size() - 1));
   }
 }

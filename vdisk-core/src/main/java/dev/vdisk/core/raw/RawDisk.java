@@ -5,6 +5,7 @@ import dev.vdisk.core.BlockDevices;
 import dev.vdisk.core.ChainEntry;
 import dev.vdisk.core.DiskFormat;
 import dev.vdisk.core.DiskInfo;
+import dev.vdisk.core.ImageLock;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.core.internal.NativeIo;
 import java.io.EOFException;
@@ -73,6 +74,9 @@ public final class RawDisk implements VirtualDisk {
             ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
             : FileChannel.open(path, StandardOpenOption.READ);
     try {
+      if (!device) {
+        ImageLock.acquire(path, channel, writable); // released when the channel closes
+      }
       long size = device ? NativeIo.blockDeviceSize(path) : channel.size();
       LOG.debug("opened raw {} ({} bytes, {}{})", path, size, device ? "block device, " : "",
           writable ? "read-write" : "read-only");

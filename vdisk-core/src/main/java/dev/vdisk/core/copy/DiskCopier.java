@@ -1,0 +1,146 @@
+package dev.vdisk.core.copy;
+
+import dev.vdisk.core.Allocation;
+import dev.vdisk.core.BlockDevice;
+import dev.vdisk.core.BlockDevices;
+import dev.vdisk.core.VirtualDisk;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies the contents of one disk to another, skipping holes: the engine behind {@code vdisk
+ * convert} and {@code vdisk commit}.
+ *
+ * <p>Runs the source reports as zero are not written at all, and data chunks that turn out to be
+ * all zeros are not written either, so a dynamic or sparse target stays sparse. The target must
+ * therefore read as zeros wherever nothing is written: a newly created image or sparse file.
+ */
+public final class DiskCopier {
+  private static final Logger LOG = LoggerFactory.getLogger(DiskCopier.class);
+
+  /** Bytes read and written per request. */
+  public static final int CHUNK = 1 << 20;
+
+  private DiskCopier() {}
+
+  /** What a copy did. */
+  public record Result(long bytesRead, long bytesWritten, long bytesSkipped) {}
+
+  /**
+   * Copies {@code source}'s virtual disk (through its parent chain) to {@code target}, which must
+   * read as zeros before the copy and be at least as large.
+   *
+   * @param source the disk to read
+   * @param target the device to write
+   * @param progress progress receiver
+   * @return what was read, written and skipped
+   * @throws IOException on an I/O error or a corrupt source
+   */
+  public static Result copy(VirtualDisk source, BlockDevice target, ProgressListener progress)
+      throws IOException {
+    return copyRuns(source, target, progress, false);
+  }
+
+  /**
+   * Copies only the runs the top layer of {@code child} stores itself (its own data and its own
+   * explicitly zeroed runs) into {@code target}, typically the child's parent: the work of merging
+   * a differencing disk into its parent.
+   *
+   * @param child the differencing disk
+   * @param target where to write (usually the child's parent, opened for writing)
+   * @param progress progress receiver
+   * @return what was read, written and skipped
+   * @throws IOException on an I/O error
+   */
+  public static Result copyOwnRuns(VirtualDisk child, BlockDevice target,
+      ProgressListener progress) throws IOException {
+    return copyRuns(child, target, progress, true);
+  }
+
+  private static Result copyRuns(VirtualDisk source, BlockDevice target,
+      ProgressListener progress, boolean ownOnly) throws IOException {
+    BlockDevices.checkWritable(target);
+    long size = source.size();
+    if (target.size() < size) {
+      throw new IOException(target.description() + " (" + target.size()
+          + " bytes) is smaller than " + source.description() + " (" + size + " bytes)");
+    }
+    ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
+    ByteBuffer zeros = null;
+    long read = 0;
+    long written = 0;
+    long skipped = 0;
+    long offset = 0;
+    progress.progress(0, size);
+    while (offset < size) {
+      Allocation run = ownOnly ? source.allocation(offset) : Allocations.effective(source, offset);
+      if (run.length() <= 0 || run.offset() != offset) {
+        throw new IllegalStateException(source.description() + " returned a bad run " + run
+            + " for offset " + offset);
+      }
+      long end = Math.min(run.end(), size);
+      switch (run.state()) {
+        case DATA -> {
+          for (long at = offset; at < end; ) {
+            int n = (int) Math.min(CHUNK, end - at);
+            buffer.clear().limit(n);
+            source.read(at, buffer);
+            read += n;
+            buffer.flip();
+            if (isZero(buffer) && !ownOnly) {
+              skipped += n;
+            } else {
+              target.write(at, buffer);
+              written += n;
+            }
+            at += n;
+            progress.progress(at, size);
+          }
+        }
+        case ZERO -> {
+          if (ownOnly) {
+            // The child zeroed this run explicitly; the parent must read zeros there too.
+            if (zeros == null) {
+              zeros = ByteBuffer.allocateDirect(CHUNK);
+            }
+            for (long at = offset; at < end; ) {
+              int n = (int) Math.min(CHUNK, end - at);
+              zeros.clear().limit(n);
+              target.write(at, zeros);
+              written += n;
+              at += n;
+            }
+          } else {
+            skipped += end - offset;
+          }
+        }
+        case UNALLOCATED -> skipped += end - offset;
+        default -> throw new IllegalStateException("unknown state " + run.state());
+      }
+      offset = end;
+      progress.progress(offset, size);
+    }
+    target.flush();
+    LOG.debug("copied {}: read {}, wrote {}, skipped {}", source.description(), read, written,
+        skipped);
+    return new Result(read, written, skipped);
+  }
+
+  private static boolean isZero(ByteBuffer buffer) {
+    int i = buffer.position();
+    int limit = buffer.limit();
+    for (; i + 8 <= limit; i += 8) {
+      if (buffer.getLong(i) != 0) {
+        return false;
+      }
+    }
+    for (; i < limit; i++) {
+      if (buffer.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
