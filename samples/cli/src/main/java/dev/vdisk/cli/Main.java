@@ -26,7 +26,15 @@ import picocli.CommandLine.Option;
     versionProvider = Main.Version.class,
     description = "Offline servicing of virtual disks: inspect, convert and change disk images "
         + "without booting them.",
-    subcommands = {InfoCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      InfoCommand.class,
+      CheckCommand.class,
+      ConvertCommand.class,
+      SnapshotCommand.class,
+      CommitCommand.class,
+      DiscardCommand.class,
+      CommandLine.HelpCommand.class
+    },
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0  success",

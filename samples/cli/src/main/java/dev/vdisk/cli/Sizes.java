@@ -26,4 +26,40 @@ final class Sizes {
   static String describe(long bytes) {
     return bytes < 1024 ? bytes + " bytes" : human(bytes) + " (" + bytes + " bytes)";
   }
+
+  /**
+   * Parses "1048576", "512K", "32M", "32MiB", "1G": binary multiples.
+   *
+   * @throws IllegalArgumentException for anything else
+   */
+  static long parse(String text) {
+    String t = text.trim().toUpperCase(Locale.ROOT);
+    if (t.endsWith("IB")) {
+      t = t.substring(0, t.length() - 2);
+    } else if (t.endsWith("B")) {
+      t = t.substring(0, t.length() - 1);
+    }
+    long multiplier = 1;
+    if (!t.isEmpty()) {
+      switch (t.charAt(t.length() - 1)) {
+        case 'K' -> multiplier = 1L << 10;
+        case 'M' -> multiplier = 1L << 20;
+        case 'G' -> multiplier = 1L << 30;
+        case 'T' -> multiplier = 1L << 40;
+        default -> multiplier = 1;
+      }
+      if (multiplier != 1) {
+        t = t.substring(0, t.length() - 1);
+      }
+    }
+    try {
+      long value = Long.parseLong(t.trim());
+      if (value < 0) {
+        throw new NumberFormatException();
+      }
+      return Math.multiplyExact(value, multiplier);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalArgumentException("not a size: '" + text + "' (examples: 1048576, 512K, 32M, 1G)");
+    }
+  }
 }
