@@ -42,6 +42,13 @@ public final class BenchmarkMain {
       rows.add(sequentialRead(work, quick ? 128L << 20 : 1L << 30));
       rows.add(allocationMap(work, quick ? 1L << 30 : 16L << 30, quick ? 200 : 4000));
       rows.add(partitionTable(work));
+      for (String format : new String[] {"vhdx", "vhd"}) {
+        if (VirtualDisks.byName(format).isPresent()) {
+          rows.addAll(imageFormat(work, format, quick ? 128L << 20 : 1L << 30));
+        } else {
+          System.out.println("skipping " + format + ": format not registered");
+        }
+      }
     } finally {
       try (var files = Files.walk(work)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -113,6 +120,71 @@ public final class BenchmarkMain {
         () -> exec("qemu-img", "map", "--output=json", "-f", "raw", image.toString()));
     return row("allocation map, " + (size >> 30) + " GiB raw, " + islands + " islands", ours,
         theirs, "qemu-img map");
+  }
+
+  /**
+   * A dynamic image of {@code format} made by qemu-img from a raw file that is half data, half
+   * holes: a full sequential read (against qemu-io reading the same ranges) and a conversion to
+   * raw (against qemu-img convert).
+   */
+  private static List<String[]> imageFormat(Path work, String format, long size)
+      throws Exception {
+    Path raw = work.resolve("half-" + format + ".raw");
+    byte[] chunk = new byte[1 << 20];
+    new Random(3).nextBytes(chunk);
+    try (FileChannel ch = FileChannel.open(raw, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.allocate(1), size - 1);
+      for (long at = 0; at < size; at += 2L * chunk.length) {
+        ch.write(ByteBuffer.wrap(chunk), at);
+      }
+    }
+    String qemuFormat = format.equals("vhd") ? "vpc" : format;
+    Path image = work.resolve("dynamic." + format);
+    exec("qemu-img", "convert", "-f", "raw", "-O", qemuFormat, "-o", "subformat=dynamic",
+        raw.toString(), image.toString());
+    Files.delete(raw);
+    double readOurs = median(5, () -> {
+      try (VirtualDisk disk = VirtualDisks.open(image)) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        long sum = 0;
+        for (long at = 0; at < disk.size(); at += buffer.capacity()) {
+          buffer.clear().limit((int) Math.min(buffer.capacity(), disk.size() - at));
+          disk.read(at, buffer);
+          sum += buffer.get(0);
+        }
+        return sum;
+      }
+    });
+    List<String> qemuIo = new ArrayList<>(List.of("qemu-io", "-r", "-f", qemuFormat));
+    for (long at = 0; at < size; at += 64L << 20) {
+      qemuIo.add("-c");
+      qemuIo.add("read -q " + at + " " + Math.min(64L << 20, size - at));
+    }
+    qemuIo.add(image.toString());
+    double readTheirs = median(5, () -> exec(qemuIo.toArray(String[]::new)));
+    Path outOurs = work.resolve("ours.raw");
+    Path outTheirs = work.resolve("theirs.raw");
+    double convertOurs = median(5, () -> {
+      Files.deleteIfExists(outOurs);
+      try (VirtualDisk src = VirtualDisks.open(image);
+          VirtualDisk dst = VirtualDisks.byName("raw").orElseThrow()
+              .create(outOurs, dev.vdisk.core.CreateSpec.ofSize(src.size()))) {
+        return dev.vdisk.core.copy.DiskCopier.copy(src, dst,
+            dev.vdisk.core.copy.ProgressListener.NONE);
+      }
+    });
+    double convertTheirs = median(5, () -> {
+      Files.deleteIfExists(outTheirs);
+      return exec("qemu-img", "convert", "-f", qemuFormat, "-O", "raw", image.toString(),
+          outTheirs.toString());
+    });
+    String mib = (size >> 20) + " MiB";
+    return List.of(
+        row("sequential read, " + mib + " dynamic " + format, readOurs, readTheirs,
+            "qemu-io read"),
+        row("convert " + mib + " dynamic " + format + " to raw", convertOurs, convertTheirs,
+            "qemu-img convert"));
   }
 
   /** Reads the GPT of the fixture image, against sfdisk --json (a process per read). */
