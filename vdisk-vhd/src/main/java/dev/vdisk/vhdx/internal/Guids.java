@@ -58,13 +58,14 @@ public final class Guids {
   }
 
   /**
-   * The GUID in the braced upper-case form parent locators use, {@code {XXXXXXXX-...}}.
+   * The GUID in the braced lower-case form parent locators use, {@code {xxxxxxxx-...}} (libvhdi
+   * 20210425 fails to parse upper-case hex).
    *
    * @param guid the GUID
    * @return the text
    */
   public static String braced(UUID guid) {
-    return "{" + guid.toString().toUpperCase(java.util.Locale.ROOT) + "}";
+    return "{" + guid.toString() + "}";
   }
 
   /**
