@@ -243,11 +243,18 @@ public final class VhdxDisk implements VirtualDisk {
     for (VhdxLog.Entry e : sequence.entries()) {
       writes.addAll(e.writes());
     }
+    // A log may grow the file (new blocks), but not absurdly: bound it by 1 TiB past the end.
+    long limit = fileSize + (1L << 40);
     for (VhdxLog.Write w : writes) {
-      if (w.end() > Math.max(MAX_VIRTUAL_SIZE * 2, fileSize)) {
+      if (w.end() > limit) {
         throw new CorruptStructureException(path, h.logOffset() + sequence.head().logOffset(),
             "VHDX log descriptor", "writes at " + w.fileOffset() + ", far past the file's end");
       }
+    }
+    if (sequence.lastFileOffset() > limit) {
+      throw new CorruptStructureException(path, h.logOffset() + sequence.head().logOffset(),
+          "VHDX log entry", "LastFileOffset " + sequence.lastFileOffset()
+          + " is far past the file's end");
     }
     if (writable) {
       LOG.info("{}: replaying {} log entries (sequence {} to {})", path,
@@ -269,10 +276,16 @@ public final class VhdxDisk implements VirtualDisk {
     for (VhdxLog.Write w : writes) {
       if (w.sector() != null) {
         io.write(w.fileOffset(), ByteBuffer.wrap(w.sector()));
-      } else {
-        for (long done = 0; done < w.zeroLength(); done += MIB) {
-          int n = (int) Math.min(MIB, w.zeroLength() - done);
-          io.write(w.fileOffset() + done, ByteBuffer.wrap(zeros, 0, n));
+      } else if (w.zeroLength() > 0) {
+        // Zeros past the end of the file need no writing: extending the file makes them.
+        long size = channel.size();
+        long end = Math.min(w.end(), size);
+        for (long at = w.fileOffset(); at < end; at += MIB) {
+          int n = (int) Math.min(MIB, end - at);
+          io.write(at, ByteBuffer.wrap(zeros, 0, n));
+        }
+        if (w.end() > size) {
+          io.write(w.end() - 1, ByteBuffer.allocate(1));
         }
       }
     }
