@@ -40,7 +40,6 @@ final class VhdxChecker {
   static CheckReport check(VhdxFormat format, Path file) throws IOException {
     CheckReport.Builder report = new CheckReport.Builder(file, format.name(), LIMIT);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
       ByteBuffer first = read(ch, 0, FileTypeIdentifier.SIZE);
       if (!FileTypeIdentifier.hasSignature(first)) {
         report.add(Severity.CORRUPTION, 0, "VHDX file type identifier",
@@ -80,7 +79,7 @@ final class VhdxChecker {
         }
       }
       try (VhdxDisk disk = VhdxDisk.open(format, file, OpenOptions.readOnly(), false)) {
-        checkBat(disk, size, report);
+        checkBat(disk, report);
       } catch (CorruptStructureException e) {
         report.add(Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
       } catch (VdiskException e) {
@@ -103,7 +102,7 @@ final class VhdxChecker {
     return b.flip();
   }
 
-  private static void checkBat(VhdxDisk disk, long ignoredSize, CheckReport.Builder report)
+  private static void checkBat(VhdxDisk disk, CheckReport.Builder report)
       throws IOException {
     long fileSize = disk.fileSize();
     Bat g = disk.geometry();
@@ -119,7 +118,6 @@ final class VhdxChecker {
     used.add(new Range(disk.metadataRegion().fileOffset(), disk.metadataRegion().end(),
         "metadata region"));
     used.add(new Range(batStart, disk.batRegion().end(), "BAT region"));
-    int fixedRanges = used.size();
     for (long i = 0; i < g.totalEntries(); i++) {
       BatEntry e = disk.batEntry(i);
       long at = batStart + i * 8;
@@ -186,9 +184,6 @@ final class VhdxChecker {
       cursor = Math.max(cursor, r.end());
     }
     leak(cursor, fileSize, report);
-    if (used.size() == fixedRanges) {
-      return;
-    }
   }
 
   private static void leak(long from, long to, CheckReport.Builder report) {

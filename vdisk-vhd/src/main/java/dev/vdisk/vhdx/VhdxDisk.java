@@ -967,8 +967,8 @@ public final class VhdxDisk implements VirtualDisk {
     VhdxHeader h = header;
     List<Map.Entry<Long, byte[]>> sectors = new ArrayList<>(dirty.entrySet());
     long size = channel.size();
-    long entryLength = (long) (((64 + 32L * sectors.size() + SECTOR - 1) / SECTOR)
-        + sectors.size()) * SECTOR;
+    long entryLength = ((64 + 32L * sectors.size() + SECTOR - 1) / SECTOR + sectors.size())
+        * SECTOR;
     if (entryLength > h.logLength()) {
       throw new IOException(path + ": a metadata update of " + sectors.size()
           + " sectors does not fit in the log");
