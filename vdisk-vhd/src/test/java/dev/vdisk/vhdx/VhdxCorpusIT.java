@@ -87,6 +87,13 @@ class VhdxCorpusIT {
     Files.copy(image, copy, StandardCopyOption.REPLACE_EXISTING);
     try (VhdxDisk disk = format.open(copy, OpenOptions.readWrite())) {
       assertThat(disk.info().properties()).containsEntry("logState", "replayed");
+      // Then write through our log into the foreign image, across a block boundary.
+      byte[] data = new byte[(int) (3 * MIB)];
+      new java.util.Random(3).nextBytes(data);
+      disk.write(disk.blockSize() * 3 - MIB - 17, ByteBuffer.wrap(data));
+      ByteBuffer back = ByteBuffer.allocate(data.length);
+      disk.read(disk.blockSize() * 3 - MIB - 17, back);
+      assertThat(back.array()).isEqualTo(data);
     }
     VhdxTesting.qemuCheckClean(copy);
     Path qemuRaw = VhdxTesting.qemuRaw(copy, dir);
