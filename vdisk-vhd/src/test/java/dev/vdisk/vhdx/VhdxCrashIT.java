@@ -1,0 +1,174 @@
+package dev.vdisk.vhdx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vdisk.core.CreateSpec;
+import dev.vdisk.core.OpenOptions;
+import dev.vdisk.testdata.Oracles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills a writing process at many points of the write path (between data write and flush, log
+ * write and flush, log flush and apply, between the two header writes, ...) and proves that the
+ * image then opens, replays, reads every block as it was either before or after the interrupted
+ * write, and passes {@code qemu-img check}. Where the kill left a log to replay, qemu's own replay
+ * must produce the same content as ours.
+ */
+class VhdxCrashIT {
+  private static final long MIB = 1 << 20;
+  private static final long SIZE = 24 * MIB;
+  private static final int WRITES = 10;
+
+  @TempDir Path dir;
+
+  private record Run(int exitCode, List<String> lines) {
+    int lastWrite() {
+      int last = -1;
+      for (String l : lines) {
+        if (l.startsWith("write ")) {
+          last = Integer.parseInt(l.substring(6).trim());
+        } else if (l.equals("closing")) {
+          last = WRITES;
+        }
+      }
+      return last;
+    }
+
+    String haltStep() {
+      return lines.stream().filter(l -> l.startsWith("halt ")).map(l -> l.substring(5))
+          .findFirst().orElse(null);
+    }
+  }
+
+  private static Run child(Path image, long seed, int haltAt) throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        "-Xshare:auto", "-XX:TieredStopAtLevel=1", VhdxCrashChild.class.getName(),
+        image.toString(), Long.toString(seed), Integer.toString(WRITES),
+        Integer.toString(haltAt)).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    int code = p.waitFor();
+    List<String> lines = Arrays.asList(new String(out, StandardCharsets.UTF_8).split("\n"));
+    return new Run(code, lines);
+  }
+
+  private static byte[] readAll(VhdxDisk disk) throws IOException {
+    byte[] all = new byte[(int) disk.size()];
+    disk.read(0, ByteBuffer.wrap(all));
+    return all;
+  }
+
+  private void crashes(Path template, long seed, int points, boolean differencing)
+      throws Exception {
+    System.out.println("crash seed " + seed + (differencing ? " (differencing)" : ""));
+    VhdxFormat format = new VhdxFormat();
+    byte[] initial;
+    try (VhdxDisk disk = format.open(template, OpenOptions.readOnly())) {
+      initial = readAll(disk);
+    }
+    List<byte[]> models = new ArrayList<>();
+    models.add(initial.clone());
+    byte[] model = initial.clone();
+    for (VhdxCrashChild.Write w : VhdxCrashChild.plan(seed, SIZE, WRITES)) {
+      System.arraycopy(w.data(), 0, model, (int) w.offset(), w.data().length);
+      models.add(model.clone());
+    }
+    Path image = dir.resolve(differencing ? "crash.avhdx" : "crash.vhdx");
+    Files.copy(template, image, StandardCopyOption.REPLACE_EXISTING);
+    Run full = child(image, seed, 0);
+    assertThat(full.exitCode()).as(String.join("\n", full.lines())).isZero();
+    int total = Integer.parseInt(full.lines().stream().filter(l -> l.startsWith("steps "))
+        .findFirst().orElseThrow().substring(6).trim());
+    System.out.println(total + " write-path steps");
+    TreeSet<Integer> halts = new TreeSet<>();
+    Random random = new Random(seed);
+    halts.add(1);
+    halts.add(total);
+    while (halts.size() < Math.min(points, total)) {
+      halts.add(1 + random.nextInt(total));
+    }
+    int qemuReplays = 0;
+    for (int haltAt : halts) {
+      Files.copy(template, image, StandardCopyOption.REPLACE_EXISTING);
+      Run run = child(image, seed, haltAt);
+      assertThat(run.exitCode()).as("halt at " + haltAt + ": " + run.lines()).isEqualTo(77);
+      int k = run.lastWrite();
+      String step = run.haltStep();
+      byte[] before = models.get(Math.max(0, Math.min(k, WRITES)));
+      byte[] after = models.get(Math.max(0, Math.min(k + 1, WRITES)));
+      Path qemuCopy = null;
+      if (!differencing && (step.equals("log-flush") || step.equals("apply-sector"))) {
+        qemuCopy = dir.resolve("qemu-" + haltAt + ".vhdx");
+        Files.copy(image, qemuCopy, StandardCopyOption.REPLACE_EXISTING);
+      }
+      byte[] actual;
+      try (VhdxDisk disk = format.open(image, OpenOptions.readWrite())) {
+        actual = readAll(disk);
+      }
+      for (long b = 0; b < SIZE / MIB; b++) {
+        int from = (int) (b * MIB);
+        int to = (int) ((b + 1) * MIB);
+        boolean isBefore = Arrays.equals(actual, from, to, before, from, to);
+        boolean isAfter = Arrays.equals(actual, from, to, after, from, to);
+        assertThat(isBefore || isAfter).as("halt at step " + haltAt + " (" + step
+            + ") during write " + k + ": block " + b + " is neither before nor after").isTrue();
+      }
+      assertThat(format.check(image).isClean()).as(format.check(image).toString()).isTrue();
+      if (!differencing) {
+        VhdxTesting.qemuCheckClean(image);
+      }
+      if (qemuCopy != null) {
+        Path qemu = Oracles.require("qemu-img", "qemu-utils");
+        Oracles.run(qemu.toString(), "check", "-r", "all", "-f", "vhdx", qemuCopy.toString());
+        Path qemuRaw = VhdxTesting.qemuRaw(qemuCopy, dir);
+        assertThat(Files.readAllBytes(qemuRaw)).as("qemu's replay after halt at " + haltAt)
+            .isEqualTo(actual);
+        Files.delete(qemuRaw);
+        Files.delete(qemuCopy);
+        qemuReplays++;
+      }
+    }
+    System.out.println(halts.size() + " kill points verified, " + qemuReplays
+        + " of them also replayed by qemu");
+  }
+
+  @Test
+  void dynamicSurvivesKillsAtEveryStep() throws Exception {
+    Path template = dir.resolve("template.vhdx");
+    try (VhdxDisk disk = new VhdxFormat().create(template, new CreateSpec(SIZE, "dynamic", MIB))) {
+      byte[] data = new byte[(int) (3 * MIB)];
+      new Random(5).nextBytes(data);
+      disk.write(5 * MIB + 123, ByteBuffer.wrap(data));
+    }
+    crashes(template, 20_240_601L, 60, false);
+  }
+
+  @Test
+  void differencingSurvivesKills() throws Exception {
+    Path base = dir.resolve("base.vhdx");
+    Path template = dir.resolve("template.avhdx");
+    VhdxFormat format = new VhdxFormat();
+    try (VhdxDisk disk = format.create(base, new CreateSpec(SIZE, "dynamic", MIB))) {
+      byte[] data = new byte[(int) (8 * MIB)];
+      new Random(6).nextBytes(data);
+      disk.write(2 * MIB + 7, ByteBuffer.wrap(data));
+    }
+    try (VhdxDisk parent = format.open(base, OpenOptions.readOnly());
+        VhdxDisk child = format.createChild(parent, template)) {
+      child.write(MIB, ByteBuffer.wrap(new byte[4096]));
+    }
+    crashes(template, 77L, 30, true);
+  }
+}

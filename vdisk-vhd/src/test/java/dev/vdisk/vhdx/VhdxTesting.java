@@ -1,0 +1,182 @@
+package dev.vdisk.vhdx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vdisk.core.BlockDevice;
+import dev.vdisk.core.copy.DiskCopier;
+import dev.vdisk.core.copy.ProgressListener;
+import dev.vdisk.core.raw.RawDiskFormat;
+import dev.vdisk.testdata.Oracles;
+import dev.vdisk.testdata.ProjectPaths;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/** Shared helpers for the VHDX tests: corpus files, digests, oracle checks. */
+final class VhdxTesting {
+  static final String SAMPLES = "qemu-sample-images/tests/qemu-iotests/sample_images/";
+  static final String LOG_REPLAY = "discutils/Tests/LibraryTests/Vhdx/Data/vhdx-log-replay.vhdx.gz";
+
+  private VhdxTesting() {}
+
+  /** Decompresses a corpus file (.bz2 or .gz) into {@code dir}. */
+  static Path corpus(String relative, Path dir) throws IOException, InterruptedException {
+    Path source = ProjectPaths.corpus().resolve(relative);
+    Assumptions.assumeTrue(Files.exists(source) || Oracles.isCi(), "missing " + source);
+    String name = source.getFileName().toString().replaceAll("\\.(bz2|gz)$", "");
+    Path target = dir.resolve(name);
+    String tool = relative.endsWith(".bz2") ? "bzip2" : "gzip";
+    Process p = new ProcessBuilder(tool, "-dc", source.toString())
+        .redirectOutput(target.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(p.waitFor()).as(tool + " -dc " + source).isZero();
+    return target;
+  }
+
+  static String sha256(byte[] bytes) {
+    return HexFormat.of().formatHex(digest().digest(bytes));
+  }
+
+  static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** SHA-256 of a device's whole content, read in 1 MiB pieces. */
+  static String sha256(BlockDevice device) throws IOException {
+    MessageDigest md = digest();
+    ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+    for (long pos = 0; pos < device.size(); ) {
+      int n = (int) Math.min(buffer.capacity(), device.size() - pos);
+      buffer.clear().limit(n);
+      device.read(pos, buffer);
+      md.update(buffer.array(), 0, n);
+      pos += n;
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  /** SHA-256 of a file's first {@code length} bytes. */
+  static String sha256(Path file, long length) throws IOException {
+    MessageDigest md = digest();
+    byte[] buffer = new byte[1 << 20];
+    long left = length;
+    try (InputStream in = Files.newInputStream(file)) {
+      while (left > 0) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+        if (n < 0) {
+          break;
+        }
+        md.update(buffer, 0, n);
+        left -= n;
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  static String sha256(Path file) throws IOException {
+    return sha256(file, Files.size(file));
+  }
+
+  /** qemu-img's raw view of an image, written to {@code dir}. */
+  static Path qemuRaw(Path image, Path dir) {
+    Path qemu = Oracles.require("qemu-img", "qemu-utils");
+    Path raw = dir.resolve(image.getFileName() + ".qemu.raw");
+    Oracles.runOk(qemu.toString(), "convert", "-f", "vhdx", "-O", "raw", image.toString(),
+        raw.toString());
+    return raw;
+  }
+
+  /** Writes a disk's content into a new sparse raw file through {@link DiskCopier}. */
+  static Path exportRaw(dev.vdisk.core.VirtualDisk disk, Path raw) throws IOException {
+    try (dev.vdisk.core.VirtualDisk target = new RawDiskFormat().create(raw,
+        dev.vdisk.core.CreateSpec.ofSize(disk.size()))) {
+      DiskCopier.copy(disk, target, ProgressListener.NONE);
+    }
+    return raw;
+  }
+
+  /** Fails unless qemu-img compare says the VHDX (as qemu reads it) equals the raw file. */
+  static void qemuCompare(Path vhdx, Path raw) {
+    Path qemu = Oracles.require("qemu-img", "qemu-utils");
+    Oracles.runOk(qemu.toString(), "compare", "-f", "vhdx", "-F", "raw", vhdx.toString(),
+        raw.toString());
+  }
+
+  /**
+   * Compares a disk with a raw file quickly: every run that either side stores as data is
+   * compared byte for byte; runs that both sides know to be zero (holes) are skipped.
+   */
+  static void assertSameContent(dev.vdisk.core.VirtualDisk ours, Path raw) throws IOException {
+    try (dev.vdisk.core.raw.RawDisk r = dev.vdisk.core.raw.RawDisk.open(raw, false)) {
+      long size = ours.size();
+      assertThat(r.size()).isGreaterThanOrEqualTo(size);
+      ByteBuffer a = ByteBuffer.allocate(1 << 20);
+      ByteBuffer b = ByteBuffer.allocate(1 << 20);
+      long pos = 0;
+      while (pos < size) {
+        dev.vdisk.core.Allocation x = dev.vdisk.core.copy.Allocations.effective(ours, pos);
+        dev.vdisk.core.Allocation y = r.allocation(pos);
+        long end = Math.min(size, Math.min(x.end(), y.end()));
+        if (x.state() == dev.vdisk.core.Allocation.State.DATA
+            || y.state() == dev.vdisk.core.Allocation.State.DATA) {
+          for (long at = pos; at < end; ) {
+            int n = (int) Math.min(a.capacity(), end - at);
+            a.clear().limit(n);
+            b.clear().limit(n);
+            ours.read(at, a);
+            r.read(at, b);
+            if (!a.flip().equals(b.flip())) {
+              Assertions.fail("content differs in [" + at + ", " + (at + n) + ") of " + raw);
+            }
+            at += n;
+          }
+        }
+        pos = end;
+      }
+    }
+  }
+
+  /** Fails unless {@code qemu-img check} finds no errors. */
+  static void qemuCheckClean(Path image) {
+    Path qemu = Oracles.require("qemu-img", "qemu-utils");
+    Oracles.Result r = Oracles.run(qemu.toString(), "check", "-f", "vhdx", image.toString());
+    if (r.exitCode() != 0) {
+      Assertions.fail(r.describe());
+    }
+  }
+
+  /** Requires python3 with pyvhdi (python3-libvhdi): fails under CI, skips elsewhere. */
+  static void requirePyvhdi() {
+    Oracles.Result r = Oracles.run("/usr/bin/python3", "-c", "import pyvhdi");
+    if (r.exitCode() != 0) {
+      String message = "python3 module pyvhdi missing; install the Debian package python3-libvhdi";
+      if (Oracles.isCi()) {
+        Assertions.fail("CI=true but " + message);
+      }
+      Assumptions.abort(message);
+    }
+  }
+
+  /** SHA-256 of an image's content as libvhdi reads it (with an optional parent chain). */
+  static String pyvhdiSha256(Path image, Path... parents) {
+    requirePyvhdi();
+    String[] cmd = new String[3 + parents.length];
+    cmd[0] = "/usr/bin/python3";
+    cmd[1] = ProjectPaths.script("vhdx-sha256.py").toString();
+    cmd[2] = image.toString();
+    for (int i = 0; i < parents.length; i++) {
+      cmd[3 + i] = parents[i].toString();
+    }
+    return Oracles.runOk(cmd).trim();
+  }
+}
