@@ -79,7 +79,8 @@ public final class VhdDisk implements VirtualDisk {
 
   /** The largest BAT vdisk loads into memory (16 Mi entries, 64 MiB). */
   static final long MAX_TABLE_ENTRIES = 1L << 24;
-  private static final int BITMAP_CACHE_BLOCKS = 1024;
+  /** Bytes of sector bitmaps kept in memory (at least 16 bitmaps). */
+  private static final int BITMAP_CACHE_BYTES = 4 << 20;
   private static final int MAX_MERGED_BLOCKS = 1 << 16;
   private static final byte[] ZEROS = new byte[64 * 1024];
 
@@ -103,7 +104,7 @@ public final class VhdDisk implements VirtualDisk {
 
         @Override
         protected boolean removeEldestEntry(Map.Entry<Integer, byte[]> eldest) {
-          return size() > BITMAP_CACHE_BLOCKS;
+          return size() > Math.max(16, BITMAP_CACHE_BYTES / Math.max(1, bitmapSize));
         }
       };
   private long footerOffset;
