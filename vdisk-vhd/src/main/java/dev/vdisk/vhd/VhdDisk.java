@@ -41,9 +41,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Virtual size</h2>
  * The disk's size is the footer's Current Size, as Hyper-V and libvhdi read it. QEMU instead uses
- * the CHS geometry's size for images whose creator application is {@code "vpc "} or
- * {@code "vs  "} (Virtual PC and Virtual Server), which is smaller (for example 136363130880 instead
- * of 136365211648 bytes); vdisk does not imitate that.
+ * the CHS geometry's size for images whose creator application is not one it knows to use
+ * Current Size ("win ", "qem2", "d2v ", "CTXS", "tap"), unless the geometry is the maximum
+ * 65535/16/255: so for Virtual PC ("vpc "), Virtual Server ("vs  ") and old QEMU ("qemu") images
+ * QEMU's size can be smaller (for example 136363130880 instead of 136365211648 bytes for Virtual
+ * PC's 127 GiB sample); vdisk does not imitate that.
  *
  * <h2>Reading</h2>
  * A fixed disk's data is the file's first Current Size bytes. A dynamic or differencing disk maps
@@ -58,8 +60,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Writing</h2>
  * Only when opened with {@link OpenOptions#readWrite()}, never for a disk in a saved state, and
  * only when the footer and header checksums match. Writes are serialised; reads may run
- * concurrently with each other. A write covers whole sectors: a partial sector is completed with
- * its current contents (the parent's, for a differencing sector not yet written). Bitmap bits of
+ * concurrently with each other. A write covers whole 4 KiB units (eight sectors, one bitmap byte;
+ * whole blocks when blocks are smaller): a partial unit is completed with its current contents (the
+ * parent's, for a differencing sector not yet written). Hyper-V writes in 4 KiB units too, and it
+ * keeps every bitmap byte 0x00 or 0xFF, which matters because libvhdi (20210425) misreads a bitmap
+ * byte in which a set bit is followed by a clear one: it takes the clear sectors as present in this
+ * file (reading zeros instead of the parent's data). Bitmap bits of
  * the written sectors are set after their data is written. A new block is allocated at the end of
  * the file in this order, so that a crash leaves either the old image or the old image plus a
  * leaked block (reported by {@link VhdFormat#check}):
@@ -588,17 +594,21 @@ public final class VhdDisk implements VirtualDisk {
   private void writeInBlock(int index, int inBlock, ByteBuffer data) throws IOException {
     long blockStart = (long) index * blockSize;
     int n = data.remaining();
-    int firstSector = inBlock / 512;
-    int endSector = (inBlock + n + 511) / 512;
-    byte[] sectors = new byte[(endSector - firstSector) * 512];
-    int head = inBlock - firstSector * 512;
-    if (head != 0) {
-      readCurrent(blockStart + firstSector * 512L, sectors, 0);
+    // Whole 4 KiB units (8 sectors, one bitmap byte), completed with the current contents, so that
+    // every bitmap byte is 0x00 or 0xFF (see the class comment on libvhdi).
+    int unit = (int) Math.min(blockSize, 4096);
+    int low = inBlock / unit * unit;
+    int high = (int) Math.min(blockSize, ((long) inBlock + n + unit - 1) / unit * unit);
+    int firstSector = low / 512;
+    int endSector = high / 512;
+    byte[] sectors = new byte[high - low];
+    if (inBlock > low) {
+      readCurrent(blockStart + low, sectors, 0, inBlock - low);
     }
-    if ((head + n) % 512 != 0 && (endSector - 1 > firstSector || head == 0)) {
-      readCurrent(blockStart + (endSector - 1) * 512L, sectors, sectors.length - 512);
+    if (inBlock + n < high) {
+      readCurrent(blockStart + inBlock + n, sectors, inBlock + n - low, high - inBlock - n);
     }
-    data.get(sectors, head, n);
+    data.get(sectors, inBlock - low, n);
     long sector = bat.sector(index);
     if (sector < 0) {
       allocate(index, firstSector, endSector, sectors);
@@ -627,9 +637,9 @@ public final class VhdDisk implements VirtualDisk {
     }
   }
 
-  /** Reads the current contents of the sector at {@code offset}; bytes past the disk stay 0. */
-  private void readCurrent(long offset, byte[] into, int at) throws IOException {
-    int n = (int) Math.min(512, size - offset);
+  /** Reads current contents into {@code into}; bytes past the end of the disk stay 0. */
+  private void readCurrent(long offset, byte[] into, int at, int length) throws IOException {
+    int n = (int) Math.max(0, Math.min(length, size - offset));
     if (n > 0) {
       readUnlocked(offset, ByteBuffer.wrap(into, at, n));
     }

@@ -24,8 +24,10 @@ import java.nio.file.Path;
  *
  * <p>Created images record creator application "vdsk", version 0.1, host OS "Wi2k", a random
  * unique id, and a Current Size of exactly the requested size rounded up to a multiple of 512
- * (like {@code qemu-img create -o force_size=on} and Hyper-V; the CHS geometry is computed with the
- * specification's algorithm and may describe a little less).
+ * (like {@code qemu-img create -o force_size=on} and Hyper-V). The CHS geometry is the one the
+ * specification's algorithm computes when that describes exactly the size, and otherwise the
+ * maximum 65535/16/255, because QEMU takes the size of images from creators it does not know (all
+ * but "win ", "qem2", "d2v ", "CTXS" and "tap") from the geometry unless it is the maximum.
  */
 public final class VhdFormat implements DiskFormat {
 

@@ -106,15 +106,16 @@ class VhdDiskTest {
       disk.write(5, ByteBuffer.wrap(new byte[] {9}));
       model[5] = 9;
       assertThat(readAll(disk)).isEqualTo(model);
+      // writes cover whole 4 KiB units
       Allocation first = disk.allocation(0);
-      assertThat(first).isEqualTo(new Allocation(0, 512, Allocation.State.DATA));
-      assertThat(disk.allocation(512).state()).isEqualTo(Allocation.State.ZERO);
+      assertThat(first).isEqualTo(new Allocation(0, 4096, Allocation.State.DATA));
+      assertThat(disk.allocation(4096).state()).isEqualTo(Allocation.State.ZERO);
     }
     try (VirtualDisk disk = VirtualDisks.open(file)) {
       assertThat(readAll(disk)).isEqualTo(model);
-      Allocation data = disk.allocation(59_904);
+      Allocation data = disk.allocation(57_344);
       assertThat(data.state()).isEqualTo(Allocation.State.DATA);
-      assertThat(data.end()).isEqualTo((60_001 + 200_000 + 511) / 512 * 512);
+      assertThat(data.end()).isEqualTo((60_001 + 200_000 + 4095) / 4096 * 4096);
     }
     CheckReport report = format.check(file);
     assertThat(report.problems()).isEmpty();
@@ -215,9 +216,10 @@ class VhdDiskTest {
       assertThat(info.properties()).containsEntry("parentUniqueId",
           diff.parent().get().info().properties().get("uniqueId"));
       assertThat(info.properties().get("parentName")).endsWith("base.vhd");
-      Allocation sector = diff.allocation(2 * MIB - 1024);
-      assertThat(sector).isEqualTo(new Allocation(2 * MIB - 1024, 512,
-          Allocation.State.DATA));
+      // a differencing disk stores whole 4 KiB units: the 3 bytes made [2 MiB - 4 KiB, 2 MiB) DATA
+      Allocation unit = diff.allocation(2 * MIB - 1024);
+      assertThat(unit).isEqualTo(new Allocation(2 * MIB - 1024, 1024, Allocation.State.DATA));
+      assertThat(diff.allocation(2 * MIB - 5000).end()).isEqualTo(2 * MIB - 4096);
       assertThat(Allocations.effective(diff, 0).state()).isEqualTo(Allocation.State.ZERO);
       assertThat(Allocations.effective(diff, 2 * MIB - 512).state())
           .isEqualTo(Allocation.State.DATA);

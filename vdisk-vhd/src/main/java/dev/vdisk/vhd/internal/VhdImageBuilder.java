@@ -67,6 +67,22 @@ public final class VhdImageBuilder {
   }
 
   /**
+   * The geometry vdisk records for a new disk: the specification's CHS geometry when it describes
+   * exactly {@code size} bytes, otherwise the maximum geometry 65535/16/255. QEMU reads the size of
+   * images from unknown creators (such as "vdsk") from the geometry unless the geometry is the
+   * maximum, in which case it uses Current Size, as Hyper-V and libvhdi always do; so the maximum
+   * geometry (which {@code qemu-img create -o force_size=on} and Disk2vhd write too) makes every
+   * reader see exactly Current Size.
+   *
+   * @param size the disk size in bytes, a multiple of 512
+   * @return the geometry
+   */
+  public static DiskGeometry geometryFor(long size) {
+    DiskGeometry geometry = DiskGeometry.fromTotalSectors(size / 512);
+    return geometry.sizeInBytes() == size ? geometry : new DiskGeometry(65535, 16, 255);
+  }
+
+  /**
    * Writes a fixed disk: {@code size} bytes of zeros (a hole) followed by the footer.
    *
    * @param file the new file; must not exist
@@ -75,7 +91,7 @@ public final class VhdImageBuilder {
    */
   public static void writeFixed(Path file, long size) throws IOException {
     HardDiskFooter footer =
-        newFooter(size, HardDiskFooter.FIXED, DiskGeometry.fromTotalSectors(size / 512));
+        newFooter(size, HardDiskFooter.FIXED, geometryFor(size));
     write(file, channel -> writeAt(channel, size, footer.toBytes()));
   }
 
@@ -89,7 +105,7 @@ public final class VhdImageBuilder {
    */
   public static void writeDynamic(Path file, long size, long blockSize) throws IOException {
     HardDiskFooter footer =
-        newFooter(size, HardDiskFooter.DYNAMIC, DiskGeometry.fromTotalSectors(size / 512));
+        newFooter(size, HardDiskFooter.DYNAMIC, geometryFor(size));
     long entries = (size + blockSize - 1) / blockSize;
     DynamicDiskHeader header = newHeader(entries, blockSize, new UUID(0, 0), 0, "",
         emptyLocators());
