@@ -17,7 +17,13 @@ import java.util.TreeMap;
  */
 public final class BlockLayout {
 
-  /** A region of the file holding metadata. */
+  /**
+   * A region of the file holding metadata.
+   *
+   * @param start its first byte
+   * @param end the byte after its last
+   * @param name the structure, for messages
+   */
   public record Region(long start, long end, String name) {}
 
   private BlockLayout() {}
