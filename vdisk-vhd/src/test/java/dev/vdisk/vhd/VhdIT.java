@@ -11,6 +11,7 @@ import dev.vdisk.core.CreateSpec;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.core.VirtualDisks;
 import dev.vdisk.core.chain.MissingParentException;
+import dev.vdisk.testdata.Libvhdi;
 import dev.vdisk.testdata.Oracles;
 import dev.vdisk.testdata.ProjectPaths;
 import dev.vdisk.vhd.internal.DiskGeometry;
@@ -39,7 +40,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class VhdIT {
   private static final long MIB = 1 << 20;
-  private static final String PYTHON = "/usr/bin/python3";
 
   @TempDir Path dir;
 
@@ -50,15 +50,9 @@ class VhdIT {
 
   /** Requires libvhdi's Python bindings: fails under CI, skips elsewhere. */
   static void requirePyvhdi() {
-    Oracles.Result result = Oracles.run(PYTHON, "-c", "import pyvhdi");
-    if (result.exitCode() != 0) {
-      String message = "python3 cannot import pyvhdi; install the Debian package python3-libvhdi";
-      if (Oracles.isCi()) {
-        org.junit.jupiter.api.Assertions.fail("CI=true but oracle missing: " + message);
-      }
-      org.junit.jupiter.api.Assumptions.abort(message);
-    }
+    Libvhdi.require();
   }
+
 
   /** The media size and SHA-256 libvhdi reads: {@code "<size> <sha256>"}. */
   static String pyvhdi(Path image, Path... parents) {
@@ -67,20 +61,9 @@ class VhdIT {
 
   /** Like {@link #pyvhdi(Path, Path...)}, hashing only the first {@code limit} bytes if >= 0. */
   static String pyvhdi(long limit, Path image, Path... parents) {
-    requirePyvhdi();
-    java.util.List<String> command = new java.util.ArrayList<>();
-    command.add(PYTHON);
-    command.add(ProjectPaths.script("vhd-read-pyvhdi.py").toString());
-    if (limit >= 0) {
-      command.add("--limit");
-      command.add(Long.toString(limit));
-    }
-    command.add(image.toString());
-    for (Path parent : parents) {
-      command.add(parent.toString());
-    }
-    return Oracles.runOk(command.toArray(new String[0])).trim();
+    return Libvhdi.read(limit, image, parents).toString();
   }
+
 
   /** SHA-256 of the first {@code length} bytes of a file. */
   static String fileSha256(Path file, long length) throws IOException {

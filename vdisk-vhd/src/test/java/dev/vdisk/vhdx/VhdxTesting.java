@@ -6,6 +6,7 @@ import dev.vdisk.core.BlockDevice;
 import dev.vdisk.core.copy.DiskCopier;
 import dev.vdisk.core.copy.ProgressListener;
 import dev.vdisk.core.raw.RawDiskFormat;
+import dev.vdisk.testdata.Libvhdi;
 import dev.vdisk.testdata.Oracles;
 import dev.vdisk.testdata.ProjectPaths;
 import java.io.IOException;
@@ -157,26 +158,13 @@ final class VhdxTesting {
 
   /** Requires python3 with pyvhdi (python3-libvhdi): fails under CI, skips elsewhere. */
   static void requirePyvhdi() {
-    Oracles.Result r = Oracles.run("/usr/bin/python3", "-c", "import pyvhdi");
-    if (r.exitCode() != 0) {
-      String message = "python3 module pyvhdi missing; install the Debian package python3-libvhdi";
-      if (Oracles.isCi()) {
-        Assertions.fail("CI=true but " + message);
-      }
-      Assumptions.abort(message);
-    }
+    Libvhdi.require();
   }
+
 
   /** SHA-256 of an image's content as libvhdi reads it (with an optional parent chain). */
   static String pyvhdiSha256(Path image, Path... parents) {
-    requirePyvhdi();
-    String[] cmd = new String[3 + parents.length];
-    cmd[0] = "/usr/bin/python3";
-    cmd[1] = ProjectPaths.script("vhdx-sha256.py").toString();
-    cmd[2] = image.toString();
-    for (int i = 0; i < parents.length; i++) {
-      cmd[3 + i] = parents[i].toString();
-    }
-    return Oracles.runOk(cmd).trim();
+    return Libvhdi.read(image, parents).sha256();
   }
+
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Prints the media size and the SHA-256 of a VHD/VHDX's whole virtual disk as libvhdi reads it.
 
-Usage: vhd-read-pyvhdi.py [--limit BYTES] IMAGE [PARENT [GRANDPARENT ...]]
+Usage: libvhdi-sha256.py [--limit BYTES] IMAGE [PARENT [GRANDPARENT ...]]
 
 A differencing image needs its parents named in order (libvhdi's Python bindings do not follow
 parent locators): each file is opened with pyvhdi and given the next one with set_parent. With
