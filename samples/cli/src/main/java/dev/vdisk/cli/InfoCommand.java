@@ -114,7 +114,7 @@ final class InfoCommand implements Callable<Integer> {
       out.printf("%s%s (%s)%n", i == 0 ? "chain:           " : "                 ",
           entry.path(), entry.format());
     }
-    info.properties().forEach((k, v) -> out.printf("%-17s%s%n", k + ":", v));
+    info.properties().forEach((k, v) -> out.printf("%-17s%s%n", k + ": ", v));
     out.printf("partition table: %s%s, %d-byte sectors%n",
         table.scheme().jsonName(),
         table.diskId().map(id -> ", disk id " + id).orElse(""),
