@@ -97,6 +97,8 @@ final class ConvertCommand implements Callable<Integer> {
           ProgressBar bar = ProgressBar.create(spec.commandLine().getErr(), "converting",
               ProgressBar.wanted(progress))) {
         result = DiskCopier.copy(src, dst, bar == null ? ProgressListener.NONE : bar);
+        // Unlike qemu-img convert, report success only once the copy is on stable storage.
+        dst.flush();
         done = true;
       } finally {
         if (!done) {
