@@ -8,7 +8,7 @@ import dev.vdisk.core.VdiskException;
 import dev.vdisk.vhdx.internal.Bat;
 import dev.vdisk.vhdx.internal.BatEntry;
 import dev.vdisk.vhdx.internal.FileTypeIdentifier;
-import dev.vdisk.vhdx.internal.Guids;
+import dev.vdisk.core.util.Guids;
 import dev.vdisk.vhdx.internal.RegionTable;
 import dev.vdisk.vhdx.internal.VhdxHeader;
 import dev.vdisk.vhdx.internal.VhdxLog;

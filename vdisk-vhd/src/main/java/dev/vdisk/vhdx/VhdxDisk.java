@@ -16,7 +16,7 @@ import dev.vdisk.vhdx.internal.Bat;
 import dev.vdisk.vhdx.internal.BatEntry;
 import dev.vdisk.vhdx.internal.FileParameters;
 import dev.vdisk.vhdx.internal.FileTypeIdentifier;
-import dev.vdisk.vhdx.internal.Guids;
+import dev.vdisk.core.util.Guids;
 import dev.vdisk.vhdx.internal.ImageFile;
 import dev.vdisk.vhdx.internal.MetadataTable;
 import dev.vdisk.vhdx.internal.MetadataTableEntry;

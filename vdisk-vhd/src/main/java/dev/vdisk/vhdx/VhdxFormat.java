@@ -8,7 +8,7 @@ import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.vhdx.internal.FileParameters;
 import dev.vdisk.vhdx.internal.FileTypeIdentifier;
-import dev.vdisk.vhdx.internal.Guids;
+import dev.vdisk.core.util.Guids;
 import dev.vdisk.vhdx.internal.ParentLocator;
 import dev.vdisk.vhdx.internal.VhdxCreator;
 import dev.vdisk.vhdx.internal.VhdxHeader;

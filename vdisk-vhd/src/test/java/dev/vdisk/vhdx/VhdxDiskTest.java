@@ -13,7 +13,7 @@ import dev.vdisk.core.UnsafeToWriteException;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.VirtualDisks;
 import dev.vdisk.vhdx.internal.Checksums;
-import dev.vdisk.vhdx.internal.Guids;
+import dev.vdisk.core.util.Guids;
 import dev.vdisk.vhdx.internal.MetadataTableEntry;
 import dev.vdisk.vhdx.internal.RegionTable;
 import dev.vdisk.vhdx.internal.RegionTableEntry;

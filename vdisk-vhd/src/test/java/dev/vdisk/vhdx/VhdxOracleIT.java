@@ -1,5 +1,6 @@
 package dev.vdisk.vhdx;
 
+import dev.vdisk.core.util.Guids;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -137,7 +138,7 @@ class VhdxOracleIT {
       assertThat(disk.info().variant()).isEqualTo("differencing");
       assertThat(disk.info().chain()).hasSize(2);
       assertThat(disk.info().properties().get("parentLinkage"))
-          .isEqualToIgnoringCase(dev.vdisk.vhdx.internal.Guids.braced(parent.dataWriteGuid()));
+          .isEqualToIgnoringCase(dev.vdisk.core.util.Guids.braced(parent.dataWriteGuid()));
       assertThat(VhdxTesting.sha256(disk)).as("a new child reads as its parent")
           .isEqualTo(VhdxTesting.sha256(model));
       randomWrites(disk, model, 12, 25);

@@ -4,7 +4,7 @@ import dev.vdisk.core.BlockDevice;
 import dev.vdisk.core.BlockDevices;
 import dev.vdisk.core.partition.internal.GptHeader;
 import dev.vdisk.core.partition.internal.GptPartitionEntry;
-import dev.vdisk.core.partition.internal.Guids;
+import dev.vdisk.core.util.Guids;
 import dev.vdisk.core.CorruptStructureException;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package dev.vdisk.core.partition;
 
-import dev.vdisk.core.partition.internal.Guids;
+import dev.vdisk.core.util.Guids;
 import dev.vdisk.core.partition.internal.PartitionTypeNames;
 import java.util.Objects;
 import java.util.UUID;

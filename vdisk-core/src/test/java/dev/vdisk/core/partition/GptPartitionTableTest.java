@@ -1,5 +1,6 @@
 package dev.vdisk.core.partition;
 
+import dev.vdisk.core.util.Guids;
 import static dev.vdisk.core.partition.TestDisks.BASIC_DATA;
 import static dev.vdisk.core.partition.TestDisks.EFI_SYSTEM;
 import static dev.vdisk.core.partition.TestDisks.LINUX_FS;
@@ -23,7 +24,7 @@ class GptPartitionTableTest {
     gpt.partitions.add(gptEntry(LINUX_FS, 2, 100, 199, 0, "données"));
     // slot 3 unused, slot 4 a basic data partition
     gpt.partitions.add(new dev.vdisk.core.partition.internal.GptPartitionEntry(
-        dev.vdisk.core.partition.internal.Guids.ZERO, dev.vdisk.core.partition.internal.Guids.ZERO,
+        dev.vdisk.core.util.Guids.ZERO, dev.vdisk.core.util.Guids.ZERO,
         0, 0, 0, ""));
     gpt.partitions.add(gptEntry(BASIC_DATA, 4, 200, 299, 0x8000_0000_0000_0001L,
         "a name of exactly thirty-six chars!!"));

@@ -1,5 +1,6 @@
 package dev.vdisk.vhdx.internal;
 
+import dev.vdisk.core.util.Guids;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.UUID;

@@ -1,5 +1,6 @@
 package dev.vdisk.vhdx.internal;
 
+import dev.vdisk.core.util.Guids;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

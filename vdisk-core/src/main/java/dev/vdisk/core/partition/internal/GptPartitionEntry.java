@@ -1,5 +1,6 @@
 package dev.vdisk.core.partition.internal;
 
+import dev.vdisk.core.util.Guids;
 import dev.vdisk.core.CorruptStructureException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,12 +1,13 @@
-package dev.vdisk.vhdx.internal;
+package dev.vdisk.core.util;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.UUID;
 
 /**
- * GUIDs as MS-VHDX stores them: the first three fields little-endian, the last eight bytes in
- * order (the Windows {@code GUID} layout).
+ * GUIDs as Microsoft and UEFI store them: 16 bytes whose first three fields are little-endian and
+ * last eight bytes are in order (GPT, VHDX, NTFS, registry and many more). Shared by every module
+ * that reads such structures.
  */
 public final class Guids {
   /** The all-zero GUID, which MS-VHDX uses for "no log" and "no value". */
@@ -90,5 +91,15 @@ public final class Guids {
     } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /**
+   * The canonical upper-case form that sgdisk and sfdisk print.
+   *
+   * @param guid the GUID
+   * @return for example {@code "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"}
+   */
+  public static String format(UUID guid) {
+    return guid.toString().toUpperCase(java.util.Locale.ROOT);
   }
 }
