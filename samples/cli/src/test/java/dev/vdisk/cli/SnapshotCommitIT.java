@@ -84,6 +84,15 @@ class SnapshotCommitIT {
       assertThat(sha256(disk)).isEqualTo(sha256Of(baseData));
     }
     assertThat(Libvhdi.read(child, base).sha256()).isEqualTo(childView);
+    CliRunner info = CliRunner.run("info", "--json", child.toString());
+    assertThat(info.exitCode()).as(info.err()).isZero();
+    com.fasterxml.jackson.databind.JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(info.out());
+    assertThat(json.get("variant").asText()).isEqualTo("differencing");
+    assertThat(json.get("chain")).hasSize(2);
+    assertThat(json.get("chain").get(1).get("path").asText()).endsWith("base." + extension);
+    assertThat(json.get("chain").get(1).get("format").asText()).isEqualTo(extension);
+    assertThat(json.get("virtualSize").asLong()).isEqualTo(size);
 
     // Commit: the parent now reads as the child did, for qemu-img too.
     vdisk("commit", "--no-progress", child.toString());
