@@ -3,8 +3,6 @@ package dev.vdisk.testdata;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * libyal's libvhdi, through its Python bindings (Debian python3-libvhdi), as an oracle for VHD and
@@ -33,15 +31,9 @@ public final class Libvhdi {
    * Requires the pyvhdi module: fails under CI=true, skips elsewhere.
    */
   public static void require() {
-    Oracles.Result r = Oracles.run(PYTHON, "-c", "import pyvhdi");
-    if (r.exitCode() != 0) {
-      String message = "python3 module pyvhdi missing; install the Debian package python3-libvhdi";
-      if (Oracles.isCi()) {
-        Assertions.fail("CI=true but " + message);
-      }
-      Assumptions.abort(message);
-    }
+    Oracles.requirePythonModule("pyvhdi", "python3-libvhdi");
   }
+
 
   /**
    * Reads a whole image (and its parents, child first) with libvhdi.

@@ -54,6 +54,25 @@ public final class Oracles {
   }
 
   /**
+   * Requires a module of Debian's /usr/bin/python3 (the libyal bindings live only there): fails
+   * under CI, skips elsewhere.
+   *
+   * @param module the module to import, such as {@code pyvmdk}
+   * @param debianPackage the package that provides it, for the message
+   */
+  public static void requirePythonModule(String module, String debianPackage) {
+    Result r = run("/usr/bin/python3", "-c", "import " + module);
+    if (r.exitCode() != 0) {
+      String message = "python3 module " + module + " missing; install the Debian package "
+          + debianPackage;
+      if (isCi()) {
+        Assertions.fail("CI=true but oracle missing: " + message);
+      }
+      Assumptions.abort(message);
+    }
+  }
+
+  /**
    * Requires that this process may do something only root can (loop devices, mounts): fails
    * under CI, skips elsewhere.
    *
