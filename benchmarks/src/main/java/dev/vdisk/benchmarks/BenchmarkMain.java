@@ -42,12 +42,19 @@ public final class BenchmarkMain {
       rows.add(sequentialRead(work, quick ? 128L << 20 : 1L << 30));
       rows.add(allocationMap(work, quick ? 1L << 30 : 16L << 30, quick ? 200 : 4000));
       rows.add(partitionTable(work));
-      for (String format : new String[] {"vhdx", "vhd"}) {
-        if (VirtualDisks.byName(format).isPresent()) {
-          rows.addAll(imageFormat(work, format, quick ? 128L << 20 : 1L << 30));
+      long imageSize = quick ? 128L << 20 : 1L << 30;
+      String[][] images = {
+        {"vhdx", "dynamic"}, {"vhd", "dynamic"}, {"vmdk", "monolithicSparse"},
+        {"vmdk", "streamOptimized"}};
+      for (String[] image : images) {
+        if (VirtualDisks.byName(image[0]).isPresent()) {
+          rows.addAll(imageFormat(work, image[0], image[1], imageSize));
         } else {
-          System.out.println("skipping " + format + ": format not registered");
+          System.out.println("skipping " + image[0] + ": format not registered");
         }
+      }
+      if (VirtualDisks.byName("vmdk").isPresent()) {
+        rows.add(convertFromRaw(work, "vmdk", "streamOptimized", imageSize));
       }
     } finally {
       try (var files = Files.walk(work)) {
@@ -123,15 +130,16 @@ public final class BenchmarkMain {
   }
 
   /**
-   * A dynamic image of {@code format} made by qemu-img from a raw file that is half data, half
-   * holes: a full sequential read (against qemu-io reading the same ranges) and a conversion to
-   * raw (against qemu-img convert).
+   * A raw file that is half data, half holes; the data half is half random (incompressible) and
+   * half a repeating pattern (compressible), so compressed formats see both kinds of grain.
    */
-  private static List<String[]> imageFormat(Path work, String format, long size)
-      throws Exception {
-    Path raw = work.resolve("half-" + format + ".raw");
+  private static Path halfData(Path work, String name, long size) throws IOException {
+    Path raw = work.resolve(name);
     byte[] chunk = new byte[1 << 20];
     new Random(3).nextBytes(chunk);
+    for (int i = chunk.length / 2; i < chunk.length; i++) {
+      chunk[i] = (byte) (i % 251);
+    }
     try (FileChannel ch = FileChannel.open(raw, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.allocate(1), size - 1);
@@ -139,9 +147,24 @@ public final class BenchmarkMain {
         ch.write(ByteBuffer.wrap(chunk), at);
       }
     }
-    String qemuFormat = format.equals("vhd") ? "vpc" : format;
-    Path image = work.resolve("dynamic." + format);
-    exec("qemu-img", "convert", "-f", "raw", "-O", qemuFormat, "-o", "subformat=dynamic",
+    return raw;
+  }
+
+  private static String qemuFormat(String format) {
+    return format.equals("vhd") ? "vpc" : format;
+  }
+
+  /**
+   * An image of {@code format} and {@code subformat} (qemu-img's name, which is also vdisk's
+   * variant name) made by qemu-img from {@link #halfData}: a full sequential read (against qemu-io
+   * reading the same ranges) and a conversion to raw (against qemu-img convert).
+   */
+  private static List<String[]> imageFormat(Path work, String format, String subformat,
+      long size) throws Exception {
+    Path raw = halfData(work, "half-" + format + ".raw", size);
+    String qemuFormat = qemuFormat(format);
+    Path image = work.resolve(subformat + "." + format);
+    exec("qemu-img", "convert", "-f", "raw", "-O", qemuFormat, "-o", "subformat=" + subformat,
         raw.toString(), image.toString());
     Files.delete(raw);
     double readOurs = median(5, () -> {
@@ -179,12 +202,42 @@ public final class BenchmarkMain {
       return exec("qemu-img", "convert", "-f", qemuFormat, "-O", "raw", image.toString(),
           outTheirs.toString());
     });
+    Files.delete(image);
+    Files.deleteIfExists(outOurs);
+    Files.deleteIfExists(outTheirs);
     String mib = (size >> 20) + " MiB";
     return List.of(
-        row("sequential read, " + mib + " dynamic " + format, readOurs, readTheirs,
+        row("sequential read, " + mib + " " + subformat + " " + format, readOurs, readTheirs,
             "qemu-io read"),
-        row("convert " + mib + " dynamic " + format + " to raw", convertOurs, convertTheirs,
-            "qemu-img convert"));
+        row("convert " + mib + " " + subformat + " " + format + " to raw", convertOurs,
+            convertTheirs, "qemu-img convert"));
+  }
+
+  /** Converts {@link #halfData} to {@code format}/{@code variant}, against qemu-img convert. */
+  private static String[] convertFromRaw(Path work, String format, String variant, long size)
+      throws Exception {
+    Path raw = halfData(work, "to-" + variant + ".raw", size);
+    Path outOurs = work.resolve("ours." + format);
+    Path outTheirs = work.resolve("theirs." + format);
+    double ours = median(5, () -> {
+      Files.deleteIfExists(outOurs);
+      try (VirtualDisk src = VirtualDisks.open(raw);
+          VirtualDisk dst = VirtualDisks.byName(format).orElseThrow()
+              .create(outOurs, new dev.vdisk.core.CreateSpec(src.size(), variant, 0))) {
+        var copied = dev.vdisk.core.copy.DiskCopier.copy(src, dst,
+            dev.vdisk.core.copy.ProgressListener.NONE);
+        dst.flush();
+        return copied;
+      }
+    });
+    double theirs = median(5, () -> {
+      Files.deleteIfExists(outTheirs);
+      return exec("qemu-img", "convert", "-f", "raw", "-O", qemuFormat(format), "-o",
+          "subformat=" + variant, raw.toString(), outTheirs.toString());
+    });
+    Files.delete(raw);
+    return row("convert " + (size >> 20) + " MiB raw to " + variant + " " + format, ours, theirs,
+        "qemu-img convert");
   }
 
   /** Reads the GPT of the fixture image, against sfdisk --json (a process per read). */
