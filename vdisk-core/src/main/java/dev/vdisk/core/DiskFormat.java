@@ -81,6 +81,18 @@ public interface DiskFormat {
   }
 
   /**
+   * Deletes an image of this format and every file that holds its own data (a VMDK descriptor
+   * and its extent files, say), but never its parents. Files already missing are skipped.
+   * Used to drop a differencing disk and to clean up after a failed conversion.
+   *
+   * @param file the image (for multi-file formats, the descriptor)
+   * @throws IOException if a file cannot be deleted
+   */
+  default void delete(Path file) throws IOException {
+    java.nio.file.Files.deleteIfExists(file);
+  }
+
+  /**
    * Checks the structure of an image without changing it, like {@code qemu-img check}: bad
    * checksums, blocks that overlap or point past the end, bitmaps that disagree with tables, logs
    * awaiting replay. It should report as much as it can find rather than stop at the first

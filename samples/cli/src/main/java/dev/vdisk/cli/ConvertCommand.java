@@ -90,7 +90,9 @@ final class ConvertCommand implements Callable<Integer> {
     try (VirtualDisk src = VirtualDisks.open(source)) {
       sourceFormat = src.format().name();
       size = src.size();
-      Files.deleteIfExists(target);
+      if (Files.exists(target)) {
+        VirtualDisks.detect(target).delete(target);
+      }
       boolean done = false;
       try (VirtualDisk dst = targetFormat.create(target,
               new CreateSpec(src.size(), variant, blockSize));
@@ -102,7 +104,7 @@ final class ConvertCommand implements Callable<Integer> {
         done = true;
       } finally {
         if (!done) {
-          Files.deleteIfExists(target);
+          targetFormat.delete(target);
         }
       }
     }

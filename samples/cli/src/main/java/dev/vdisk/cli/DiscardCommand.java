@@ -4,7 +4,6 @@ import dev.vdisk.core.UnsafeToWriteException;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.core.VirtualDisks;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -30,7 +29,7 @@ final class DiscardCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path parent = parentOf(child);
-    Files.delete(child);
+    VirtualDisks.detect(child).delete(child);
     spec.commandLine().getOut().printf("discarded %s (its parent %s is unchanged)%n", child,
         parent);
     spec.commandLine().getOut().flush();
