@@ -1,18 +1,14 @@
 package dev.vdisk.cli;
 
+import static dev.vdisk.cli.TestImages.islands;
+import static dev.vdisk.cli.TestImages.sha256;
+import static dev.vdisk.cli.TestImages.vdisk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vdisk.testdata.Oracles;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
-import java.util.Random;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -21,49 +17,6 @@ import org.junit.jupiter.api.Test;
 /** {@code vdisk convert} against {@code qemu-img convert}, {@code compare} and {@code check}. */
 class ConvertIT {
   @TempDir Path dir;
-
-  /** A raw image with seeded data islands (some straddling block boundaries) and holes. */
-  private Path islands(String name, long size, long seed) throws Exception {
-    System.out.println("ConvertIT seed " + seed);
-    Path file = dir.resolve(name);
-    Random random = new Random(seed);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.allocate(1), size - 1);
-      for (int i = 0; i < 24; i++) {
-        byte[] data = new byte[512 * (1 + random.nextInt(3000))];
-        random.nextBytes(data);
-        long at = ((random.nextLong() & Long.MAX_VALUE) % (size - data.length)) & ~511L;
-        ch.write(ByteBuffer.wrap(data), at);
-      }
-      byte[] tail = new byte[4096];
-      random.nextBytes(tail);
-      ch.write(ByteBuffer.wrap(tail), size - tail.length);
-    }
-    return file;
-  }
-
-  private static String sha256(Path file, long length) throws Exception {
-    MessageDigest digest = MessageDigest.getInstance("SHA-256");
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buffer = new byte[1 << 20];
-      long left = length;
-      while (left > 0) {
-        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-        if (n < 0) {
-          break;
-        }
-        digest.update(buffer, 0, n);
-        left -= n;
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
-
-  private static void vdisk(String... args) {
-    CliRunner r = CliRunner.run(args);
-    assertThat(r.exitCode()).as("vdisk %s: %s", String.join(" ", args), r.err()).isZero();
-  }
 
   @ParameterizedTest(name = "{0} {1} {2}")
   @CsvSource({
@@ -77,7 +30,7 @@ class ConvertIT {
       throws Exception {
     Path qemuImg = Oracles.require("qemu-img", "qemu-utils");
     long size = 96L << 20;
-    Path raw = islands("src.raw", size, 4242L);
+    Path raw = islands(dir, "src.raw", size, 4242L);
     Path image = dir.resolve("image." + qemuFormat);
     String options = "subformat=" + subformat + (extra.isBlank() ? "" : "," + extra)
         + (qemuFormat.equals("vpc") ? ",force_size=on" : "");
@@ -97,7 +50,7 @@ class ConvertIT {
   void aLargeMostlyEmptyDynamicVhdxConvertsSparsely() throws Exception {
     Path qemuImg = Oracles.require("qemu-img", "qemu-utils");
     long size = 5L << 30;
-    Path raw = islands("big.raw", size, 5L);
+    Path raw = islands(dir, "big.raw", size, 5L);
     Path image = dir.resolve("big.vhdx");
     Oracles.runOk(qemuImg.toString(), "convert", "-f", "raw", "-O", "vhdx", "-o",
         "subformat=dynamic", raw.toString(), image.toString());
@@ -122,7 +75,7 @@ class ConvertIT {
     Path qemuImg = Oracles.require("qemu-img", "qemu-utils");
     Path vhdiinfo = Oracles.require("vhdiinfo", "libvhdi-utils");
     long size = 80L << 20;
-    Path raw = islands("model.raw", size, 99L);
+    Path raw = islands(dir, "model.raw", size, 99L);
     Path image = dir.resolve("out." + format);
     if (blockSize > 0) {
       vdisk("convert", "--no-progress", raw.toString(), image.toString(), "-f", format,

@@ -1,5 +1,7 @@
 package dev.vdisk.cli;
 
+import static dev.vdisk.cli.TestImages.sha256;
+import static dev.vdisk.cli.TestImages.vdisk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vdisk.core.OpenOptions;
@@ -23,22 +25,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class SnapshotCommitIT {
   @TempDir Path dir;
-
-  private static String sha256(VirtualDisk disk) throws Exception {
-    MessageDigest digest = MessageDigest.getInstance("SHA-256");
-    ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
-    for (long at = 0; at < disk.size(); at += buffer.capacity()) {
-      buffer.clear().limit((int) Math.min(buffer.capacity(), disk.size() - at));
-      disk.read(at, buffer);
-      digest.update(buffer.flip());
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
-
-  private static void vdisk(String... args) {
-    CliRunner r = CliRunner.run(args);
-    assertThat(r.exitCode()).as("vdisk %s: %s", String.join(" ", args), r.err()).isZero();
-  }
 
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"vpc, vhd", "vhdx, vhdx"})
@@ -112,17 +98,6 @@ class SnapshotCommitIT {
     vdisk("discard", second.toString());
     assertThat(second).doesNotExist();
     assertThat(base).exists();
-  }
-
-  private static String sha256(VirtualDisk disk, long length) throws Exception {
-    MessageDigest digest = MessageDigest.getInstance("SHA-256");
-    ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
-    for (long at = 0; at < length; at += buffer.capacity()) {
-      buffer.clear().limit((int) Math.min(buffer.capacity(), length - at));
-      disk.read(at, buffer);
-      digest.update(buffer.flip());
-    }
-    return HexFormat.of().formatHex(digest.digest());
   }
 
   private static String sha256Of(byte[] data) throws Exception {

@@ -1,5 +1,8 @@
 package dev.vdisk.cli;
 
+import static dev.vdisk.cli.TestImages.islands;
+import static dev.vdisk.cli.TestImages.sha256;
+import static dev.vdisk.cli.TestImages.vdisk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,14 +11,9 @@ import dev.vdisk.core.OpenOptions;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.core.VirtualDisks;
 import dev.vdisk.testdata.Oracles;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,66 +44,6 @@ class VmdkCliIT {
       "print(size, digest.hexdigest())",
       "");
 
-  /** A raw image with seeded data islands (some straddling grain boundaries) and holes. */
-  private Path islands(String name, long size, long seed) throws Exception {
-    System.out.println("VmdkCliIT seed " + seed);
-    Path file = dir.resolve(name);
-    Random random = new Random(seed);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.allocate(1), size - 1);
-      for (int i = 0; i < 24; i++) {
-        byte[] data = new byte[512 * (1 + random.nextInt(3000))];
-        random.nextBytes(data);
-        // Some islands compress well, some do not: streamOptimized grains see both.
-        if (i % 3 == 0) {
-          for (int j = 0; j < data.length; j++) {
-            data[j] = (byte) (j / 4096);
-          }
-        }
-        long at = ((random.nextLong() & Long.MAX_VALUE) % (size - data.length)) & ~511L;
-        ch.write(ByteBuffer.wrap(data), at);
-      }
-      byte[] tail = new byte[4096];
-      random.nextBytes(tail);
-      ch.write(ByteBuffer.wrap(tail), size - tail.length);
-    }
-    return file;
-  }
-
-  private static String sha256(Path file, long length) throws Exception {
-    MessageDigest digest = MessageDigest.getInstance("SHA-256");
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buffer = new byte[1 << 20];
-      long left = length;
-      while (left > 0) {
-        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-        if (n < 0) {
-          break;
-        }
-        digest.update(buffer, 0, n);
-        left -= n;
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
-
-  private static String sha256(VirtualDisk disk) throws Exception {
-    MessageDigest digest = MessageDigest.getInstance("SHA-256");
-    ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
-    for (long at = 0; at < disk.size(); at += buffer.capacity()) {
-      buffer.clear().limit((int) Math.min(buffer.capacity(), disk.size() - at));
-      disk.read(at, buffer);
-      digest.update(buffer.flip());
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
-
-  private static void vdisk(String... args) {
-    CliRunner r = CliRunner.run(args);
-    assertThat(r.exitCode()).as("vdisk %s: %s", String.join(" ", args), r.err()).isZero();
-  }
-
   private String pyvmdkSha256(Path image) throws Exception {
     Path script = dir.resolve("pyvmdk-sha256.py");
     if (!Files.exists(script)) {
@@ -127,7 +65,7 @@ class VmdkCliIT {
     Path vmdkinfo = Oracles.require("vmdkinfo", "libvmdk-utils");
     requirePyvmdk();
     long size = 72L << 20;
-    Path raw = islands("model.raw", size, 7L + variant.length());
+    Path raw = islands(dir, "model.raw", size, 7L + variant.length());
     Path image = dir.resolve("out.vmdk");
     vdisk("convert", "--no-progress", raw.toString(), image.toString(), "-f", "vmdk",
         "--variant", variant);
@@ -162,7 +100,7 @@ class VmdkCliIT {
   void convertReadsQemuMadeImagesExactlyAsQemuDoes(String subformat) throws Exception {
     Path qemuImg = Oracles.require("qemu-img", "qemu-utils");
     long size = 40L << 20;
-    Path raw = islands("src.raw", size, 11L + subformat.length());
+    Path raw = islands(dir, "src.raw", size, 11L + subformat.length());
     Path image = dir.resolve("qemu.vmdk");
     Oracles.runOk(qemuImg.toString(), "convert", "-f", "raw", "-O", "vmdk", "-o",
         "subformat=" + subformat, raw.toString(), image.toString());
