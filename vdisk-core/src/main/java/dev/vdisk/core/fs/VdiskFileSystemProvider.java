@@ -1,0 +1,409 @@
+package dev.vdisk.core.fs;
+
+import dev.vdisk.core.UnknownFormatException;
+import dev.vdisk.core.fs.internal.NodeAttributeViews;
+import dev.vdisk.core.fs.internal.NodeByteChannel;
+import dev.vdisk.core.fs.internal.NodeFileAttributes;
+import dev.vdisk.core.fs.internal.NodeFileSystem;
+import dev.vdisk.core.fs.internal.VdiskPath;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AccessMode;
+import java.nio.file.CopyOption;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystemAlreadyExistsException;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.LinkOption;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.NotLinkException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.ProviderMismatchException;
+import java.nio.file.ReadOnlyFileSystemException;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.DosFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.spi.FileSystemProvider;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The one {@link FileSystemProvider} for every file-system driver, scheme {@value #SCHEME}.
+ *
+ * <p>Opening:
+ *
+ * <ul>
+ *   <li>{@code FileSystems.newFileSystem(imagePath, Map.of("partition", 2))} — the file system in
+ *       partition 2 of the image; without {@code "partition"}, chosen as {@link VdiskFileSystems}
+ *       describes. When the file is not a disk image with a file system and no {@code "partition"}
+ *       was given, this provider declines ({@link UnsupportedOperationException}) so that other
+ *       providers (zip) get their turn.
+ *   <li>{@code FileSystems.newFileSystem(URI.create("vdisk:" + imagePath.toUri()), env)} — the
+ *       same, registered under that URI until closed, so that {@code Path.of(URI)} works with
+ *       URIs of the form {@code vdisk:file:///images/disk.vhdx!/etc/os-release}.
+ * </ul>
+ *
+ * <p>The file systems are read-only for now: every change throws {@link
+ * ReadOnlyFileSystemException}.
+ */
+public final class VdiskFileSystemProvider extends FileSystemProvider {
+  /** The URI scheme. */
+  public static final String SCHEME = "vdisk";
+
+  /** The environment key naming the partition index (an Integer, or a String of digits). */
+  public static final String PARTITION = "partition";
+
+  private static volatile VdiskFileSystemProvider instance;
+
+  private final Map<String, VdiskFileSystem> byUri = new ConcurrentHashMap<>();
+
+  /** Creates the provider (as {@link java.util.ServiceLoader} does). */
+  public VdiskFileSystemProvider() {}
+
+  static VdiskFileSystemProvider instance() {
+    VdiskFileSystemProvider p = instance;
+    if (p == null) {
+      for (FileSystemProvider installed : FileSystemProvider.installedProviders()) {
+        if (installed instanceof VdiskFileSystemProvider) {
+          p = (VdiskFileSystemProvider) installed;
+        }
+      }
+      if (p == null) {
+        p = new VdiskFileSystemProvider();
+      }
+      instance = p;
+    }
+    return p;
+  }
+
+  @Override
+  public String getScheme() {
+    return SCHEME;
+  }
+
+  private static OptionalInt partition(Map<String, ?> env) {
+    Object value = env == null ? null : env.get(PARTITION);
+    if (value == null) {
+      return OptionalInt.empty();
+    }
+    if (value instanceof Number) {
+      return OptionalInt.of(((Number) value).intValue());
+    }
+    try {
+      return OptionalInt.of(Integer.parseInt(value.toString().trim()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("partition must be a number: " + value, e);
+    }
+  }
+
+  private static Path imageOf(URI uri) {
+    if (!SCHEME.equalsIgnoreCase(uri.getScheme())) {
+      throw new IllegalArgumentException("not a " + SCHEME + " URI: " + uri);
+    }
+    String ssp = uri.getRawSchemeSpecificPart();
+    int bang = ssp.indexOf('!');
+    String image = bang < 0 ? ssp : ssp.substring(0, bang);
+    return Paths.get(URI.create(image));
+  }
+
+  private static String key(Path image) {
+    return image.toAbsolutePath().normalize().toUri().toString();
+  }
+
+  @Override
+  public FileSystem newFileSystem(URI uri, Map<String, ?> env) throws IOException {
+    Path image = imageOf(uri);
+    String key = key(image);
+    synchronized (byUri) {
+      if (byUri.containsKey(key)) {
+        throw new FileSystemAlreadyExistsException(uri.toString());
+      }
+      VdiskFileSystem fs = VdiskFileSystems.open(this, image, partition(env),
+          MountOptions.defaults(), () -> byUri.remove(key));
+      byUri.put(key, fs);
+      return fs;
+    }
+  }
+
+  @Override
+  public FileSystem newFileSystem(Path path, Map<String, ?> env) throws IOException {
+    OptionalInt partition = partition(env);
+    try {
+      return VdiskFileSystems.open(this, path, partition, MountOptions.defaults(), null);
+    } catch (UnknownFormatException | NoFileSystemException e) {
+      if (partition.isPresent() || (env != null && env.containsKey(SCHEME))) {
+        throw e;
+      }
+      UnsupportedOperationException declined =
+          new UnsupportedOperationException(path + ": no vdisk file system: " + e.getMessage());
+      declined.initCause(e);
+      throw declined;
+    }
+  }
+
+  @Override
+  public FileSystem getFileSystem(URI uri) {
+    VdiskFileSystem fs = byUri.get(key(imageOf(uri)));
+    if (fs == null) {
+      throw new FileSystemNotFoundException(uri.toString());
+    }
+    return fs;
+  }
+
+  @Override
+  public Path getPath(URI uri) {
+    FileSystem fs = getFileSystem(uri);
+    String ssp = uri.getSchemeSpecificPart();
+    int bang = ssp.indexOf('!');
+    return fs.getPath(bang < 0 ? "/" : ssp.substring(bang + 1));
+  }
+
+  private static VdiskPath check(Path path) {
+    if (!(path instanceof VdiskPath)) {
+      throw new ProviderMismatchException("not a vdisk path: " + path);
+    }
+    return (VdiskPath) path;
+  }
+
+  private static boolean follow(LinkOption... options) {
+    for (LinkOption o : options) {
+      if (o == LinkOption.NOFOLLOW_LINKS) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options,
+      FileAttribute<?>... attrs) throws IOException {
+    VdiskPath p = check(path);
+    NodeFileSystem fs = p.getFileSystem();
+    boolean follow = true;
+    for (OpenOption o : options) {
+      if (o == StandardOpenOption.WRITE || o == StandardOpenOption.APPEND
+          || o == StandardOpenOption.DELETE_ON_CLOSE) {
+        throw new ReadOnlyFileSystemException();
+      }
+      if (o == LinkOption.NOFOLLOW_LINKS) {
+        follow = false;
+      }
+    }
+    return NodeByteChannel.open(fs, p, follow);
+  }
+
+  @Override
+  public DirectoryStream<Path> newDirectoryStream(Path dir,
+      DirectoryStream.Filter<? super Path> filter) throws IOException {
+    VdiskPath p = check(dir);
+    NodeFileSystem fs = p.getFileSystem();
+    Node node = fs.resolve(p, true);
+    if (node.type() != NodeType.DIRECTORY) {
+      throw new NotDirectoryException(p.toString());
+    }
+    List<DirectoryEntry> entries = fs.volume().list(node);
+    return new DirectoryStream<>() {
+      private boolean iterated;
+      private boolean closed;
+
+      @Override
+      public Iterator<Path> iterator() {
+        if (iterated || closed) {
+          throw new IllegalStateException("iterator already obtained or stream closed");
+        }
+        iterated = true;
+        return new Iterator<>() {
+          private int i;
+          private Path next;
+
+          @Override
+          public boolean hasNext() {
+            while (next == null && !closed && i < entries.size()) {
+              Path candidate = p.resolve(entries.get(i++).name());
+              try {
+                if (filter == null || filter.accept(candidate)) {
+                  next = candidate;
+                }
+              } catch (IOException e) {
+                throw new java.nio.file.DirectoryIteratorException(e);
+              }
+            }
+            return next != null;
+          }
+
+          @Override
+          public Path next() {
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            Path n = next;
+            next = null;
+            return n;
+          }
+        };
+      }
+
+      @Override
+      public void close() {
+        closed = true;
+      }
+    };
+  }
+
+  @Override
+  public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
+    check(dir).getFileSystem().checkOpen();
+    throw new ReadOnlyFileSystemException();
+  }
+
+  @Override
+  public void delete(Path path) throws IOException {
+    check(path);
+    throw new ReadOnlyFileSystemException();
+  }
+
+  @Override
+  public void copy(Path source, Path target, CopyOption... options) throws IOException {
+    check(source);
+    check(target);
+    throw new ReadOnlyFileSystemException();
+  }
+
+  @Override
+  public void move(Path source, Path target, CopyOption... options) throws IOException {
+    check(source);
+    check(target);
+    throw new ReadOnlyFileSystemException();
+  }
+
+  @Override
+  public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs)
+      throws IOException {
+    check(link);
+    throw new ReadOnlyFileSystemException();
+  }
+
+  @Override
+  public void createLink(Path link, Path existing) throws IOException {
+    check(link);
+    throw new ReadOnlyFileSystemException();
+  }
+
+  @Override
+  public Path readSymbolicLink(Path link) throws IOException {
+    VdiskPath p = check(link);
+    NodeFileSystem fs = p.getFileSystem();
+    Node node = fs.resolve(p, false);
+    if (node.type() != NodeType.SYMBOLIC_LINK) {
+      throw new NotLinkException(p.toString());
+    }
+    return fs.getPath(fs.volume().readSymbolicLink(node));
+  }
+
+  @Override
+  public boolean isSameFile(Path path, Path path2) throws IOException {
+    VdiskPath a = check(path);
+    if (!(path2 instanceof VdiskPath)) {
+      return false;
+    }
+    VdiskPath b = (VdiskPath) path2;
+    if (a.equals(b)) {
+      return true;
+    }
+    if (a.getFileSystem() != b.getFileSystem()) {
+      return false;
+    }
+    return a.getFileSystem().resolve(a, true).id() == b.getFileSystem().resolve(b, true).id();
+  }
+
+  @Override
+  public boolean isHidden(Path path) {
+    Path name = check(path).getFileName();
+    return name != null && name.toString().startsWith(".");
+  }
+
+  @Override
+  public FileStore getFileStore(Path path) throws IOException {
+    VdiskPath p = check(path);
+    p.getFileSystem().resolve(p, true);
+    return p.getFileSystem().getFileStores().iterator().next();
+  }
+
+  @Override
+  public void checkAccess(Path path, AccessMode... modes) throws IOException {
+    VdiskPath p = check(path);
+    NodeFileSystem fs = p.getFileSystem();
+    fs.resolve(p, true);
+    for (AccessMode m : modes) {
+      if (m == AccessMode.WRITE && fs.isReadOnly()) {
+        throw new AccessDeniedException(p.toString(), null, "read-only file system");
+      }
+    }
+  }
+
+  @Override
+  public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type,
+      LinkOption... options) {
+    VdiskPath p = check(path);
+    return NodeAttributeViews.view(p.getFileSystem(), p, type, follow(options));
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <A extends BasicFileAttributes> A readAttributes(Path path, Class<A> type,
+      LinkOption... options) throws IOException {
+    VdiskPath p = check(path);
+    NodeFileSystem fs = p.getFileSystem();
+    if (type != BasicFileAttributes.class && type != PosixFileAttributes.class
+        && type != DosFileAttributes.class && type != NodeFileAttributes.class) {
+      throw new UnsupportedOperationException("attributes " + type.getName());
+    }
+    if (type == DosFileAttributes.class && !fs.supportedFileAttributeViews().contains("dos")) {
+      throw new UnsupportedOperationException("this file system has no DOS attributes");
+    }
+    if (type == PosixFileAttributes.class
+        && !fs.supportedFileAttributeViews().contains("posix")) {
+      throw new UnsupportedOperationException("this file system has no POSIX attributes");
+    }
+    Node node = fs.resolve(p, follow(options));
+    return (A) new NodeFileAttributes(fs.volume().attributes(node),
+        List.of(System.identityHashCode(fs), node.id()));
+  }
+
+  @Override
+  public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options)
+      throws IOException {
+    VdiskPath p = check(path);
+    return NodeAttributeViews.readMap(p.getFileSystem(), p, attributes, follow(options));
+  }
+
+  @Override
+  public void setAttribute(Path path, String attribute, Object value, LinkOption... options)
+      throws IOException {
+    check(path);
+    throw new ReadOnlyFileSystemException();
+  }
+
+  /**
+   * The file systems opened by URI and not yet closed.
+   *
+   * @return a snapshot of them
+   */
+  List<VdiskFileSystem> openByUri() {
+    return new ArrayList<>(byUri.values());
+  }
+}

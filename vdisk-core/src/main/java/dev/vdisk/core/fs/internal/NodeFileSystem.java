@@ -1,0 +1,320 @@
+package dev.vdisk.core.fs.internal;
+
+import dev.vdisk.core.fs.FileSystemIdentity;
+import dev.vdisk.core.fs.Node;
+import dev.vdisk.core.fs.NodeType;
+import dev.vdisk.core.fs.VdiskFileSystem;
+import dev.vdisk.core.fs.Volume;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.ClosedFileSystemException;
+import java.nio.file.FileStore;
+import java.nio.file.FileSystemException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.spi.FileSystemProvider;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link java.nio.file.FileSystem} over one driver {@link Volume}: resolves paths to nodes
+ * (following symbolic links, at most {@value #MAX_LINKS} of them per lookup) and closes the volume
+ * and whatever it was opened from when closed.
+ */
+public final class NodeFileSystem extends VdiskFileSystem {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeFileSystem.class);
+
+  /** The most symbolic links followed while resolving one path, as Linux's MAXSYMLINKS. */
+  public static final int MAX_LINKS = 40;
+
+  private final FileSystemProvider provider;
+  private final Volume volume;
+  private final OptionalInt partition;
+  private final URI base;
+  private final List<Closeable> resources;
+  private final Runnable onClose;
+  private final VdiskPath root;
+  private final NodeFileStore store;
+  private volatile boolean open = true;
+
+  /**
+   * Creates the file system.
+   *
+   * @param provider the provider that made it
+   * @param volume the mounted volume
+   * @param partition the partition index, or empty
+   * @param base the URI of the image ({@code file:///...}), or {@code null} when not from a file
+   * @param resources closed after the volume, in order (the disk the volume lives on)
+   * @param onClose run once on close (deregistration), may be {@code null}
+   */
+  public NodeFileSystem(FileSystemProvider provider, Volume volume, OptionalInt partition, URI base,
+      List<Closeable> resources, Runnable onClose) {
+    this.provider = provider;
+    this.volume = volume;
+    this.partition = partition;
+    this.base = base;
+    this.resources = List.copyOf(resources);
+    this.onClose = onClose;
+    this.root = new VdiskPath(this, true, new String[0]);
+    this.store = new NodeFileStore(this);
+  }
+
+  @Override
+  public FileSystemIdentity identity() {
+    return volume.identity();
+  }
+
+  @Override
+  public OptionalInt partition() {
+    return partition;
+  }
+
+  @Override
+  public Volume volume() {
+    return volume;
+  }
+
+  @Override
+  public FileSystemProvider provider() {
+    return provider;
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    if (!open) {
+      return;
+    }
+    open = false;
+    IOException failure = null;
+    List<Closeable> all = new ArrayList<>();
+    all.add(volume);
+    all.addAll(resources);
+    for (Closeable c : all) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (onClose != null) {
+      onClose.run();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  @Override
+  public boolean isOpen() {
+    return open;
+  }
+
+  @Override
+  public boolean isReadOnly() {
+    return volume.isReadOnly();
+  }
+
+  @Override
+  public String getSeparator() {
+    return "/";
+  }
+
+  @Override
+  public Iterable<Path> getRootDirectories() {
+    return List.of(root);
+  }
+
+  @Override
+  public Iterable<FileStore> getFileStores() {
+    return List.of(store);
+  }
+
+  NodeFileStore store() {
+    return store;
+  }
+
+  @Override
+  public Set<String> supportedFileAttributeViews() {
+    Set<String> views = new java.util.TreeSet<>(volume.attributeViews());
+    views.add("basic");
+    return views;
+  }
+
+  @Override
+  public VdiskPath getPath(String first, String... more) {
+    return VdiskPath.parse(this, first, more);
+  }
+
+  @Override
+  public PathMatcher getPathMatcher(String syntaxAndPattern) {
+    int colon = syntaxAndPattern.indexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("expected syntax:pattern, got " + syntaxAndPattern);
+    }
+    String syntax = syntaxAndPattern.substring(0, colon);
+    String pattern = syntaxAndPattern.substring(colon + 1);
+    Pattern regex;
+    if (syntax.equalsIgnoreCase("regex")) {
+      regex = Pattern.compile(pattern);
+    } else if (syntax.equalsIgnoreCase("glob")) {
+      regex = Pattern.compile(Globs.toRegex(pattern));
+    } else {
+      throw new UnsupportedOperationException("syntax " + syntax);
+    }
+    return p -> regex.matcher(p.toString()).matches();
+  }
+
+  @Override
+  public UserPrincipalLookupService getUserPrincipalLookupService() {
+    return new UserPrincipalLookupService() {
+      @Override
+      public java.nio.file.attribute.UserPrincipal lookupPrincipalByName(String name) {
+        return new NumericPrincipal(Long.parseLong(name), false);
+      }
+
+      @Override
+      public java.nio.file.attribute.GroupPrincipal lookupPrincipalByGroupName(String group) {
+        return new NumericPrincipal(Long.parseLong(group), true);
+      }
+    };
+  }
+
+  @Override
+  public WatchService newWatchService() {
+    throw new UnsupportedOperationException("watching is not supported inside disk images");
+  }
+
+  @Override
+  public String toString() {
+    return "vdisk file system " + volume.identity().type()
+        + (base == null ? "" : " in " + base) + partition.stream().mapToObj(i -> " partition " + i)
+            .findFirst().orElse("");
+  }
+
+  URI uriOf(VdiskPath absolute) {
+    String image = base == null ? "device:" + System.identityHashCode(this) : base.toString();
+    return URI.create(dev.vdisk.core.fs.VdiskFileSystemProvider.SCHEME + ":" + image + "!"
+        + encode(absolute.toString()));
+  }
+
+  private static String encode(String path) {
+    try {
+      return new URI(null, null, path, null).getRawPath();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  /** Throws {@link ClosedFileSystemException} once closed. */
+  public void checkOpen() {
+    if (!open) {
+      throw new ClosedFileSystemException();
+    }
+  }
+
+  static boolean followLinks(LinkOption... options) {
+    for (LinkOption o : options) {
+      if (o == LinkOption.NOFOLLOW_LINKS) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Finds the node a path names.
+   *
+   * @param path a path of this file system
+   * @param followLast whether a symbolic link in the last component is followed
+   * @return the node
+   * @throws NoSuchFileException if a component does not exist
+   * @throws IOException on an I/O error, or a link loop
+   */
+  public Node resolve(VdiskPath path, boolean followLast) throws IOException {
+    return walk(path, followLast, null);
+  }
+
+  VdiskPath realPath(VdiskPath path, boolean followLast) throws IOException {
+    List<String> names = new ArrayList<>();
+    walk(path, followLast, names);
+    return new VdiskPath(this, true, names.toArray(new String[0]));
+  }
+
+  private Node walk(VdiskPath path, boolean followLast, List<String> realNames)
+      throws IOException {
+    checkOpen();
+    Deque<Node> stack = new ArrayDeque<>();
+    Deque<String> stackNames = new ArrayDeque<>();
+    Node current = volume.root();
+    Deque<String> todo = new ArrayDeque<>(Arrays.asList(path.names()));
+    int links = 0;
+    while (!todo.isEmpty()) {
+      String name = todo.pollFirst();
+      if (name.equals(".")) {
+        continue;
+      }
+      if (name.equals("..")) {
+        if (!stack.isEmpty()) {
+          current = stack.pop();
+          stackNames.pop();
+        }
+        continue;
+      }
+      if (current.type() != NodeType.DIRECTORY) {
+        throw new NotDirectoryException(path.toString());
+      }
+      Optional<Node> child = volume.lookup(current, name);
+      if (child.isEmpty()) {
+        throw new NoSuchFileException(path.toString());
+      }
+      Node next = child.get();
+      if (next.type() == NodeType.SYMBOLIC_LINK && (followLast || !todo.isEmpty())) {
+        if (++links > MAX_LINKS) {
+          throw new FileSystemException(path.toString(), null,
+              "too many levels of symbolic links");
+        }
+        String target = volume.readSymbolicLink(next);
+        VdiskPath t = VdiskPath.parse(this, target);
+        String[] tn = t.names();
+        for (int i = tn.length - 1; i >= 0; i--) {
+          todo.addFirst(tn[i]);
+        }
+        if (t.isAbsolute()) {
+          current = volume.root();
+          stack.clear();
+          stackNames.clear();
+        }
+        LOG.trace("{}: {} -> {}", path, name, target);
+        continue;
+      }
+      stack.push(current);
+      stackNames.push(name);
+      current = next;
+    }
+    if (realNames != null) {
+      List<String> rev = new ArrayList<>(stackNames);
+      java.util.Collections.reverse(rev);
+      realNames.addAll(rev);
+    }
+    return current;
+  }
+}
