@@ -4,6 +4,9 @@ import dev.vdisk.core.ChainEntry;
 import dev.vdisk.core.DiskInfo;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.core.VirtualDisks;
+import dev.vdisk.core.BlockDevice;
+import dev.vdisk.core.fs.FileSystemDrivers;
+import dev.vdisk.core.fs.FileSystemIdentity;
 import dev.vdisk.core.partition.Partition;
 import dev.vdisk.core.partition.PartitionTable;
 import java.io.PrintWriter;
@@ -43,12 +46,13 @@ final class InfoCommand implements Callable<Integer> {
     try (VirtualDisk disk = VirtualDisks.open(image)) {
       DiskInfo info = disk.info();
       PartitionTable table = PartitionTable.read(disk);
+      FileSystems fileSystems = FileSystems.identify(disk, table);
       long fileSize = info.fileSize() >= 0 ? info.fileSize() : sizeOrMinusOne(image);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
-        out.println(Json.write(toJson(info, fileSize, table)));
+        out.println(Json.write(toJson(info, fileSize, table, fileSystems)));
       } else {
-        printText(out, info, fileSize, table);
+        printText(out, info, fileSize, table, fileSystems);
       }
       out.flush();
     }
@@ -63,7 +67,43 @@ final class InfoCommand implements Callable<Integer> {
     }
   }
 
-  static Map<String, Object> toJson(DiskInfo info, long fileSize, PartitionTable table) {
+  /** The file system found on each partition (by index; 0 is the whole disk). */
+  record FileSystems(Map<Integer, FileSystemIdentity> byIndex, List<String> warnings) {
+    static FileSystems identify(VirtualDisk disk, PartitionTable table) {
+      Map<Integer, FileSystemIdentity> found = new LinkedHashMap<>();
+      List<String> warnings = new ArrayList<>();
+      if (table.scheme() == PartitionTable.Scheme.NONE) {
+        look(disk, 0, found, warnings);
+      }
+      for (Partition p : table.partitions()) {
+        if (!p.isExtended()) {
+          look(p, p.index(), found, warnings);
+        }
+      }
+      return new FileSystems(found, warnings);
+    }
+
+    private static void look(BlockDevice device, int index, Map<Integer, FileSystemIdentity> found,
+        List<String> warnings) {
+      try {
+        FileSystemDrivers.identify(device).ifPresent(id -> found.put(index, id));
+      } catch (java.io.IOException e) {
+        warnings.add((index == 0 ? "whole disk" : "partition " + index) + ": " + e.getMessage());
+      }
+    }
+
+    Map<String, Object> json(int index) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      FileSystemIdentity id = byIndex.get(index);
+      map.put("filesystem", id == null ? null : id.type());
+      map.put("label", id == null ? null : id.label());
+      map.put("uuid", id == null ? null : id.uuid());
+      return map;
+    }
+  }
+
+  static Map<String, Object> toJson(DiskInfo info, long fileSize, PartitionTable table,
+      FileSystems fileSystems) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("format", info.format());
     root.put("variant", info.variant());
@@ -81,7 +121,12 @@ final class InfoCommand implements Callable<Integer> {
     root.put("partitionTable", table.scheme().jsonName());
     root.put("diskId", table.diskId().orElse(null));
     root.put("sectorSize", table.sectorSize());
-    root.put("warnings", table.warnings());
+    List<String> warnings = new ArrayList<>(table.warnings());
+    warnings.addAll(fileSystems.warnings());
+    root.put("warnings", warnings);
+    if (table.scheme() == PartitionTable.Scheme.NONE) {
+      root.putAll(fileSystems.json(0));
+    }
     List<Map<String, Object>> partitions = new ArrayList<>();
     for (Partition p : table.partitions()) {
       Map<String, Object> part = new LinkedHashMap<>();
@@ -96,14 +141,15 @@ final class InfoCommand implements Callable<Integer> {
       part.put("partUuid", p.uuid().orElse(null));
       part.put("bootable", p.bootable());
       part.put("extended", p.isExtended());
+      part.putAll(fileSystems.json(p.index()));
       partitions.add(part);
     }
     root.put("partitions", partitions);
     return root;
   }
 
-  private static void printText(
-      PrintWriter out, DiskInfo info, long fileSize, PartitionTable table) {
+  private static void printText(PrintWriter out, DiskInfo info, long fileSize,
+      PartitionTable table, FileSystems fileSystems) {
     out.printf("format:          %s (%s)%n", info.format(), info.variant());
     out.printf("virtual size:    %s%n", Sizes.describe(info.virtualSize()));
     if (fileSize >= 0) {
@@ -122,19 +168,40 @@ final class InfoCommand implements Callable<Integer> {
     for (String warning : table.warnings()) {
       out.printf("warning:         %s%n", warning);
     }
+    for (String warning : fileSystems.warnings()) {
+      out.printf("warning:         %s%n", warning);
+    }
+    FileSystemIdentity whole = fileSystems.byIndex().get(0);
+    if (whole != null) {
+      out.printf("file system:     %s%n", describe(whole));
+    }
     if (table.partitions().isEmpty()) {
       return;
     }
     out.println();
-    out.printf("%3s  %12s  %12s  %10s  %-28s  %s%n", "#", "start", "end", "size", "type", "name");
+    out.printf("%3s  %12s  %12s  %10s  %-28s  %-20s  %s%n", "#", "start", "end", "size", "type",
+        "name", "file system");
     for (Partition p : table.partitions()) {
-      out.printf(Locale.ROOT, "%3d  %12d  %12d  %10s  %-28s  %s%n",
+      FileSystemIdentity id = fileSystems.byIndex().get(p.index());
+      out.printf(Locale.ROOT, "%3d  %12d  %12d  %10s  %-28s  %-20s  %s%n",
           p.index(),
           p.firstSector(),
           p.firstSector() + p.sectorCount() - 1,
           Sizes.human(p.size()),
           p.type().name(),
-          p.name());
+          p.name(),
+          id == null ? "" : describe(id));
     }
+  }
+
+  private static String describe(FileSystemIdentity id) {
+    StringBuilder s = new StringBuilder(id.type());
+    if (id.label() != null && !id.label().isEmpty()) {
+      s.append(" \"").append(id.label()).append('"');
+    }
+    if (id.uuid() != null && !id.uuid().isEmpty()) {
+      s.append(' ').append(id.uuid());
+    }
+    return s.toString();
   }
 }

@@ -33,6 +33,10 @@ import picocli.CommandLine.Option;
       SnapshotCommand.class,
       CommitCommand.class,
       DiscardCommand.class,
+      LsCommand.class,
+      CatCommand.class,
+      StatCommand.class,
+      GetCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",
@@ -54,6 +58,13 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Standard output as bytes, for commands that print file contents ({@code cat}). */
+  private PrintStream rawOut = System.out;
+
+  PrintStream rawOut() {
+    return rawOut;
+  }
+
   /**
    * Entry point.
    *
@@ -73,6 +84,7 @@ public final class Main implements Runnable {
    */
   public static int run(PrintStream out, PrintStream err, String... args) {
     Main main = new Main();
+    main.rawOut = out;
     CommandLine cli = new CommandLine(main);
     cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
