@@ -1,0 +1,195 @@
+package dev.vdisk.vmdk.internal.esx;
+
+import dev.vdisk.core.Allocation;
+import dev.vdisk.core.CheckReport;
+import dev.vdisk.core.CorruptStructureException;
+import dev.vdisk.vmdk.internal.Extent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * A read-only ESX vmfsSparse extent (magic {@code "COWD"}, the {@code VMFSSPARSE} extent type of a
+ * {@code vmfsSparse} descriptor, typically an ESX snapshot's {@code -delta.vmdk}).
+ *
+ * <p>The grain directory is read at open; grain tables ({@value CowdHeader#GT_ENTRIES} 32-bit
+ * sector numbers each) are read on demand and kept in a small LRU cache. Grains are stored
+ * uncompressed. A zero directory or table entry means the grain is not stored here
+ * ({@link Allocation.State#UNALLOCATED}: the parent's data, or zeros). Every sector number is
+ * checked against the file size before use. Thread-safe.
+ */
+public final class CowdExtent implements Extent {
+  private static final int CACHED_TABLES = 64;
+  private static final String GD = "COWD grain directory";
+  private static final String GT = "COWD grain table";
+  private static final String GRAIN = "COWD grain";
+
+  private final Path file;
+  private final FileChannel channel;
+  private final CowdHeader header;
+  private final long fileSize;
+  private final long grainBytes;
+  private final long size;
+  private final long[] directory;
+  private final TableCache<long[]> tables = new TableCache<>(CACHED_TABLES);
+
+  private CowdExtent(Path file, FileChannel channel, CowdHeader header, long fileSize,
+      long[] directory) {
+    this.file = file;
+    this.channel = channel;
+    this.header = header;
+    this.fileSize = fileSize;
+    this.grainBytes = header.grainSize() * 512;
+    this.size = header.numSectors() * 512;
+    this.directory = directory;
+  }
+
+  /**
+   * Opens a COWD extent: reads and validates the header and the grain directory.
+   *
+   * @param file the extent file, for messages
+   * @param channel the open file; closed by {@link #close()}
+   * @return the extent
+   * @throws CorruptStructureException if the header or directory is damaged
+   * @throws IOException on an I/O error or an unsupported version
+   */
+  public static CowdExtent open(Path file, FileChannel channel) throws IOException {
+    long fileSize = channel.size();
+    ByteBuffer raw = EsxIo.read(channel, file, 0, (int) Math.min(CowdHeader.SIZE, fileSize),
+        fileSize, "COWD header");
+    CowdHeader header = CowdHeader.parse(file, raw);
+    long entries = CowdHeader.neededGdEntries(header.numSectors(), header.grainSize());
+    long gdPosition = header.gdOffset() * 512;
+    ByteBuffer gd = EsxIo.read(channel, file, gdPosition, (int) (entries * 4), fileSize, GD);
+    long[] directory = new long[(int) entries];
+    for (int i = 0; i < directory.length; i++) {
+      long sector = Integer.toUnsignedLong(gd.getInt(i * 4));
+      if (sector != 0 && sector * 512 + CowdHeader.GT_ENTRIES * 4L > fileSize) {
+        throw new CorruptStructureException(file, gdPosition + i * 4L, GD,
+            "entry " + i + " points to sector " + sector + ", its grain table would end past the"
+                + " file of " + fileSize + " bytes");
+      }
+      directory[i] = sector;
+    }
+    return new CowdExtent(file, channel, header, fileSize, directory);
+  }
+
+  /**
+   * The parsed header.
+   *
+   * @return the header
+   */
+  public CowdHeader header() {
+    return header;
+  }
+
+  @Override
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public long size() {
+    return size;
+  }
+
+  @Override
+  public Allocation allocation(long offset) throws IOException {
+    checkRange(offset, 1);
+    long grain = offset / grainBytes;
+    long last = (size - 1) / grainBytes;
+    boolean data = grainSector(grain) != 0;
+    long g = grain + 1;
+    // Bounded: at most one directory's worth of grains per call.
+    long limit = Math.min(last, grain + 16L * CowdHeader.GT_ENTRIES);
+    while (g <= limit && (grainSector(g) != 0) == data) {
+      g++;
+    }
+    long end = Math.min(size, g * grainBytes);
+    return new Allocation(offset, end - offset,
+        data ? Allocation.State.DATA : Allocation.State.UNALLOCATED);
+  }
+
+  @Override
+  public void read(long offset, ByteBuffer dst) throws IOException {
+    checkRange(offset, dst.remaining());
+    long at = offset;
+    while (dst.hasRemaining()) {
+      long grain = at / grainBytes;
+      long inGrain = at - grain * grainBytes;
+      int n = (int) Math.min(dst.remaining(), grainBytes - inGrain);
+      long sector = grainSector(grain);
+      ByteBuffer part = dst.slice().limit(n);
+      if (sector == 0) {
+        while (part.hasRemaining()) {
+          part.put((byte) 0);
+        }
+      } else {
+        long position = sector * 512 + inGrain;
+        if (sector * 512 + grainBytes > fileSize) {
+          throw new CorruptStructureException(file, sector * 512, GRAIN,
+              "grain " + grain + " at sector " + sector + " ends past the file of " + fileSize
+                  + " bytes");
+        }
+        EsxIo.readFully(channel, file, position, part, GRAIN);
+      }
+      dst.position(dst.position() + n);
+      at += n;
+    }
+  }
+
+  @Override
+  public void check(CheckReport.Builder report) throws IOException {
+    long grains = (size + grainBytes - 1) / grainBytes;
+    for (long g = 0; g < grains; g += CowdHeader.GT_ENTRIES) {
+      try {
+        grainSector(g);
+      } catch (CorruptStructureException e) {
+        report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+
+  private void checkRange(long offset, long length) {
+    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+      throw new IllegalArgumentException(
+          "range " + offset + "+" + length + " outside the extent of " + size + " bytes");
+    }
+  }
+
+  /** The sector holding a grain, 0 if not allocated; validated against the file size. */
+  private long grainSector(long grain) throws IOException {
+    int gdIndex = (int) (grain / CowdHeader.GT_ENTRIES);
+    long tableSector = directory[gdIndex];
+    if (tableSector == 0) {
+      return 0;
+    }
+    long[] table;
+    synchronized (tables) {
+      table = tables.get(tableSector);
+      if (table == null) {
+        long position = tableSector * 512;
+        ByteBuffer raw = EsxIo.read(channel, file, position, CowdHeader.GT_ENTRIES * 4, fileSize,
+            GT);
+        table = new long[CowdHeader.GT_ENTRIES];
+        for (int i = 0; i < table.length; i++) {
+          long sector = Integer.toUnsignedLong(raw.getInt(i * 4));
+          if (sector != 0 && sector * 512 >= fileSize) {
+            throw new CorruptStructureException(file, position + i * 4L, GT,
+                "entry " + i + " points to sector " + sector + ", past the file of " + fileSize
+                    + " bytes");
+          }
+          table[i] = sector;
+        }
+        tables.put(tableSector, table);
+      }
+    }
+    return table[(int) (grain % CowdHeader.GT_ENTRIES)];
+  }
+}

@@ -1,0 +1,344 @@
+package dev.vdisk.vmdk.internal.stream;
+
+import dev.vdisk.core.Allocation;
+import dev.vdisk.core.CheckReport;
+import dev.vdisk.core.CorruptStructureException;
+import dev.vdisk.core.UnsupportedFeatureException;
+import dev.vdisk.core.VdiskException;
+import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.vmdk.internal.SparseExtentHeader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A read-only streamOptimized sparse extent: grains compressed with deflate (zlib streams,
+ * compressAlgorithm 1), each behind a grain marker naming its LBA and compressed size.
+ *
+ * <p>When the header's gdOffset is {@link SparseExtentHeader#GD_AT_END} (as VMware and ovftool
+ * write it), the grain directory is found through the footer: the last three sectors of the file
+ * are a footer marker, the footer (a copy of the header with the real gdOffset) and the
+ * end-of-stream marker. Files whose header already names the grain directory (as qemu writes
+ * them) are read through it directly. A file without a usable footer is refused with a {@link
+ * CorruptStructureException} naming the footer.
+ *
+ * <p>Memory is bounded: the grain directory (4 bytes per table) is read at open; grain tables are
+ * read on demand into an LRU cache of {@value #CACHED_TABLES} tables; inflated grains are kept in
+ * an LRU cache of about {@value #GRAIN_CACHE_BYTES} bytes; compressed data is read through a
+ * {@value GrainReader#WINDOW}-byte read-ahead window, so a sequential read of the whole disk reads
+ * the file sequentially in large chunks. Thread-safe (one lock).
+ *
+ * <p>Damage is reported as {@link CorruptStructureException} with the file, the offset and the
+ * structure: a directory or table entry pointing outside the file, a grain marker whose LBA is not
+ * the one the table maps there, a compressed size running past the file, inflate errors, a grain
+ * inflating to more than a grain or less than its part of the capacity.
+ */
+public final class StreamOptimizedExtent implements Extent {
+  private static final int CACHED_TABLES = 256;
+  private static final long GRAIN_CACHE_BYTES = 4L << 20;
+  private static final String GD = "grain directory";
+  private static final String GT = "grain table";
+  private static final String FOOTER = "streamOptimized footer";
+
+  private final Path file;
+  private final FileChannel channel;
+  private final SparseExtentHeader header;
+  private final long fileSize;
+  private final long grainBytes;
+  private final long size;
+  private final boolean zeroedGrains;
+  private final boolean compressed;
+  private final long[] directory;
+  private final LinkedHashMap<Long, int[]> tables;
+  private final LinkedHashMap<Long, byte[]> grains;
+  private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
+  private final GrainReader reader;
+
+  private StreamOptimizedExtent(Path file, FileChannel channel, SparseExtentHeader header,
+      long fileSize, long[] directory) {
+    this.file = file;
+    this.channel = channel;
+    this.header = header;
+    this.fileSize = fileSize;
+    this.grainBytes = header.grainBytes();
+    this.size = header.capacityBytes();
+    this.zeroedGrains = header.hasFlag(SparseExtentHeader.FLAG_ZEROED_GRAIN_GTE);
+    this.compressed = header.compressAlgorithm() == SparseExtentHeader.COMPRESSION_DEFLATE;
+    this.directory = directory;
+    this.tables = lru(CACHED_TABLES);
+    int maxGrains = (int) Math.max(2, GRAIN_CACHE_BYTES / grainBytes);
+    this.grains =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
+            if (size() > maxGrains) {
+              spare.push(eldest.getValue());
+              return true;
+            }
+            return false;
+          }
+        };
+    this.reader = new GrainReader(file, channel, fileSize, grainBytes,
+        header.hasFlag(SparseExtentHeader.FLAG_MARKERS));
+  }
+
+  private static <V> LinkedHashMap<Long, V> lru(int max) {
+    return new LinkedHashMap<>(16, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Long, V> eldest) {
+        return size() > max;
+      }
+    };
+  }
+
+  /**
+   * Opens a streamOptimized extent.
+   *
+   * @param file the extent file, for messages
+   * @param channel the open file; closed by {@link #close()}
+   * @param header the header at the start of the file, already parsed
+   * @return the extent
+   * @throws CorruptStructureException if the footer, the grain directory or the header is damaged
+   * @throws UnsupportedFeatureException if the grains are neither compressed nor plain
+   * @throws IOException on an I/O error
+   */
+  public static StreamOptimizedExtent open(Path file, FileChannel channel,
+      SparseExtentHeader header) throws IOException {
+    long fileSize = channel.size();
+    SparseExtentHeader effective = header;
+    if (header.gdOffset() == SparseExtentHeader.GD_AT_END) {
+      effective = readFooter(file, channel, fileSize);
+    }
+    if (effective.grainBytes() > (64L << 20)) {
+      throw new UnsupportedFeatureException(file, "grain size " + effective.grainSize()
+          + " sectors", "streamOptimized grains above 64 MiB are not supported");
+    }
+    long entries = effective.grainDirectoryEntries();
+    long gdPosition = effective.gdOffset() * SparseExtentHeader.SECTOR;
+    long gdBytes = entries * 4;
+    if (gdPosition <= 0 || gdBytes > fileSize || gdPosition > fileSize - gdBytes) {
+      throw new CorruptStructureException(file, gdPosition, GD,
+          entries + " entries at sector " + effective.gdOffset() + " do not lie inside the file"
+              + " of " + fileSize + " bytes");
+    }
+    ByteBuffer gd = ByteBuffer.allocate((int) gdBytes).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(channel, file, gdPosition, gd, GD);
+    long tableBytes = effective.numGTEsPerGT() * 4L;
+    long[] directory = new long[(int) entries];
+    for (int i = 0; i < directory.length; i++) {
+      long sector = Integer.toUnsignedLong(gd.getInt(i * 4));
+      if (sector != 0 && sector * SparseExtentHeader.SECTOR > fileSize - tableBytes) {
+        throw new CorruptStructureException(file, gdPosition + i * 4L, GD,
+            "entry " + i + " points to sector " + sector + ", its grain table would end past"
+                + " the file of " + fileSize + " bytes");
+      }
+      directory[i] = sector;
+    }
+    return new StreamOptimizedExtent(file, channel, effective, fileSize, directory);
+  }
+
+  /** Reads and checks the footer marker, footer and end-of-stream marker ending the file. */
+  static SparseExtentHeader readFooter(Path file, FileChannel channel, long fileSize)
+      throws IOException {
+    long at = fileSize - 3L * SparseExtentHeader.SECTOR;
+    if (at < SparseExtentHeader.SECTOR) {
+      throw new CorruptStructureException(file, Math.max(at, 0), FOOTER,
+          "the header says the grain directory is at the end, but the file of " + fileSize
+              + " bytes is too short for a footer");
+    }
+    ByteBuffer raw = ByteBuffer.allocate(3 * SparseExtentHeader.SECTOR);
+    readFully(channel, file, at, raw, FOOTER);
+    raw.flip();
+    Marker footerMarker = Marker.parse(file, at, raw);
+    Marker eos = Marker.parse(file, at + 1024, raw.duplicate().position(1024));
+    if (footerMarker.isGrain() || footerMarker.type() != Marker.TYPE_FOOTER) {
+      throw new CorruptStructureException(file, at, FOOTER,
+          "no footer marker three sectors before the end of the file (truncated or not"
+              + " finished?); scanning the markers of such files is not implemented");
+    }
+    if (eos.value() != 0 || eos.size() != 0 || eos.type() != Marker.TYPE_END_OF_STREAM) {
+      throw new CorruptStructureException(file, at + 1024, "end-of-stream marker",
+          "the last sector of the file is not an end-of-stream marker");
+    }
+    SparseExtentHeader footer;
+    try {
+      footer = SparseExtentHeader.parse(file, at + 512, raw.duplicate().position(512));
+    } catch (VdiskException e) {
+      throw new CorruptStructureException(file, at + 512, FOOTER, e.getMessage(), e);
+    }
+    if (footer.gdOffset() == SparseExtentHeader.GD_AT_END) {
+      throw new CorruptStructureException(file, at + 512 + 56, FOOTER,
+          "the footer's gdOffset is GD_AT_END too");
+    }
+    return footer;
+  }
+
+  private static void readFully(FileChannel channel, Path file, long position, ByteBuffer dst,
+      String structure) throws IOException {
+    long at = position;
+    while (dst.hasRemaining()) {
+      int n = channel.read(dst, at);
+      if (n < 0) {
+        throw new CorruptStructureException(file, position, structure,
+            "the file ends at " + at + " inside it");
+      }
+      at += n;
+    }
+  }
+
+  /**
+   * The header in effect: the footer when the file header defers to it.
+   *
+   * @return the header
+   */
+  public SparseExtentHeader header() {
+    return header;
+  }
+
+  @Override
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public long size() {
+    return size;
+  }
+
+  @Override
+  public synchronized Allocation allocation(long offset) throws IOException {
+    checkRange(offset, 1);
+    long grain = offset / grainBytes;
+    long last = (size - 1) / grainBytes;
+    Allocation.State state = state(entry(grain));
+    long g = grain + 1;
+    long limit = Math.min(last, grain + 64L * header.numGTEsPerGT());
+    while (g <= limit && state(entry(g)) == state) {
+      g++;
+    }
+    long end = Math.min(size, g * grainBytes);
+    return new Allocation(offset, end - offset, state);
+  }
+
+  @Override
+  public synchronized void read(long offset, ByteBuffer dst) throws IOException {
+    checkRange(offset, dst.remaining());
+    long at = offset;
+    while (dst.hasRemaining()) {
+      long grain = at / grainBytes;
+      int inGrain = (int) (at - grain * grainBytes);
+      int n = (int) Math.min(dst.remaining(), grainBytes - inGrain);
+      long sector = entry(grain);
+      if (state(sector) == Allocation.State.DATA) {
+        byte[] data = grain(grain, sector);
+        dst.put(data, inGrain, n);
+      } else {
+        int end = dst.position() + n;
+        while (dst.position() < end) {
+          dst.put((byte) 0);
+        }
+      }
+      at += n;
+    }
+  }
+
+  @Override
+  public synchronized void check(CheckReport.Builder report) throws IOException {
+    long count = (size + grainBytes - 1) / grainBytes;
+    for (long g = 0; g < count; g++) {
+      try {
+        long sector = entry(g);
+        if (state(sector) == Allocation.State.DATA) {
+          grain(g, sector);
+        }
+      } catch (CorruptStructureException e) {
+        report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+
+  private void checkRange(long offset, long length) {
+    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+      throw new IllegalArgumentException(
+          "range " + offset + "+" + length + " outside the extent of " + size + " bytes");
+    }
+  }
+
+  private Allocation.State state(long sector) {
+    if (sector == 0) {
+      return Allocation.State.UNALLOCATED;
+    }
+    if (sector == 1 && zeroedGrains) {
+      return Allocation.State.ZERO;
+    }
+    return Allocation.State.DATA;
+  }
+
+  /** The inflated grain, from the cache or the file. */
+  private byte[] grain(long grain, long sector) throws IOException {
+    byte[] data = grains.get(grain);
+    if (data != null) {
+      return data;
+    }
+    data = spare.isEmpty() ? new byte[(int) grainBytes] : spare.pop();
+    long start = grain * grainBytes;
+    int expected = (int) Math.min(grainBytes, size - start);
+    long position = sector * SparseExtentHeader.SECTOR;
+    if (compressed) {
+      reader.read(position, grain * header.grainSize(), data, expected);
+    } else {
+      if (position > fileSize - expected) {
+        throw new CorruptStructureException(file, position, "grain",
+            "grain " + grain + " ends past the file of " + fileSize + " bytes");
+      }
+      ByteBuffer dst = ByteBuffer.wrap(data, 0, expected);
+      readFully(channel, file, position, dst, "grain");
+      java.util.Arrays.fill(data, expected, data.length, (byte) 0);
+    }
+    grains.put(grain, data);
+    return data;
+  }
+
+  /** The grain table entry for a grain: the sector of its marker, 0 or 1 (zeroed). */
+  private long entry(long grain) throws IOException {
+    int gtes = header.numGTEsPerGT();
+    long tableSector = directory[(int) (grain / gtes)];
+    if (tableSector == 0) {
+      return 0;
+    }
+    int[] table = tables.get(tableSector);
+    if (table == null) {
+      long position = tableSector * SparseExtentHeader.SECTOR;
+      ByteBuffer raw = ByteBuffer.allocate(gtes * 4).order(ByteOrder.LITTLE_ENDIAN);
+      readFully(channel, file, position, raw, GT);
+      table = new int[gtes];
+      for (int i = 0; i < gtes; i++) {
+        int e = raw.getInt(i * 4);
+        long sector = Integer.toUnsignedLong(e);
+        boolean special = sector == 0 || (sector == 1 && zeroedGrains);
+        if (!special && sector * SparseExtentHeader.SECTOR >= fileSize) {
+          throw new CorruptStructureException(file, position + i * 4L, GT,
+              "entry " + i + " points to sector " + sector + ", outside the grains of the file"
+                  + " (" + fileSize + " bytes)");
+        }
+        table[i] = e;
+      }
+      tables.put(tableSector, table);
+    }
+    return Integer.toUnsignedLong(table[(int) (grain % gtes)]);
+  }
+}
