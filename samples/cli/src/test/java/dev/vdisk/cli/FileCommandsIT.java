@@ -80,6 +80,7 @@ class FileCommandsIT {
     Files.setAttribute(setuid, "unix:mode", 04755);
     Path sticky = Files.createDirectories(source.resolve("tmp"));
     Files.setAttribute(sticky, "unix:mode", 01777);
+    Files.writeString(sticky.resolve("scratch"), "");
     Path readOnly = Files.createDirectories(source.resolve("readonly-dir"));
     Files.writeString(readOnly.resolve("inside"), "x\n");
     Files.setAttribute(readOnly, "unix:mode", 0555);
@@ -149,6 +150,9 @@ class FileCommandsIT {
       assertThat(r.exitCode()).as(r.err()).isZero();
       Map<String, String> ours = new TreeMap<>();
       for (String line : r.out().split("\n")) {
+        if (line.isBlank()) {
+          continue;
+        }
         String[] f = line.split("\\s+", 8);
         String name = f[7].contains(" -> ") ? f[7].substring(0, f[7].indexOf(" -> ")) : f[7];
         ours.put(name, f[0] + " " + f[2] + " " + f[3] + " " + (f[0].startsWith("d") ? "" : f[4]));
