@@ -1,5 +1,9 @@
 package dev.vdisk.benchmarks;
 
+import static dev.vdisk.benchmarks.Timing.exec;
+import static dev.vdisk.benchmarks.Timing.median;
+import static dev.vdisk.benchmarks.Timing.row;
+
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.core.VirtualDisks;
@@ -13,9 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
-import java.util.concurrent.Callable;
 
 /**
  * End-to-end benchmarks of the foundation: each does the same work with vdisk and with the C tool
@@ -273,44 +275,5 @@ public final class BenchmarkMain {
       throw new IllegalStateException("run from the repository (testdata/images not found)");
     }
     return dir;
-  }
-
-  private static long exec(String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    int code = p.waitFor();
-    if (code != 0) {
-      throw new IOException(String.join(" ", command) + " exited " + code);
-    }
-    return code;
-  }
-
-  /** Median wall time in seconds over {@code runs} runs, after one warm-up run. */
-  private static double median(int runs, Callable<?> work) throws Exception {
-    work.call();
-    double[] times = new double[runs];
-    for (int i = 0; i < runs; i++) {
-      long start = System.nanoTime();
-      Object result = work.call();
-      times[i] = (System.nanoTime() - start) / 1e9;
-      if (result == null) {
-        throw new IllegalStateException("no result");
-      }
-    }
-    Arrays.sort(times);
-    return times[runs / 2];
-  }
-
-  private static String[] row(String what, double ours, double theirs, String tool) {
-    return new String[] {
-      what, seconds(ours), seconds(theirs),
-      String.format(Locale.ROOT, "%.2f", ours / theirs), tool
-    };
-  }
-
-  private static String seconds(double s) {
-    return s >= 1 ? String.format(Locale.ROOT, "%.2f s", s)
-        : s >= 1e-3 ? String.format(Locale.ROOT, "%.2f ms", s * 1e3)
-        : String.format(Locale.ROOT, "%.1f us", s * 1e6);
   }
 }

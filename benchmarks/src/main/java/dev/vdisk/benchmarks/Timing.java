@@ -1,0 +1,50 @@
+package dev.vdisk.benchmarks;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** Timing, process and formatting helpers shared by the end-to-end benchmarks. */
+final class Timing {
+  private Timing() {}
+
+  static long exec(String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    int code = p.waitFor();
+    if (code != 0) {
+      throw new IOException(String.join(" ", command) + " exited " + code);
+    }
+    return code;
+  }
+
+  /** Median wall time in seconds over {@code runs} runs, after one warm-up run. */
+  static double median(int runs, Callable<?> work) throws Exception {
+    work.call();
+    double[] times = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      long start = System.nanoTime();
+      Object result = work.call();
+      times[i] = (System.nanoTime() - start) / 1e9;
+      if (result == null) {
+        throw new IllegalStateException("no result");
+      }
+    }
+    Arrays.sort(times);
+    return times[runs / 2];
+  }
+
+  static String[] row(String what, double ours, double theirs, String tool) {
+    return new String[] {
+      what, seconds(ours), seconds(theirs),
+      String.format(Locale.ROOT, "%.2f", ours / theirs), tool
+    };
+  }
+
+  static String seconds(double s) {
+    return s >= 1 ? String.format(Locale.ROOT, "%.2f s", s)
+        : s >= 1e-3 ? String.format(Locale.ROOT, "%.2f ms", s * 1e3)
+        : String.format(Locale.ROOT, "%.1f us", s * 1e6);
+  }
+}
