@@ -109,6 +109,13 @@ class Ext4CorpusIT {
     ours.keySet().removeIf(k -> k.startsWith("/lost+found/"));
     kernel.remove("/lost+found");
     ours.remove("/lost+found");
+    if (name.equals("f_journal")) {
+      // This old ext3 keeps its journal in a visible file, /journal (inode 12); besides replaying
+      // the journal, e2fsck -fy moves it to the hidden journal inode 8, which the kernel then
+      // sees. That is a repair, not part of recovery.
+      assertThat(ours).containsKey("/journal");
+      ours.remove("/journal");
+    }
     assertThat(ours).containsExactlyInAnyOrderEntriesOf(kernel);
   }
 
@@ -138,7 +145,11 @@ class Ext4CorpusIT {
         } else {
           what = "o";
         }
-        out.put(rel, what + " " + a.get("permissions") + " " + a.get("lastModifiedTime"));
+        @SuppressWarnings("unchecked")
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
+            (java.util.Set<java.nio.file.attribute.PosixFilePermission>) a.get("permissions");
+        out.put(rel, what + " " + java.nio.file.attribute.PosixFilePermissions.toString(perms)
+            + " " + a.get("lastModifiedTime"));
       }
     }
     return out;

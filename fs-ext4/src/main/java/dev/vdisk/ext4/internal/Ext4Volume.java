@@ -600,6 +600,15 @@ public final class Ext4Volume implements Volume, FileMap.Blocks {
     }
     f.checkNotEncrypted("target");
     long size = f.inode.size;
+    String target = readLinkBytes(f, size);
+    if (target.indexOf('\0') >= 0 || target.isEmpty()) {
+      throw new CorruptStructureException(source, -1, "inode " + f.id(),
+          "symbolic link target is empty or contains a NUL byte");
+    }
+    return target;
+  }
+
+  private String readLinkBytes(Ext4Node f, long size) throws IOException {
     if (size > blockSize || size > 65536) {
       throw new CorruptStructureException(source, -1, "inode " + f.id(),
           "symbolic link of " + size + " bytes is longer than a block");

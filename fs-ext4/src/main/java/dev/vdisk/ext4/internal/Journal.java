@@ -75,6 +75,12 @@ final class Journal {
    */
   static Map<Long, byte[]> replay(Ext4Volume volume, long journalInum) throws IOException {
     Inode inode = volume.readInode(journalInum);
+    Superblock sb = volume.superblock();
+    if ((inode.mode == 0 || inode.size == 0) && sb.jnlBackupType == 1) {
+      LOG.warn("{}: journal inode {} is empty; using the superblock's backup of its block map",
+          volume.source(), journalInum);
+      inode = Inode.fromJournalBackup(sb, journalInum);
+    }
     FileMap map = inode.hasFlag(Inode.FL_EXTENTS) ? FileMap.ofExtents(inode, volume)
         : FileMap.ofBlockMap(inode, volume);
     long journalBlocks = inode.size / volume.blockSize();
