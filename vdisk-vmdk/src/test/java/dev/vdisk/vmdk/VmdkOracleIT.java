@@ -239,6 +239,52 @@ class VmdkOracleIT {
         .isInstanceOf(CidMismatchException.class);
   }
 
+  /** vdisk convert's path: DiskCopier from a raw disk into a new VMDK of each variant. */
+  @ParameterizedTest
+  @ValueSource(strings = {"monolithicSparse", "twoGbMaxExtentSparse", "monolithicFlat",
+      "streamOptimized"})
+  void convertsFromRaw(String variant) throws Exception {
+    Path raw = islands(dir.resolve("src.raw"), 50 * MIB, 11, 12);
+    Path vmdk = dir.resolve("conv.vmdk");
+    try (VirtualDisk src = dev.vdisk.core.raw.RawDisk.open(raw, false);
+        VirtualDisk dst = format.create(vmdk, new CreateSpec(src.size(), variant, 0))) {
+      DiskCopier.copy(src, dst, ProgressListener.NONE);
+      dst.flush();
+    }
+    VmdkTesting.qemuCheckClean(vmdk);
+    VmdkTesting.qemuCompare(vmdk, raw);
+    Oracles.Result info = Oracles.run(VmdkTesting.qemuImg(), "info", vmdk.toString());
+    assertThat(info.stdout()).contains("create type: " + variant);
+    if (variant.equals("streamOptimized") || variant.equals("monolithicSparse")) {
+      Oracles.require("vmdkinfo", "libvmdk-utils");
+      String vmdkinfo = Oracles.runOk("vmdkinfo", vmdk.toString());
+      assertThat(vmdkinfo).contains("(" + (50 * MIB) + " bytes)");
+    }
+    try (VirtualDisk disk = VirtualDisks.open(vmdk)) {
+      assertThat(disk.info().variant()).isEqualTo(variant);
+      assertThat(sha256(disk)).isEqualTo(sha256(raw));
+    }
+  }
+
+  @Test
+  void readsQemuStreamOptimized() throws Exception {
+    Path raw = islands(dir.resolve("s.raw"), 30 * MIB + 512, 9, 8);
+    Path vmdk = dir.resolve("stream.vmdk");
+    Oracles.runOk(qemuImg(), "convert", "-f", "raw", "-O", "vmdk", "-o",
+        "subformat=streamOptimized", raw.toString(), vmdk.toString());
+    String expected = sha256(VmdkTesting.qemuRaw(vmdk, dir));
+    try (VirtualDisk disk = VirtualDisks.open(vmdk)) {
+      assertThat(disk.info().variant()).isEqualTo("streamOptimized");
+      assertThat(sha256(disk)).isEqualTo(expected);
+    }
+    assertThatThrownBy(() -> {
+      try (VirtualDisk disk = VirtualDisks.open(vmdk, OpenOptions.readWrite())) {
+        disk.write(0, ByteBuffer.allocate(512));
+      }
+    }).isInstanceOf(dev.vdisk.core.UnsafeToWriteException.class);
+    assertThat(sha256(VmdkTesting.qemuRaw(vmdk, Files.createDirectories(dir.resolve("again"))))).isEqualTo(expected);
+  }
+
   static void randomWrites(Random random, VirtualDisk disk, FileChannel model, long size,
       int count) throws IOException {
     for (int i = 0; i < count; i++) {
