@@ -285,6 +285,35 @@ class VmdkOracleIT {
     assertThat(sha256(VmdkTesting.qemuRaw(vmdk, Files.createDirectories(dir.resolve("again"))))).isEqualTo(expected);
   }
 
+  /**
+   * qemu reads only the primary directory; with it damaged we still read qemu's former view.
+   */
+  @Test
+  void damagedQemuDirectoryReadsThroughTheRedundantCopy() throws Exception {
+    Path vmdk = dir.resolve("gd.vmdk");
+    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", vmdk.toString(), "64M");
+    qemuIo(vmdk, PATTERN_WRITES);
+    String expected = sha256(VmdkTesting.qemuRaw(vmdk, dir));
+    long gdOffset;
+    try (FileChannel c = FileChannel.open(vmdk, StandardOpenOption.READ,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer h = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      c.read(h, 56);
+      gdOffset = h.getLong(0);
+      c.write(ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+          .putInt(0, 0x7ffffff0), gdOffset * 512);
+    }
+    try (VmdkDisk disk = format.open(vmdk, OpenOptions.readOnly())) {
+      assertThat(disk.warnings()).isNotEmpty();
+      assertThat(sha256(disk)).isEqualTo(expected);
+    }
+    assertThat(format.check(vmdk).isClean()).isFalse();
+    // qemu neither notices (check is clean) nor recovers: it reads the first 32 MiB as zeros
+    Oracles.runOk(qemuImg(), "check", "-f", "vmdk", vmdk.toString());
+    Path after = Files.createDirectories(dir.resolve("after"));
+    assertThat(sha256(VmdkTesting.qemuRaw(vmdk, after))).isNotEqualTo(expected);
+  }
+
   static void randomWrites(Random random, VirtualDisk disk, FileChannel model, long size,
       int count) throws IOException {
     for (int i = 0; i < count; i++) {
