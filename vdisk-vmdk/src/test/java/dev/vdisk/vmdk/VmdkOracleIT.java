@@ -314,6 +314,28 @@ class VmdkOracleIT {
     assertThat(sha256(VmdkTesting.qemuRaw(vmdk, after))).isNotEqualTo(expected);
   }
 
+  /** Writes that straddle the 2 GiB boundary between two split extents. */
+  @ParameterizedTest
+  @ValueSource(strings = {"twoGbMaxExtentSparse", "twoGbMaxExtentFlat"})
+  void writesAcrossSplitBoundary(String variant) throws Exception {
+    long size = (2L << 30) + MIB;
+    Path vmdk = dir.resolve("split.vmdk");
+    Path model = dir.resolve("split.raw");
+    byte[] data = new byte[(int) MIB + 77];
+    new Random(4).nextBytes(data);
+    long at = (2L << 30) - 512 * 1024 - 5;
+    try (VmdkDisk disk = format.create(vmdk, new CreateSpec(size, variant, 0));
+        FileChannel m = FileChannel.open(model, StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE)) {
+      m.write(ByteBuffer.allocate(1), size - 1);
+      disk.write(at, ByteBuffer.wrap(data));
+      m.write(ByteBuffer.wrap(data), at);
+      assertThat(disk.info().properties().get("extents")).isEqualTo("2");
+    }
+    VmdkTesting.qemuCheckClean(vmdk);
+    VmdkTesting.qemuCompare(vmdk, model);
+  }
+
   static void randomWrites(Random random, VirtualDisk disk, FileChannel model, long size,
       int count) throws IOException {
     for (int i = 0; i < count; i++) {
