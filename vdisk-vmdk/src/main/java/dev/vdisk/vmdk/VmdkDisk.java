@@ -706,9 +706,10 @@ public final class VmdkDisk implements VirtualDisk {
   // Checking
 
   void check(CheckReport.Builder report) throws IOException {
-    for (String w : warnings) {
-      report.add(cidMismatch && w.contains("parentCID") ? CheckReport.Severity.CORRUPTION
-          : CheckReport.Severity.CORRUPTION, -1, "VMDK", w);
+    if (cidMismatch) {
+      report.add(CheckReport.Severity.CORRUPTION, -1, "VMDK descriptor", String.format(
+          "parentCID %08x does not match CID %08x of parent %s", descriptor.parentCid(path),
+          ((VmdkDisk) parent).cid(), parentPath));
     }
     for (Extent e : extents) {
       e.check(report);

@@ -221,6 +221,9 @@ public final class VmdkFormat implements DiskFormat {
       disk.check(report);
     } catch (CorruptStructureException e) {
       report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
+    } catch (VdiskException e) {
+      // unsupported, missing parent, refused: the image cannot be checked as a whole
+      report.add(CheckReport.Severity.CORRUPTION, -1, "VMDK", e.getMessage());
     }
     return report.build();
   }
