@@ -399,6 +399,10 @@ public final class Ext4Volume implements Volume, FileMap.Blocks {
       }
     }
 
+    boolean hasEntries() {
+      return entries != null;
+    }
+
     List<DirectoryBlock.Entry> entries() throws IOException {
       List<DirectoryBlock.Entry> e = entries;
       if (e == null) {
@@ -479,10 +483,146 @@ public final class Ext4Volume implements Volume, FileMap.Blocks {
     return List.copyOf(filtered);
   }
 
+  private final java.util.concurrent.atomic.AtomicLong hashedLookups =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong htreeFallbacks =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** @return how many lookups went through an htree index */
+  public long hashedLookups() {
+    return hashedLookups.get();
+  }
+
+  /** @return how many htree lookups fell back to a linear scan because the index was damaged */
+  public long htreeFallbacks() {
+    return htreeFallbacks.get();
+  }
+
+  private static final Object LINEAR = new Object();
+
+  /**
+   * Looks a name up through the directory's htree index: returns the entry, null when the index
+   * proves it absent, or {@link #LINEAR} when a linear scan must decide (index damaged, or a
+   * hash collision chain leaves the index block).
+   */
+  private Object htreeLookup(Ext4Node d, byte[] name) throws IOException {
+    FileMap map = d.map();
+    String where = "htree of directory inode " + d.id();
+    byte[] root = dirBlock(d, map, 0, where);
+    ByteBuffer b = ByteBuffer.wrap(root).order(ByteOrder.LITTLE_ENDIAN);
+    int infoLength = root[0x1D] & 0xFF;
+    int version = root[0x1C] & 0xFF;
+    int levels = root[0x1E] & 0xFF;
+    if (b.getInt(0x18) != 0 || infoLength != 8 || version > DirHash.TEA
+        || levels > (sb.hasIncompat(Superblock.INCOMPAT_LARGEDIR) ? 2 : 1)) {
+      throw new CorruptStructureException(source, -1, "dx_root", where + ": hash version "
+          + version + ", info length " + infoLength + ", indirect levels " + levels);
+    }
+    if (version <= DirHash.TEA && (sb.flags & 0x2) != 0) {
+      version += 3;
+    }
+    int hash = DirHash.hash(version, name, sb.hashSeed);
+    byte[] node = root;
+    int countOff = 0x18 + infoLength;
+    long dirBlocks = (d.inode.size + blockSize - 1) / blockSize;
+    for (int level = 0; ; level++) {
+      ByteBuffer nb = ByteBuffer.wrap(node).order(ByteOrder.LITTLE_ENDIAN);
+      int limit = nb.getShort(countOff) & 0xFFFF;
+      int count = nb.getShort(countOff + 2) & 0xFFFF;
+      if (count == 0 || count > limit || countOff + 8L * limit > blockSize) {
+        throw new CorruptStructureException(source, -1, "dx_node", where + ": count " + count
+            + ", limit " + limit);
+      }
+      int lo = 1;
+      int hi = count - 1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        if (Integer.compareUnsigned(nb.getInt(countOff + 8 * mid), hash) > 0) {
+          hi = mid - 1;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      int at = lo - 1;
+      long child = nb.getInt(countOff + 8 * at + 4) & 0x0FFFFFFFL;
+      if (child >= dirBlocks || child == 0) {
+        throw new CorruptStructureException(source, -1, "dx_entry", where + ": block " + child
+            + " is outside the directory");
+      }
+      if (level < levels) {
+        node = dirBlock(d, map, child, where);
+        countOff = 8;
+        continue;
+      }
+      for (int k = at; k < count && k < at + 64; k++) {
+        if (k > at) {
+          int nextHash = nb.getInt(countOff + 8 * k);
+          if ((nextHash & 1) == 0 || (nextHash & ~1) != hash) {
+            return null;
+          }
+          child = nb.getInt(countOff + 8 * k + 4) & 0x0FFFFFFFL;
+          if (child >= dirBlocks || child == 0) {
+            throw new CorruptStructureException(source, -1, "dx_entry", where + ": block "
+                + child + " is outside the directory");
+          }
+        }
+        byte[] leaf = dirBlock(d, map, child, where);
+        List<DirectoryBlock.Entry> entries = new ArrayList<>();
+        int end = DirectoryBlock.hasTail(leaf) ? blockSize - 12 : blockSize;
+        long pb = physicalOf(map, child);
+        if (end < blockSize && sb.metadataCsum()) {
+          DirectoryBlock.verifyTail(leaf, d.inode.checksumSeed(sb), source, pb * blockSize,
+              "directory inode " + d.id() + " block " + pb);
+        }
+        DirectoryBlock.parse(leaf, 0, end, filetype, blockSize, entries, source,
+            pb * blockSize, "directory inode " + d.id());
+        for (DirectoryBlock.Entry e : entries) {
+          if (java.util.Arrays.equals(e.name, name)) {
+            return e;
+          }
+        }
+      }
+      return levels == 0 ? null : LINEAR;
+    }
+  }
+
+  private long physicalOf(FileMap map, long lblk) throws CorruptStructureException {
+    int r = map.find(lblk);
+    if (r < 0 || map.uninitialized(r)) {
+      throw new CorruptStructureException(source, -1, "directory", "block " + lblk
+          + " of the directory is a hole");
+    }
+    return map.physical(r) + (lblk - map.logical(r));
+  }
+
+  private byte[] dirBlock(Ext4Node d, FileMap map, long lblk, String where) throws IOException {
+    return block(physicalOf(map, lblk));
+  }
+
   @Override
   public Optional<Node> lookup(Node directory, String name) throws IOException {
     Ext4Node d = dir(directory);
-    String key = d.inode.hasFlag(Inode.FL_CASEFOLD) ? casefold(name) : name;
+    boolean fold = d.inode.hasFlag(Inode.FL_CASEFOLD);
+    if (!d.hasEntries() && !fold && !d.isInline() && d.inode.hasFlag(Inode.FL_INDEX)
+        && sb.hasCompat(Superblock.COMPAT_DIR_INDEX)) {
+      Object found;
+      try {
+        found = htreeLookup(d, name.getBytes(StandardCharsets.UTF_8));
+        hashedLookups.incrementAndGet();
+      } catch (CorruptStructureException e) {
+        htreeFallbacks.incrementAndGet();
+        LOG.warn("{}: htree index of directory inode {} is damaged ({}); scanning it linearly",
+            source, d.id(), e.getMessage());
+        found = LINEAR;
+      }
+      if (found == null) {
+        return Optional.empty();
+      }
+      if (found != LINEAR) {
+        return Optional.of(node(((DirectoryBlock.Entry) found).inode));
+      }
+    }
+    String key = fold ? casefold(name) : name;
     DirectoryBlock.Entry e = d.byName().get(key);
     if (e == null) {
       return Optional.empty();
@@ -600,6 +740,15 @@ public final class Ext4Volume implements Volume, FileMap.Blocks {
     }
     f.checkNotEncrypted("target");
     long size = f.inode.size;
+    String target = readLinkBytes(f, size);
+    if (target.indexOf('\0') >= 0 || target.isEmpty()) {
+      throw new CorruptStructureException(source, -1, "inode " + f.id(),
+          "symbolic link target is empty or contains a NUL byte");
+    }
+    return target;
+  }
+
+  private String readLinkBytes(Ext4Node f, long size) throws IOException {
     if (size > blockSize || size > 65536) {
       throw new CorruptStructureException(source, -1, "inode " + f.id(),
           "symbolic link of " + size + " bytes is longer than a block");

@@ -131,6 +131,30 @@ public final class Inode {
     return inode;
   }
 
+  /**
+   * The journal inode rebuilt from the superblock's backup ({@code s_jnl_blocks}: {@code i_block}
+   * then {@code i_size_high} and {@code i_size}), as e2fsck does when inode 8 is damaged.
+   *
+   * @param sb the superblock
+   * @param ino the journal inode number
+   * @return the inode
+   */
+  public static Inode fromJournalBackup(Superblock sb, long ino) {
+    byte[] r = new byte[128];
+    ByteBuffer b = ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN);
+    b.putShort(0, (short) 0100600);
+    for (int i = 0; i < 15; i++) {
+      b.putInt(0x28 + 4 * i, sb.jnlBlocks[i]);
+    }
+    b.putInt(0x6C, sb.jnlBlocks[15]);
+    b.putInt(4, sb.jnlBlocks[16]);
+    b.putShort(0x1A, (short) 1);
+    if ((b.getShort(0x28) & 0xFFFF) == ExtentHeader.MAGIC) {
+      b.putInt(0x20, FL_EXTENTS);
+    }
+    return new Inode(ino, r, sb);
+  }
+
   private static boolean allZero(byte[] r) {
     for (byte x : r) {
       if (x != 0) {

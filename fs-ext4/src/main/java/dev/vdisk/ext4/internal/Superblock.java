@@ -98,6 +98,8 @@ public final class Superblock {
   public final int[] hashSeed = new int[4];
   public final int defHashVersion;
   public final int descSize;
+  public final int jnlBackupType;
+  public final int[] jnlBlocks = new int[17];
   public final long firstMetaBg;
   public final int minExtraIsize;
   public final int flags;
@@ -140,6 +142,10 @@ public final class Superblock {
       hashSeed[i] = bb.getInt(0xEC + 4 * i);
     }
     defHashVersion = b[0xFC] & 0xFF;
+    jnlBackupType = b[0xFD] & 0xFF;
+    for (int i = 0; i < 17; i++) {
+      jnlBlocks[i] = bb.getInt(0x10C + 4 * i);
+    }
     boolean is64 = (featureIncompat & INCOMPAT_64BIT) != 0;
     descSize = is64 ? u16(bb, 0xFE) : 32;
     firstMetaBg = u32(bb, 0x104);

@@ -311,7 +311,13 @@ public final class VdiskFileSystemProvider extends FileSystemProvider {
     if (node.type() != NodeType.SYMBOLIC_LINK) {
       throw new NotLinkException(p.toString());
     }
-    return fs.getPath(fs.volume().readSymbolicLink(node));
+    String target = fs.volume().readSymbolicLink(node);
+    try {
+      return fs.getPath(target);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new java.nio.file.FileSystemException(p.toString(), null,
+          "link target is not a valid path: " + e.getReason());
+    }
   }
 
   @Override

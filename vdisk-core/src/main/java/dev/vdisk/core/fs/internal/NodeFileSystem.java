@@ -42,6 +42,9 @@ public final class NodeFileSystem extends VdiskFileSystem {
   /** The most symbolic links followed while resolving one path, as Linux's MAXSYMLINKS. */
   public static final int MAX_LINKS = 40;
 
+  /** The most components a path may have (PATH_MAX / 2): deeper means a directory cycle. */
+  public static final int MAX_DEPTH = 2048;
+
   private final FileSystemProvider provider;
   private final Volume volume;
   private final OptionalInt partition;
@@ -267,6 +270,10 @@ public final class NodeFileSystem extends VdiskFileSystem {
     Node current = volume.root();
     Deque<String> todo = new ArrayDeque<>(Arrays.asList(path.names()));
     int links = 0;
+    if (path.names().length > MAX_DEPTH) {
+      throw new FileSystemException(path.toString(), null, "path has more than " + MAX_DEPTH
+          + " components (a directory cycle?)");
+    }
     while (!todo.isEmpty()) {
       String name = todo.pollFirst();
       if (name.equals(".")) {
@@ -293,7 +300,13 @@ public final class NodeFileSystem extends VdiskFileSystem {
               "too many levels of symbolic links");
         }
         String target = volume.readSymbolicLink(next);
-        VdiskPath t = VdiskPath.parse(this, target);
+        VdiskPath t;
+        try {
+          t = VdiskPath.parse(this, target);
+        } catch (java.nio.file.InvalidPathException e) {
+          throw new FileSystemException(path.toString(), null,
+              "link target is not a valid path: " + e.getReason());
+        }
         String[] tn = t.names();
         for (int i = tn.length - 1; i >= 0; i--) {
           todo.addFirst(tn[i]);
