@@ -58,6 +58,7 @@ public final class BenchmarkMain {
       if (VirtualDisks.byName("vmdk").isPresent()) {
         rows.add(convertFromRaw(work, "vmdk", "streamOptimized", imageSize));
       }
+      rows.addAll(FileSystemBenchmarks.rows(work, quick));
     } finally {
       try (var files = Files.walk(work)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -1,28 +1,36 @@
 package dev.vdisk.core.fs;
 
+import dev.vdisk.core.copy.ProgressListener;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Copies a file or a whole tree out of a file system (typically one inside an image) onto another
- * (typically the default one), the way {@code cp -a} does: symbolic links stay links, and modes
- * (with setuid, setgid and sticky bits where the target has a {@code unix} view), modification
- * and access times and, optionally, owners are kept. This is what {@code vdisk get} does.
+ * (typically the default one), the way {@code cp -a} does: symbolic links stay links, files that
+ * share an inode stay hard links of each other, all-zero stretches of a file become holes, and
+ * modes (with setuid, setgid and sticky bits where the target has a {@code unix} view),
+ * modification and access times and, optionally, owners are kept. Device files, FIFOs and sockets
+ * are skipped and listed in the {@link Summary}. This is what {@code vdisk get} does.
  *
  * <pre>{@code
  * try (FileSystem fs = VdiskFileSystems.open(Path.of("disk.vhdx"))) {
@@ -32,8 +40,62 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileTrees {
   private static final Logger LOG = LoggerFactory.getLogger(FileTrees.class);
+  private static final int CHUNK = 1 << 20;
 
   private FileTrees() {}
+
+  /**
+   * How to copy.
+   *
+   * @param preserveOwner set owner and group by number (needs privileges)
+   * @param mergeIntoExisting allow {@code target} to be an existing directory and copy the
+   *     source directory's contents into it (existing files of the same name are replaced)
+   * @param progress told the bytes copied so far against {@link #totalSize} of the source
+   */
+  public record Options(boolean preserveOwner, boolean mergeIntoExisting,
+      ProgressListener progress) {
+    /** Checks the listener. */
+    public Options {
+      Objects.requireNonNull(progress, "progress");
+    }
+
+    /**
+     * A fresh target, owners kept only if asked, no progress reports.
+     *
+     * @param preserveOwner whether to set owner and group
+     * @return the options
+     */
+    public static Options of(boolean preserveOwner) {
+      return new Options(preserveOwner, false, ProgressListener.NONE);
+    }
+  }
+
+  /**
+   * What a copy did.
+   *
+   * @param files regular files written
+   * @param directories directories made (or merged into)
+   * @param symlinks symbolic links made
+   * @param hardLinks extra names of a file already copied, made as hard links
+   * @param bytes bytes of file content read
+   * @param skipped entries not copied (device files, FIFOs, sockets), with their type
+   */
+  public record Summary(long files, long directories, long symlinks, long hardLinks, long bytes,
+      List<String> skipped) {
+    /** Copies the list. */
+    public Summary {
+      skipped = List.copyOf(skipped);
+    }
+
+    /**
+     * Entries copied, each name of a hard-linked file counted once per name.
+     *
+     * @return files, directories, links and hard links
+     */
+    public long entries() {
+      return files + directories + symlinks + hardLinks;
+    }
+  }
 
   /**
    * Copies {@code source} (a file, link or directory tree) to {@code target}, which must not
@@ -47,59 +109,197 @@ public final class FileTrees {
    * @throws IOException on the first failure
    */
   public static long copy(Path source, Path target, boolean preserveOwner) throws IOException {
-    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+    return copy(source, target, Options.of(preserveOwner)).entries();
+  }
+
+  /**
+   * Copies {@code source} (a file, link or directory tree) to {@code target}.
+   *
+   * @param source the path to copy
+   * @param target the new path; it must not exist unless {@link Options#mergeIntoExisting}
+   * @param options how
+   * @return what was copied
+   * @throws FileAlreadyExistsException if {@code target} exists and may not be merged into
+   * @throws IOException on the first failure
+   */
+  public static Summary copy(Path source, Path target, Options options) throws IOException {
+    boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+    if (exists && !(options.mergeIntoExisting()
+        && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
+        && Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS))) {
       throw new FileAlreadyExistsException(target.toString());
     }
-    Deque<Path> directories = new ArrayDeque<>();
-    long[] count = {0};
+    Copier copier = new Copier(source, target, options);
+    Files.walkFileTree(source, copier);
+    options.progress().progress(copier.bytes, copier.bytes);
+    return new Summary(copier.files, copier.directories, copier.symlinks, copier.hardLinks,
+        copier.bytes, copier.skipped);
+  }
+
+  /**
+   * The bytes of regular-file content below {@code source}, for progress reports.
+   *
+   * @param source a file or directory
+   * @return the sum of the regular files' sizes
+   * @throws IOException on failure
+   */
+  public static long totalSize(Path source) throws IOException {
+    long[] sum = {0};
     Files.walkFileTree(source, new SimpleFileVisitor<>() {
-      private Path to(Path p) {
-        Path rel = source.relativize(p);
-        Path out = target;
-        for (Path name : rel) {
-          out = out.resolve(name.toString());
-        }
-        return out;
-      }
-
       @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
-          throws IOException {
-        Files.createDirectory(to(dir));
-        directories.push(dir);
-        count[0]++;
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Path out = to(file);
-        if (attrs.isSymbolicLink()) {
-          Files.createSymbolicLink(out, out.getFileSystem().getPath(
-              Files.readSymbolicLink(file).toString()));
-        } else if (attrs.isRegularFile()) {
-          Files.copy(file, out, StandardCopyOption.REPLACE_EXISTING);
-        } else {
-          LOG.warn("{}: not copied: neither a file, a directory nor a link", file);
-          return FileVisitResult.CONTINUE;
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        if (attrs.isRegularFile()) {
+          sum[0] += attrs.size();
         }
-        copyMetadata(file, out, preserveOwner);
-        count[0]++;
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
-        if (failure != null) {
-          throw failure;
-        }
-        copyMetadata(dir, to(dir), preserveOwner);
         return FileVisitResult.CONTINUE;
       }
     });
-    return count[0];
+    return sum[0];
   }
 
+  /** One walk's state. */
+  private static final class Copier extends SimpleFileVisitor<Path> {
+    private final Path source;
+    private final Path target;
+    private final Options options;
+    private final long total;
+    private final Map<Object, Path> copiedInodes = new HashMap<>();
+    private final List<String> skipped = new ArrayList<>();
+    private final byte[] buffer = new byte[CHUNK];
+    private long files;
+    private long directories;
+    private long symlinks;
+    private long hardLinks;
+    private long bytes;
+
+    Copier(Path source, Path target, Options options) throws IOException {
+      this.source = source;
+      this.target = target;
+      this.options = options;
+      this.total = options.progress() == ProgressListener.NONE ? 0 : totalSize(source);
+    }
+
+    private Path to(Path p) {
+      Path out = target;
+      for (Path name : source.relativize(p)) {
+        if (!name.toString().isEmpty()) {
+          out = out.resolve(name.toString());
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+        throws IOException {
+      Path out = to(dir);
+      if (!(options.mergeIntoExisting() && Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS))) {
+        Files.createDirectory(out);
+      }
+      directories++;
+      return FileVisitResult.CONTINUE;
+    }
+
+    @Override
+    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+      Path out = to(file);
+      if (attrs.isSymbolicLink()) {
+        Files.deleteIfExists(out);
+        Files.createSymbolicLink(out, out.getFileSystem().getPath(
+            Files.readSymbolicLink(file).toString()));
+        symlinks++;
+      } else if (attrs.isRegularFile()) {
+        Path first = firstNameOf(file, out);
+        if (first != null) {
+          Files.deleteIfExists(out);
+          Files.createLink(out, first);
+          hardLinks++;
+          return FileVisitResult.CONTINUE; // the first name carries the metadata
+        }
+        copyContents(file, out);
+        files++;
+      } else {
+        String what = file + " (" + typeOf(file) + ")";
+        LOG.warn("{}: not copied: neither a file, a directory nor a link", what);
+        skipped.add(what);
+        return FileVisitResult.CONTINUE;
+      }
+      copyMetadata(file, out, options.preserveOwner());
+      return FileVisitResult.CONTINUE;
+    }
+
+    @Override
+    public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
+      if (failure != null) {
+        throw failure;
+      }
+      // A directory's mode and times only once its contents are written.
+      copyMetadata(dir, to(dir), options.preserveOwner());
+      return FileVisitResult.CONTINUE;
+    }
+
+    /** For a file with several names: the copy of a name seen before, or null (and remember). */
+    private Path firstNameOf(Path file, Path out) throws IOException {
+      if (!file.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+        return null;
+      }
+      Map<String, Object> a = Files.readAttributes(file, "unix:nlink,ino",
+          LinkOption.NOFOLLOW_LINKS);
+      if (((Number) a.get("nlink")).longValue() < 2) {
+        return null;
+      }
+      return copiedInodes.putIfAbsent(a.get("ino"), out);
+    }
+
+    /** Copies a regular file's bytes, leaving all-zero 1 MiB pieces as holes. */
+    private void copyContents(Path file, Path out) throws IOException {
+      try (InputStream in = Files.newInputStream(file);
+          FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        long at = 0;
+        int n;
+        while ((n = in.readNBytes(buffer, 0, CHUNK)) > 0) {
+          if (!allZero(buffer, n)) {
+            ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
+            while (b.hasRemaining()) {
+              ch.write(b, at + b.position());
+            }
+          }
+          at += n;
+          bytes += n;
+          options.progress().progress(bytes, total);
+        }
+        if (ch.size() < at) {
+          ch.write(ByteBuffer.allocate(1), at - 1); // the file ends in a hole
+        }
+      }
+    }
+  }
+
+  private static boolean allZero(byte[] buffer, int length) {
+    for (int i = 0; i < length; i++) {
+      if (buffer[i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String typeOf(Path file) throws IOException {
+    if (!file.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+      return "other";
+    }
+    int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+    return switch (mode & 0170000) {
+      case 0020000 -> "character device";
+      case 0060000 -> "block device";
+      case 0010000 -> "fifo";
+      case 0140000 -> "socket";
+      default -> "other";
+    };
+  }
+
+  /** Owner (if asked), then mode (chown clears setuid bits), then times; never follows links. */
   private static void copyMetadata(Path from, Path to, boolean preserveOwner) throws IOException {
     Map<String, Object> unix = null;
     if (from.getFileSystem().supportedFileAttributeViews().contains("unix")) {
@@ -126,9 +326,9 @@ public final class FileTrees {
     FileTime mtime = a.lastModifiedTime();
     FileTime atime = a.lastAccessTime();
     try {
-      Files.getFileAttributeView(to, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+      Files.getFileAttributeView(to, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
           .setTimes(mtime, atime, null);
-    } catch (IOException | UnsupportedOperationException | NullPointerException e) {
+    } catch (IOException | UnsupportedOperationException e) {
       if (!link) {
         Files.setLastModifiedTime(to, mtime);
       }
