@@ -21,6 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * An ESXi snapshot chain as a datastore holds it: a "vmfs" base (descriptor and flat extent) and
  * a vmfsSparse (COWD) delta whose descriptor names the base through parentFileNameHint and
  * parentCID. Opened through {@link VirtualDisks#open}, it must read as qemu-img reads it.
+ *
+ * <p>The descriptors put a comment line right before the extents, as VMware does: qemu 7.2 reads
+ * an extent line that follows an empty line twice (its disk becomes twice as large).
  */
 class VmdkEsxChainIT {
   private static final int SECTORS = 8192;
@@ -35,7 +38,7 @@ class VmdkEsxChainIT {
     random.nextBytes(base);
     Files.write(dir.resolve("esx-flat.vmdk"), base);
     Files.writeString(dir.resolve("esx.vmdk"), "# Disk DescriptorFile\nversion=1\n"
-        + "CID=0badcafe\nparentCID=ffffffff\ncreateType=\"vmfs\"\n\n"
+        + "CID=0badcafe\nparentCID=ffffffff\ncreateType=\"vmfs\"\n\n# Extent description\n"
         + "RW " + SECTORS + " VMFS \"esx-flat.vmdk\"\n\nddb.adapterType = \"lsilogic\"\n");
     // the COWD delta: header (4 sectors), directory (1 sector), one table (32 sectors), grains
     long gdSector = CowdHeader.SIZE / 512;
@@ -63,6 +66,7 @@ class VmdkEsxChainIT {
     Path child = dir.resolve("esx-000001.vmdk");
     Files.writeString(child, "# Disk DescriptorFile\nversion=1\nCID=12345678\n"
         + "parentCID=0badcafe\ncreateType=\"vmfsSparse\"\nparentFileNameHint=\"esx.vmdk\"\n\n"
+        + "# Extent description\n"
         + "RW " + SECTORS + " VMFSSPARSE \"esx-000001-delta.vmdk\"\n\n"
         + "ddb.adapterType = \"lsilogic\"\n");
     String expected = VmdkTesting.sha256(VmdkTesting.qemuRaw(child, dir));
