@@ -13,17 +13,20 @@ import java.util.List;
  * }</pre>
  */
 public final class OpenOptions {
-  private static final OpenOptions READ_ONLY = new OpenOptions(false, null, List.of());
-  private static final OpenOptions READ_WRITE = new OpenOptions(true, null, List.of());
+  private static final OpenOptions READ_ONLY = new OpenOptions(false, null, List.of(), false);
+  private static final OpenOptions READ_WRITE = new OpenOptions(true, null, List.of(), false);
 
   private final boolean writable;
   private final String format;
   private final List<Path> children;
+  private final boolean ignoreParentMismatch;
 
-  private OpenOptions(boolean writable, String format, List<Path> children) {
+  private OpenOptions(boolean writable, String format, List<Path> children,
+      boolean ignoreParentMismatch) {
     this.writable = writable;
     this.format = format;
     this.children = children;
+    this.ignoreParentMismatch = ignoreParentMismatch;
   }
 
   /**
@@ -51,7 +54,7 @@ public final class OpenOptions {
    * @return new options
    */
   public OpenOptions withFormat(String formatName) {
-    return new OpenOptions(writable, formatName, children);
+    return new OpenOptions(writable, formatName, children, ignoreParentMismatch);
   }
 
   /**
@@ -65,7 +68,27 @@ public final class OpenOptions {
   public OpenOptions forParentOf(Path child) {
     List<Path> chain = new ArrayList<>(children);
     chain.add(child);
-    return new OpenOptions(false, null, List.copyOf(chain));
+    return new OpenOptions(false, null, List.copyOf(chain), ignoreParentMismatch);
+  }
+
+  /**
+   * These options, but opening a differencing disk even when the identity its parent link records
+   * (a VMDK {@code parentCID}, for example) does not match the parent found; formats that check
+   * such links then log the mismatch instead of refusing. Applies to the whole chain.
+   *
+   * @return the new options
+   */
+  public OpenOptions ignoringParentMismatch() {
+    return new OpenOptions(writable, format, children, true);
+  }
+
+  /**
+   * Whether a mismatched parent link is tolerated (see {@link #ignoringParentMismatch()}).
+   *
+   * @return whether to ignore mismatches
+   */
+  public boolean ignoreParentMismatch() {
+    return ignoreParentMismatch;
   }
 
   /**

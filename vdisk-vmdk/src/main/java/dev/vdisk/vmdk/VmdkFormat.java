@@ -1,0 +1,196 @@
+package dev.vdisk.vmdk;
+
+import dev.vdisk.core.CheckReport;
+import dev.vdisk.core.CorruptStructureException;
+import dev.vdisk.core.CreateSpec;
+import dev.vdisk.core.DiskFormat;
+import dev.vdisk.core.OpenOptions;
+import dev.vdisk.core.UnsupportedFeatureException;
+import dev.vdisk.core.VdiskException;
+import dev.vdisk.core.VirtualDisk;
+import dev.vdisk.vmdk.internal.Descriptor;
+import dev.vdisk.vmdk.internal.FileIo;
+import dev.vdisk.vmdk.internal.SparseExtentHeader;
+import dev.vdisk.vmdk.internal.VmdkCreator;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The VMware VMDK format (Virtual Disk Format 1.1): hosted sparse and flat images (monolithic or
+ * split in 2 GiB extents), ESXi flat disks, and delta disks chained by {@code CID}/{@code
+ * parentCID}.
+ *
+ * <pre>{@code
+ * try (VirtualDisk disk = new VmdkFormat().create(path,
+ *     new CreateSpec(10L << 30, "twoGbMaxExtentSparse", 0))) {
+ *   disk.write(0, ByteBuffer.wrap(bootSector));
+ * }
+ * }</pre>
+ */
+public final class VmdkFormat implements DiskFormat {
+  /** The default grain size, 64 KiB, as VMware and qemu use. */
+  public static final long DEFAULT_GRAIN_SIZE = 64 * 1024;
+
+  private static final int COWD_MAGIC = 0x44574f43;
+  private static final long SESPARSE_MAGIC = 0x00000000cafebabeL;
+
+  /** Creates the format; used by {@link java.util.ServiceLoader}. */
+  public VmdkFormat() {}
+
+  @Override
+  public String name() {
+    return "vmdk";
+  }
+
+  static boolean isCowd(ByteBuffer first) {
+    return first.remaining() >= 4
+        && first.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(first.position()) == COWD_MAGIC;
+  }
+
+  static boolean isSeSparse(ByteBuffer first) {
+    return first.remaining() >= 8 && first.duplicate().order(ByteOrder.LITTLE_ENDIAN)
+        .getLong(first.position()) == SESPARSE_MAGIC;
+  }
+
+  /**
+   * {@link #CERTAIN} for a valid KDMV header, a COWD header, or a text file starting with {@code
+   * # Disk DescriptorFile}; {@link #LIKELY} for a KDMV magic with a bad header, a seSparse magic,
+   * or text holding {@code createType=} near its start; else {@link #NO}.
+   */
+  @Override
+  public int probe(Path file, FileChannel channel) throws IOException {
+    ByteBuffer first = ByteBuffer.allocate(4096);
+    int got = FileIo.readZeroPadded(channel, 0, first);
+    first.flip();
+    if (got >= 4 && first.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(0)
+        == SparseExtentHeader.MAGIC) {
+      try {
+        SparseExtentHeader.parse(file, first);
+        return CERTAIN;
+      } catch (VdiskException e) {
+        return LIKELY;
+      }
+    }
+    if (got >= 4 && isCowd(first)) {
+      return CERTAIN;
+    }
+    if (got >= 8 && isSeSparse(first)) {
+      return LIKELY;
+    }
+    String text = new String(first.array(), 0, got, StandardCharsets.ISO_8859_1);
+    if (text.stripLeading().startsWith("# Disk DescriptorFile")) {
+      return CERTAIN;
+    }
+    if (got > 0 && text.indexOf('\0') < 0 && text.replace(" ", "").contains("createType=")) {
+      return LIKELY;
+    }
+    return NO;
+  }
+
+  @Override
+  public VmdkDisk open(Path file, OpenOptions options) throws IOException {
+    return VmdkDisk.open(this, file, options);
+  }
+
+  /**
+   * Creates a VMDK. Variants (the descriptor's {@code createType}): {@code monolithicSparse} (the
+   * default), {@code monolithicFlat}, {@code twoGbMaxExtentSparse}, {@code twoGbMaxExtentFlat}.
+   * The block size is the grain size (default 64 KiB; a power of two from 4 KiB to 1 MiB). Flat
+   * data files are created sparse.
+   *
+   * @param file the descriptor (or the monolithic sparse file); must not exist
+   * @param spec size (a multiple of 512), variant and grain size
+   * @return the new disk, opened for writing
+   * @throws IOException if it cannot be created
+   */
+  @Override
+  public VmdkDisk create(Path file, CreateSpec spec) throws IOException {
+    String variantName = spec.variant() == null ? "monolithicSparse" : spec.variant();
+    VmdkCreator.Variant variant = null;
+    for (VmdkCreator.Variant v : VmdkCreator.Variant.values()) {
+      if (v.createType().equalsIgnoreCase(variantName)) {
+        variant = v;
+      }
+    }
+    if (variant == null) {
+      if (variantName.equalsIgnoreCase("streamOptimized")) {
+        throw new UnsupportedFeatureException(file, "VMDK variant streamOptimized",
+            "not available yet");
+      }
+      throw new UnsupportedFeatureException(file, "VMDK variant " + variantName,
+          "use monolithicSparse, monolithicFlat, twoGbMaxExtentSparse, twoGbMaxExtentFlat or "
+              + "streamOptimized");
+    }
+    long grain = grainSize(file, spec.blockSize());
+    if (spec.virtualSize() % 512 != 0
+        || spec.virtualSize() / 512 > SparseExtentHeader.MAX_CAPACITY_SECTORS) {
+      throw new UnsupportedFeatureException(file, "VMDK virtual size " + spec.virtualSize(),
+          "must be a multiple of 512 bytes and at most "
+              + SparseExtentHeader.MAX_CAPACITY_SECTORS * 512 + " bytes");
+    }
+    VmdkCreator.create(file, variant, spec.virtualSize() / 512, grain / 512,
+        Descriptor.NO_PARENT_CID, null);
+    return open(file, OpenOptions.readWrite());
+  }
+
+  private static long grainSize(Path file, long blockSize) throws UnsupportedFeatureException {
+    long grain = blockSize == 0 ? DEFAULT_GRAIN_SIZE : blockSize;
+    if (grain < 4096 || grain > (1 << 20) || Long.bitCount(grain) != 1) {
+      throw new UnsupportedFeatureException(file, "VMDK grain size " + grain,
+          "must be a power of two from 4 KiB to 1 MiB");
+    }
+    return grain;
+  }
+
+  /**
+   * Creates a delta disk of {@code parent} (a VMDK): a monolithicSparse file of the same size
+   * whose descriptor has {@code parentCID} = the parent's CID and {@code parentFileNameHint} = the
+   * parent's path relative to the child's folder.
+   *
+   * @param parent the parent, a VMDK
+   * @param file where; must not exist
+   * @return the child, opened for writing (its parent read-only)
+   * @throws IOException if it cannot be created
+   */
+  @Override
+  public VmdkDisk createChild(VirtualDisk parent, Path file) throws IOException {
+    if (!(parent instanceof VmdkDisk p)) {
+      throw new UnsupportedFeatureException(file, "VMDK delta of a " + parent.format().name()
+          + " image", "a VMDK delta disk needs a VMDK parent");
+    }
+    if (p.size() % 512 != 0) {
+      throw new UnsupportedFeatureException(file, "VMDK delta", "parent size not in sectors");
+    }
+    Path parentAbsolute = parent.path().toAbsolutePath().normalize();
+    Path childDir = file.toAbsolutePath().normalize().getParent();
+    String relative = childDir.relativize(parentAbsolute).toString();
+    VmdkCreator.create(file, VmdkCreator.Variant.MONOLITHIC_SPARSE, p.size() / 512,
+        VmdkCreator.DEFAULT_GRAIN_SECTORS, p.cid(), relative);
+    return open(file, OpenOptions.readWrite());
+  }
+
+  /**
+   * Checks an image: descriptor, chain CIDs, grain directories against their redundant copies,
+   * grain table entries (outside the file, overlapping metadata or each other), unclean
+   * shutdown.
+   */
+  @Override
+  public CheckReport check(Path file) throws IOException {
+    CheckReport.Builder report = new CheckReport.Builder(file, name(), 1000);
+    try (VmdkDisk disk = open(file, OpenOptions.readOnly().ignoringParentMismatch())) {
+      disk.check(report);
+    } catch (CorruptStructureException e) {
+      report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
+    }
+    return report.build();
+  }
+
+  static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,130 @@
+package dev.vdisk.vmdk.internal;
+
+import dev.vdisk.core.CorruptStructureException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+/**
+ * A grain table of a hosted sparse extent: little-endian 32-bit sector numbers, one per grain; 0
+ * means unallocated (the parent's data, or zeros) and, with the header's zeroed-grain flag, 1
+ * means a grain of zeros.
+ */
+public final class GrainTable {
+  /** The entry of an unallocated grain. */
+  public static final long UNALLOCATED = 0;
+  /** The entry of a zeroed grain (with {@link SparseExtentHeader#FLAG_ZEROED_GRAIN_GTE}). */
+  public static final long ZEROED = 1;
+
+  private final int[] entries;
+
+  private GrainTable(int[] entries) {
+    this.entries = entries;
+  }
+
+  /**
+   * Parses {@code count} entries from the buffer's position (the position is unchanged).
+   *
+   * @param file for messages
+   * @param fileOffset where the table is, for messages
+   * @param buffer the bytes
+   * @param count entries per table
+   * @return the table
+   * @throws CorruptStructureException if the buffer is too short
+   */
+  public static GrainTable parse(Path file, long fileOffset, ByteBuffer buffer, int count)
+      throws CorruptStructureException {
+    if (count < 0 || (long) count * 4 > buffer.remaining()) {
+      throw new CorruptStructureException(file, fileOffset, "grain table",
+          count + " entries do not fit in " + buffer.remaining() + " bytes");
+    }
+    int[] entries = new int[count];
+    buffer.slice(buffer.position(), count * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer()
+        .get(entries);
+    return new GrainTable(entries);
+  }
+
+  /**
+   * A table of unallocated entries.
+   *
+   * @param count entries per table
+   * @return the table
+   */
+  public static GrainTable empty(int count) {
+    return new GrainTable(new int[count]);
+  }
+
+  /**
+   * The number of entries.
+   *
+   * @return the count
+   */
+  public int size() {
+    return entries.length;
+  }
+
+  /**
+   * The entry for grain {@code index} of this table.
+   *
+   * @param index the grain's index in the table
+   * @return the sector, {@link #UNALLOCATED} or {@link #ZEROED}, unsigned
+   */
+  public long entry(int index) {
+    return Integer.toUnsignedLong(entries[index]);
+  }
+
+  /**
+   * Sets an entry.
+   *
+   * @param index the grain's index in the table
+   * @param sector the grain's sector
+   */
+  public void set(int index, long sector) {
+    entries[index] = (int) sector;
+  }
+
+  /**
+   * The first entry whose grain is not inside the file or overlaps the metadata before
+   * {@code overHeadSectors}, or -1. A {@link #ZEROED} entry counts as valid only with
+   * {@code zeroedAllowed}.
+   *
+   * @param fileSize the file size in bytes
+   * @param grainBytes the grain size in bytes
+   * @param overHeadSectors the header's overHead
+   * @param zeroedAllowed whether the zeroed-grain flag is set
+   * @return the index, or -1
+   */
+  public int firstBadEntry(long fileSize, long grainBytes, long overHeadSectors,
+      boolean zeroedAllowed) {
+    for (int i = 0; i < entries.length; i++) {
+      long s = entry(i);
+      if (s == UNALLOCATED || (s == ZEROED && zeroedAllowed)) {
+        continue;
+      }
+      // A short last grain is tolerated (qemu writes the final grain only up to the data's end).
+      if (s < overHeadSectors || s * 512 >= fileSize) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * A copy of the entries.
+   *
+   * @return the entries
+   */
+  public int[] toArray() {
+    return entries.clone();
+  }
+
+  /**
+   * Writes the entries at the buffer's position and advances it.
+   *
+   * @param buffer at least 4 × size() bytes remaining
+   */
+  public void writeTo(ByteBuffer buffer) {
+    buffer.slice().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().put(entries);
+    buffer.position(buffer.position() + entries.length * 4);
+  }
+}
