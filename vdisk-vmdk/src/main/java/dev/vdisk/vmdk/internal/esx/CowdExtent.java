@@ -102,7 +102,7 @@ public final class CowdExtent implements Extent {
     boolean data = grainSector(grain) != 0;
     long g = grain + 1;
     // Bounded: at most one directory's worth of grains per call.
-    long limit = Math.min(last, grain + 16L * CowdHeader.GT_ENTRIES);
+    long limit = Math.min(last, grain + 16384);
     while (g <= limit && (grainSector(g) != 0) == data) {
       g++;
     }
@@ -142,9 +142,18 @@ public final class CowdExtent implements Extent {
   @Override
   public void check(CheckReport.Builder report) throws IOException {
     long grains = (size + grainBytes - 1) / grainBytes;
-    for (long g = 0; g < grains; g += CowdHeader.GT_ENTRIES) {
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (int t = 0; t < directory.length && (long) t * CowdHeader.GT_ENTRIES < grains; t++) {
+      if (directory[t] == 0) {
+        continue;
+      }
+      if (!seen.add(directory[t])) {
+        report.add(CheckReport.Severity.CORRUPTION, header.gdOffset() * 512 + t * 4L, GD,
+            "entry " + t + " names a grain table an earlier entry names too");
+        continue;
+      }
       try {
-        grainSector(g);
+        grainSector((long) t * CowdHeader.GT_ENTRIES);
       } catch (CorruptStructureException e) {
         report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
       }

@@ -40,6 +40,9 @@ import java.util.Map;
  */
 public final class StreamOptimizedExtent implements Extent {
   private static final int CACHED_TABLES = 256;
+  private static final long TABLE_CACHE_BYTES = 1L << 20;
+  private static final long MAX_GRAIN_BYTES = 16L << 20;
+  private static final int MAX_RUN_GRAINS = 16384;
   private static final long GRAIN_CACHE_BYTES = 4L << 20;
   private static final String GD = "grain directory";
   private static final String GT = "grain table";
@@ -70,7 +73,8 @@ public final class StreamOptimizedExtent implements Extent {
     this.zeroedGrains = header.hasFlag(SparseExtentHeader.FLAG_ZEROED_GRAIN_GTE);
     this.compressed = header.compressAlgorithm() == SparseExtentHeader.COMPRESSION_DEFLATE;
     this.directory = directory;
-    this.tables = lru(CACHED_TABLES);
+    this.tables = lru((int) Math.max(4,
+        Math.min(CACHED_TABLES, TABLE_CACHE_BYTES / (header.numGTEsPerGT() * 4L))));
     int maxGrains = (int) Math.max(2, GRAIN_CACHE_BYTES / grainBytes);
     this.grains =
         new LinkedHashMap<>(16, 0.75f, true) {
@@ -118,14 +122,15 @@ public final class StreamOptimizedExtent implements Extent {
     if (header.gdOffset() == SparseExtentHeader.GD_AT_END) {
       effective = readFooter(file, channel, fileSize);
     }
-    if (effective.grainBytes() > (64L << 20)) {
+    if (effective.grainBytes() > MAX_GRAIN_BYTES) {
       throw new UnsupportedFeatureException(file, "grain size " + effective.grainSize()
-          + " sectors", "streamOptimized grains above 64 MiB are not supported");
+          + " sectors", "streamOptimized grains above 16 MiB are not supported");
     }
     long entries = effective.grainDirectoryEntries();
     long gdPosition = effective.gdOffset() * SparseExtentHeader.SECTOR;
     long gdBytes = entries * 4;
-    if (gdPosition <= 0 || gdBytes > fileSize || gdPosition > fileSize - gdBytes) {
+    if (gdPosition <= 0 || gdBytes > fileSize || gdPosition > fileSize - gdBytes
+        || gdBytes > Integer.MAX_VALUE - 8) {
       throw new CorruptStructureException(file, gdPosition, GD,
           entries + " entries at sector " + effective.gdOffset() + " do not lie inside the file"
               + " of " + fileSize + " bytes");
@@ -221,7 +226,7 @@ public final class StreamOptimizedExtent implements Extent {
     long last = (size - 1) / grainBytes;
     Allocation.State state = state(entry(grain));
     long g = grain + 1;
-    long limit = Math.min(last, grain + 64L * header.numGTEsPerGT());
+    long limit = Math.min(last, grain + MAX_RUN_GRAINS);
     while (g <= limit && state(entry(g)) == state) {
       g++;
     }
@@ -254,14 +259,31 @@ public final class StreamOptimizedExtent implements Extent {
   @Override
   public synchronized void check(CheckReport.Builder report) throws IOException {
     long count = (size + grainBytes - 1) / grainBytes;
-    for (long g = 0; g < count; g++) {
-      try {
-        long sector = entry(g);
-        if (state(sector) == Allocation.State.DATA) {
-          grain(g, sector);
+    int gtes = header.numGTEsPerGT();
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (int t = 0; t < directory.length; t++) {
+      if (directory[t] == 0) {
+        continue;
+      }
+      if (!seen.add(directory[t])) {
+        report.add(CheckReport.Severity.CORRUPTION, header.gdOffset() * 512 + t * 4L, GD,
+            "entry " + t + " names the grain table at sector " + directory[t]
+                + ", which an earlier entry names too");
+        continue;
+      }
+      long end = Math.min(count, (t + 1L) * gtes);
+      for (long g = (long) t * gtes; g < end; g++) {
+        try {
+          long sector = entry(g);
+          if (state(sector) == Allocation.State.DATA) {
+            grain(g, sector);
+          }
+        } catch (CorruptStructureException e) {
+          report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
+          if (GT.equals(e.structure())) {
+            break;
+          }
         }
-      } catch (CorruptStructureException e) {
-        report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
       }
     }
   }

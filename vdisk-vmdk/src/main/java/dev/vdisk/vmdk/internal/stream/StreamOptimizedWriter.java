@@ -121,7 +121,7 @@ public final class StreamOptimizedWriter implements Extent {
    * @param file the file, for messages
    * @param channel the file opened for writing, empty; closed by {@link #close()}
    * @param capacityBytes the disk's capacity, a positive multiple of 512
-   * @param grainSizeBytes the grain size, a power of two from 4 KiB to 64 MiB (VMware uses 64 KiB)
+   * @param grainSizeBytes the grain size, a power of two from 4 KiB to 16 MiB (VMware uses 64 KiB)
    * @param embeddedDescriptor the descriptor text (createType="streamOptimized", one SPARSE
    *     extent naming this file)
    * @return the writer
@@ -135,10 +135,10 @@ public final class StreamOptimizedWriter implements Extent {
       throw new IllegalArgumentException("capacity must be a positive multiple of 512 up to "
           + SparseExtentHeader.MAX_CAPACITY_SECTORS + " sectors: " + capacityBytes);
     }
-    if (grainSizeBytes < 4096 || grainSizeBytes > (64 << 20)
+    if (grainSizeBytes < 4096 || grainSizeBytes > (16 << 20)
         || Long.bitCount(grainSizeBytes) != 1) {
       throw new IllegalArgumentException(
-          "grain size must be a power of two from 4 KiB to 64 MiB: " + grainSizeBytes);
+          "grain size must be a power of two from 4 KiB to 16 MiB: " + grainSizeBytes);
     }
     byte[] descriptor = embeddedDescriptor.getBytes(StandardCharsets.UTF_8);
     long descriptorSectors = Math.max(1, (descriptor.length + SECTOR - 1) / SECTOR);
