@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Random;
 
 /**
- * Writes the seeds of {@link EsxFuzzTest} (not a test): run its main method with {@code
- * src/test/resources/dev/vdisk/vmdk/internal/esx/EsxFuzzTestInputs}. The extents are built by
+ * Writes the seeds of {@link CowdFuzzTest} and {@link SeSparseFuzzTest} (not a test): run its main method with {@code
+ * src/test/resources/dev/vdisk/vmdk/internal/esx}. The extents are built by
  * {@link EsxImages}, whose output qemu-img reads identically ({@link EsxExtentIT}).
  */
 public final class EsxFuzzSeeds {
@@ -21,8 +21,8 @@ public final class EsxFuzzSeeds {
    */
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args[0]);
-    Path cowd = Files.createDirectories(out.resolve("cowd"));
-    Path se = Files.createDirectories(out.resolve("seSparse"));
+    Path cowd = Files.createDirectories(out.resolve("CowdFuzzTestInputs/image"));
+    Path se = Files.createDirectories(out.resolve("SeSparseFuzzTestInputs/image"));
     Path tmp = Files.createTempDirectory("esx-seeds");
     Random random = new Random(17);
     byte[] data = EsxImages.content(16 * 1024, 4096, random);

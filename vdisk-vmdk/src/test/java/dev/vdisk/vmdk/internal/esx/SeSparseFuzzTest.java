@@ -11,15 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Feeds arbitrary bytes to the COWD and seSparse readers as whole extent files: headers, grain
- * directories and tables (entries pointing outside the file, shared tables, unknown entry types).
+ * Feeds arbitrary bytes to the seSparse reader as a whole extent file: headers, grain
+ * directory and tables (entries pointing outside the file, shared tables, unknown entry types).
  * Only {@link VdiskException} may come out; nothing may allocate without bound or hang.
  *
- * <p>The seeds in {@code EsxFuzzTestInputs/cowd} and {@code EsxFuzzTestInputs/seSparse} (small
- * extents built by {@link EsxImages} and read identically by qemu-img in {@link EsxExtentIT}) run
- * as a regression test in every build; set {@code JAZZER_FUZZ=1} to fuzz.
+ * <p>The seeds in {@code SeSparseFuzzTestInputs/image} (small extents built by {@link EsxImages}, whose
+ * output qemu-img reads identically in {@link EsxExtentIT}; see {@link EsxFuzzSeeds}) run as a
+ * regression test in every build; set {@code JAZZER_FUZZ=1} to fuzz.
  */
-class EsxFuzzTest {
+class SeSparseFuzzTest {
   private static final Path DIR;
 
   static {
@@ -32,12 +32,7 @@ class EsxFuzzTest {
   }
 
   @FuzzTest(maxDuration = "2m")
-  void cowd(byte[] input) throws IOException {
-    run(input, true);
-  }
-
-  @FuzzTest(maxDuration = "2m")
-  void seSparse(byte[] input) throws IOException {
+  void image(byte[] input) throws IOException {
     run(input, false);
   }
 
