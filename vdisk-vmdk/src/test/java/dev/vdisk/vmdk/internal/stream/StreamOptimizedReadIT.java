@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.testdata.Oracles;
+import dev.vdisk.vmdk.internal.esx.QemuMap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -41,6 +42,7 @@ class StreamOptimizedReadIT {
       StreamTesting.assertSameContent(extent, back);
       StreamTesting.assertSameContent(extent, raw);
       assertAllocationCovers(extent);
+      QemuMap.assertSameMap(extent, vmdk);
     }
   }
 
@@ -57,6 +59,7 @@ class StreamOptimizedReadIT {
       try (StreamOptimizedExtent extent = StreamTesting.open(vmdk)) {
         StreamTesting.assertSameContent(extent, raw);
         assertAllocationCovers(extent);
+        QemuMap.assertSameMap(extent, vmdk);
       }
     }
   }
