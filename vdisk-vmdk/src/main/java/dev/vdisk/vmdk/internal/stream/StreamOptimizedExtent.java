@@ -43,6 +43,7 @@ public final class StreamOptimizedExtent implements Extent {
   private static final long TABLE_CACHE_BYTES = 1L << 20;
   private static final long MAX_GRAIN_BYTES = 16L << 20;
   private static final int MAX_RUN_GRAINS = 16384;
+  private static final byte[] ZEROS = new byte[64 * 1024];
   private static final long GRAIN_CACHE_BYTES = 4L << 20;
   private static final String GD = "grain directory";
   private static final String GT = "grain table";
@@ -243,16 +244,26 @@ public final class StreamOptimizedExtent implements Extent {
       int inGrain = (int) (at - grain * grainBytes);
       int n = (int) Math.min(dst.remaining(), grainBytes - inGrain);
       long sector = entry(grain);
-      if (state(sector) == Allocation.State.DATA) {
-        byte[] data = grain(grain, sector);
-        dst.put(data, inGrain, n);
+      if (state(sector) != Allocation.State.DATA) {
+        putZeros(dst, n);
+      } else if (compressed && n == grainBytes && dst.hasArray() && !grains.containsKey(grain)) {
+        // a whole grain: inflate straight into the caller's buffer, bypassing the cache
+        reader.read(sector * SparseExtentHeader.SECTOR, grain * header.grainSize(), dst.array(),
+            dst.arrayOffset() + dst.position(), n);
+        dst.position(dst.position() + n);
       } else {
-        int end = dst.position() + n;
-        while (dst.position() < end) {
-          dst.put((byte) 0);
-        }
+        dst.put(grain(grain, sector), inGrain, n);
       }
       at += n;
+    }
+  }
+
+  private static void putZeros(ByteBuffer dst, int n) {
+    int left = n;
+    while (left > 0) {
+      int k = Math.min(left, ZEROS.length);
+      dst.put(ZEROS, 0, k);
+      left -= k;
     }
   }
 

@@ -40,7 +40,8 @@ class StreamOptimizedReadIT {
         back.toString());
     try (StreamOptimizedExtent extent = StreamTesting.open(vmdk)) {
       StreamTesting.assertSameContent(extent, back);
-      StreamTesting.assertSameContent(extent, raw);
+      // pieces that start and end inside grains go through the grain cache
+      StreamTesting.assertSameContent(extent, raw, 100_000);
       assertAllocationCovers(extent);
       QemuMap.assertSameMap(extent, vmdk);
     }
