@@ -180,8 +180,16 @@ public final class VmdkDisk implements VirtualDisk {
         place = null;
       }
     } else if (VmdkFormat.isCowd(first) || VmdkFormat.isSeSparse(first)) {
-      throw new UnsupportedFeatureException(path, "ESXi delta extent without descriptor",
-          "open the delta's descriptor file instead");
+      // An ESXi delta file opened without its descriptor: its own extent, without a parent.
+      boolean cowd = VmdkFormat.isCowd(first);
+      Extent e = cowd ? Streams.openCowd(path, main) : Streams.openSeSparse(path, main);
+      extents.add(e);
+      descriptor = Descriptor.parse(path, -1, "# Disk DescriptorFile\nversion=1\nCID=fffffffe\n"
+          + "parentCID=ffffffff\ncreateType=\"" + (cowd ? "vmfsSparse" : "seSparse") + "\"\nRW "
+          + e.size() / 512 + (cowd ? " VMFSSPARSE \"" : " SESPARSE \"") + path.getFileName()
+          + "\"\n");
+      return new VmdkDisk(format, path, options, descriptor, null, extents, channels,
+          new ArrayList<>(), 0);
     } else {
       if (fileSize > Descriptor.MAX_SIZE) {
         throw new CorruptStructureException(path, 0, "VMDK descriptor",
@@ -284,17 +292,30 @@ public final class VmdkDisk implements VirtualDisk {
         if (header.hasFlag(SparseExtentHeader.FLAG_COMPRESSED_GRAINS)
             || header.hasFlag(SparseExtentHeader.FLAG_MARKERS)
             || header.gdOffset() == SparseExtentHeader.GD_AT_END) {
-          return Streams.open(file, ch, header, writable);
+          return Streams.open(file, ch, header);
         }
         return HostedSparseExtent.open(file, ch, header, ed.bytes(), extWritable);
       }
       case VMFSSPARSE:
-        return Streams.openCowd(file, ch, writable);
+        return Streams.openCowd(file, ch);
       case SESPARSE:
-        return Streams.openSeSparse(file, ch, writable);
+        return Streams.openSeSparse(file, ch);
       default:
         throw new UnsupportedFeatureException(path, "VMDK extent type " + ed.type(), "");
     }
+  }
+
+  /**
+   * A disk over an extent being written from scratch (a streamOptimized writer): no descriptor
+   * rewrite, no parent.
+   */
+  static VmdkDisk wrapNew(VmdkFormat format, Path path, String descriptorText, Extent extent,
+      FileChannel channel) throws IOException {
+    Map<Path, FileChannel> channels = new LinkedHashMap<>();
+    channels.put(path.toAbsolutePath().normalize(), channel);
+    List<Extent> extents = new ArrayList<>(List.of(extent));
+    return new VmdkDisk(format, path, OpenOptions.readWrite(),
+        Descriptor.parse(path, -1, descriptorText), null, extents, channels, new ArrayList<>(), 3);
   }
 
   private void openParent() throws IOException {
@@ -560,6 +581,15 @@ public final class VmdkDisk implements VirtualDisk {
       if (closed) {
         throw new IOException(path + ": closed");
       }
+      for (long at = offset; at < offset + src.remaining(); ) {
+        int i = extentAt(at);
+        Extent e = extents.get(i);
+        if (!e.isWritable()) {
+          throw new UnsafeToWriteException(e.file(), UnsafeToWriteException.Reason.READ_ONLY,
+              "this extent is read-only (its access mode or type does not allow writing)");
+        }
+        at = starts[i + 1];
+      }
       beginWrite();
       long pos = offset;
       while (src.hasRemaining()) {
@@ -676,9 +706,10 @@ public final class VmdkDisk implements VirtualDisk {
   // Checking
 
   void check(CheckReport.Builder report) throws IOException {
-    for (String w : warnings) {
-      report.add(cidMismatch && w.contains("parentCID") ? CheckReport.Severity.CORRUPTION
-          : CheckReport.Severity.CORRUPTION, -1, "VMDK", w);
+    if (cidMismatch) {
+      report.add(CheckReport.Severity.CORRUPTION, -1, "VMDK descriptor", String.format(
+          "parentCID %08x does not match CID %08x of parent %s", descriptor.parentCid(path),
+          ((VmdkDisk) parent).cid(), parentPath));
     }
     for (Extent e : extents) {
       e.check(report);

@@ -12,12 +12,17 @@ import dev.vdisk.vmdk.internal.Descriptor;
 import dev.vdisk.vmdk.internal.FileIo;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
 import dev.vdisk.vmdk.internal.VmdkCreator;
+import dev.vdisk.vmdk.internal.ExtentDescription;
+import dev.vdisk.vmdk.internal.stream.StreamOptimizedWriter;
+import dev.vdisk.core.ImageLock;
+import java.nio.file.StandardOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -99,7 +104,9 @@ public final class VmdkFormat implements DiskFormat {
 
   /**
    * Creates a VMDK. Variants (the descriptor's {@code createType}): {@code monolithicSparse} (the
-   * default), {@code monolithicFlat}, {@code twoGbMaxExtentSparse}, {@code twoGbMaxExtentFlat}.
+   * default), {@code monolithicFlat}, {@code twoGbMaxExtentSparse}, {@code twoGbMaxExtentFlat},
+   * and {@code streamOptimized} (compressed, written once at increasing offsets as a conversion
+   * does, and finished when the disk is closed).
    * The block size is the grain size (default 64 KiB; a power of two from 4 KiB to 1 MiB). Flat
    * data files are created sparse.
    *
@@ -119,8 +126,7 @@ public final class VmdkFormat implements DiskFormat {
     }
     if (variant == null) {
       if (variantName.equalsIgnoreCase("streamOptimized")) {
-        throw new UnsupportedFeatureException(file, "VMDK variant streamOptimized",
-            "not available yet");
+        return createStreamOptimized(file, spec);
       }
       throw new UnsupportedFeatureException(file, "VMDK variant " + variantName,
           "use monolithicSparse, monolithicFlat, twoGbMaxExtentSparse, twoGbMaxExtentFlat or "
@@ -136,6 +142,35 @@ public final class VmdkFormat implements DiskFormat {
     VmdkCreator.create(file, variant, spec.virtualSize() / 512, grain / 512,
         Descriptor.NO_PARENT_CID, null);
     return open(file, OpenOptions.readWrite());
+  }
+
+  /**
+   * A new streamOptimized file: written once, at increasing offsets (as a conversion writes), and
+   * finished (tables, footer, end-of-stream marker) by {@link VmdkDisk#close()}.
+   */
+  private VmdkDisk createStreamOptimized(Path file, CreateSpec spec) throws IOException {
+    long grain = grainSize(file, spec.blockSize());
+    if (spec.virtualSize() <= 0 || spec.virtualSize() % 512 != 0
+        || spec.virtualSize() / 512 > SparseExtentHeader.MAX_CAPACITY_SECTORS) {
+      throw new UnsupportedFeatureException(file, "VMDK virtual size " + spec.virtualSize(),
+          "must be a positive multiple of 512 bytes");
+    }
+    long sectors = spec.virtualSize() / 512;
+    String text = VmdkCreator.descriptorText("streamOptimized", VmdkCreator.randomCid(),
+        Descriptor.NO_PARENT_CID, null, List.of(new ExtentDescription(
+            ExtentDescription.Access.RW, sectors, ExtentDescription.Type.SPARSE,
+            file.getFileName().toString(), 0)), sectors);
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      ImageLock.acquire(file, channel, true);
+      StreamOptimizedWriter writer = StreamOptimizedWriter.create(file, channel,
+          spec.virtualSize(), grain, text);
+      return VmdkDisk.wrapNew(this, file, text, writer, channel);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
   }
 
   private static long grainSize(Path file, long blockSize) throws UnsupportedFeatureException {
@@ -186,6 +221,9 @@ public final class VmdkFormat implements DiskFormat {
       disk.check(report);
     } catch (CorruptStructureException e) {
       report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
+    } catch (VdiskException e) {
+      // unsupported, missing parent, refused: the image cannot be checked as a whole
+      report.add(CheckReport.Severity.CORRUPTION, -1, "VMDK", e.getMessage());
     }
     return report.build();
   }

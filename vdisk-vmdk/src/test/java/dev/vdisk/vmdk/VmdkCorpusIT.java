@@ -26,14 +26,24 @@ class VmdkCorpusIT {
     "go-vmdk-parser/pkg/virtualization/vmdk/testdata/vmdk-monolith.img, monolithicSparse",
     "osv-scalibr/extractor/filesystem/embeddedfs/vmdk/testdata/valid-ext-exfat-fat32-ntfs.vmdk,"
         + " monolithicSparse",
+    "go-vmdk-parser/pkg/virtualization/vmdk/testdata/vmdk-streamoptimized.img, streamOptimized",
+    "mdx1/ovf/000001/1mb.vmdk, streamOptimized",
+    "mdx1/ovf/00_000_essential_none_00_00/64KiB.vmdk, streamOptimized",
+    "qemu-sample-images/tests/qemu-iotests/sample_images/iotest-version3.vmdk.bz2,"
+        + " streamOptimized",
   })
   void readsAsQemuDoes(String relative, String createType) throws Exception {
     Path image = VmdkTesting.corpus(relative, dir);
-    String expected = VmdkTesting.sha256(VmdkTesting.qemuRaw(image, dir));
+    Path qemuRaw = VmdkTesting.qemuRaw(image, dir);
     try (VirtualDisk disk = VirtualDisks.open(image)) {
       assertThat(disk.format().name()).isEqualTo("vmdk");
       assertThat(disk.info().variant()).isEqualTo(createType);
-      assertThat(VmdkTesting.sha256(disk)).isEqualTo(expected);
+      if (disk.size() <= (1L << 30)) {
+        assertThat(VmdkTesting.sha256(disk)).isEqualTo(VmdkTesting.sha256(qemuRaw));
+      } else {
+        // qemu's output is sparse: compare data runs, skip holes on both sides
+        VmdkTesting.assertSameContent(disk, qemuRaw);
+      }
     }
     assertThat(new VmdkFormat().check(image).isClean()).isTrue();
   }

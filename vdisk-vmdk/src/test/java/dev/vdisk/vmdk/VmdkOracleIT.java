@@ -239,6 +239,103 @@ class VmdkOracleIT {
         .isInstanceOf(CidMismatchException.class);
   }
 
+  /** vdisk convert's path: DiskCopier from a raw disk into a new VMDK of each variant. */
+  @ParameterizedTest
+  @ValueSource(strings = {"monolithicSparse", "twoGbMaxExtentSparse", "monolithicFlat",
+      "streamOptimized"})
+  void convertsFromRaw(String variant) throws Exception {
+    Path raw = islands(dir.resolve("src.raw"), 50 * MIB, 11, 12);
+    Path vmdk = dir.resolve("conv.vmdk");
+    try (VirtualDisk src = dev.vdisk.core.raw.RawDisk.open(raw, false);
+        VirtualDisk dst = format.create(vmdk, new CreateSpec(src.size(), variant, 0))) {
+      DiskCopier.copy(src, dst, ProgressListener.NONE);
+      dst.flush();
+    }
+    VmdkTesting.qemuCheckClean(vmdk);
+    VmdkTesting.qemuCompare(vmdk, raw);
+    Oracles.Result info = Oracles.run(VmdkTesting.qemuImg(), "info", vmdk.toString());
+    assertThat(info.stdout()).contains("create type: " + variant);
+    if (variant.equals("streamOptimized") || variant.equals("monolithicSparse")) {
+      Oracles.require("vmdkinfo", "libvmdk-utils");
+      String vmdkinfo = Oracles.runOk("vmdkinfo", vmdk.toString());
+      assertThat(vmdkinfo).contains("(" + (50 * MIB) + " bytes)");
+    }
+    try (VirtualDisk disk = VirtualDisks.open(vmdk)) {
+      assertThat(disk.info().variant()).isEqualTo(variant);
+      assertThat(sha256(disk)).isEqualTo(sha256(raw));
+    }
+  }
+
+  @Test
+  void readsQemuStreamOptimized() throws Exception {
+    Path raw = islands(dir.resolve("s.raw"), 30 * MIB + 512, 9, 8);
+    Path vmdk = dir.resolve("stream.vmdk");
+    Oracles.runOk(qemuImg(), "convert", "-f", "raw", "-O", "vmdk", "-o",
+        "subformat=streamOptimized", raw.toString(), vmdk.toString());
+    String expected = sha256(VmdkTesting.qemuRaw(vmdk, dir));
+    try (VirtualDisk disk = VirtualDisks.open(vmdk)) {
+      assertThat(disk.info().variant()).isEqualTo("streamOptimized");
+      assertThat(sha256(disk)).isEqualTo(expected);
+    }
+    assertThatThrownBy(() -> {
+      try (VirtualDisk disk = VirtualDisks.open(vmdk, OpenOptions.readWrite())) {
+        disk.write(0, ByteBuffer.allocate(512));
+      }
+    }).isInstanceOf(dev.vdisk.core.UnsafeToWriteException.class);
+    assertThat(sha256(VmdkTesting.qemuRaw(vmdk, Files.createDirectories(dir.resolve("again"))))).isEqualTo(expected);
+  }
+
+  /**
+   * qemu reads only the primary directory; with it damaged we still read qemu's former view.
+   */
+  @Test
+  void damagedQemuDirectoryReadsThroughTheRedundantCopy() throws Exception {
+    Path vmdk = dir.resolve("gd.vmdk");
+    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", vmdk.toString(), "64M");
+    qemuIo(vmdk, PATTERN_WRITES);
+    String expected = sha256(VmdkTesting.qemuRaw(vmdk, dir));
+    long gdOffset;
+    try (FileChannel c = FileChannel.open(vmdk, StandardOpenOption.READ,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer h = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      c.read(h, 56);
+      gdOffset = h.getLong(0);
+      c.write(ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+          .putInt(0, 0x7ffffff0), gdOffset * 512);
+    }
+    try (VmdkDisk disk = format.open(vmdk, OpenOptions.readOnly())) {
+      assertThat(disk.warnings()).isNotEmpty();
+      assertThat(sha256(disk)).isEqualTo(expected);
+    }
+    assertThat(format.check(vmdk).isClean()).isFalse();
+    // qemu neither notices (check is clean) nor recovers: it reads the first 32 MiB as zeros
+    Oracles.runOk(qemuImg(), "check", "-f", "vmdk", vmdk.toString());
+    Path after = Files.createDirectories(dir.resolve("after"));
+    assertThat(sha256(VmdkTesting.qemuRaw(vmdk, after))).isNotEqualTo(expected);
+  }
+
+  /** Writes that straddle the 2 GiB boundary between two split extents. */
+  @ParameterizedTest
+  @ValueSource(strings = {"twoGbMaxExtentSparse", "twoGbMaxExtentFlat"})
+  void writesAcrossSplitBoundary(String variant) throws Exception {
+    long size = (2L << 30) + MIB;
+    Path vmdk = dir.resolve("split.vmdk");
+    Path model = dir.resolve("split.raw");
+    byte[] data = new byte[(int) MIB + 77];
+    new Random(4).nextBytes(data);
+    long at = (2L << 30) - 512 * 1024 - 5;
+    try (VmdkDisk disk = format.create(vmdk, new CreateSpec(size, variant, 0));
+        FileChannel m = FileChannel.open(model, StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE)) {
+      m.write(ByteBuffer.allocate(1), size - 1);
+      disk.write(at, ByteBuffer.wrap(data));
+      m.write(ByteBuffer.wrap(data), at);
+      assertThat(disk.info().properties().get("extents")).isEqualTo("2");
+    }
+    VmdkTesting.qemuCheckClean(vmdk);
+    VmdkTesting.qemuCompare(vmdk, model);
+  }
+
   static void randomWrites(Random random, VirtualDisk disk, FileChannel model, long size,
       int count) throws IOException {
     for (int i = 0; i < count; i++) {

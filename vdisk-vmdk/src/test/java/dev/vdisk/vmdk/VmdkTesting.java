@@ -98,6 +98,41 @@ final class VmdkTesting {
     }
   }
 
+  /**
+   * Compares a disk with a raw file: every run that either side stores as data is compared byte
+   * for byte; runs both sides know to hold no data (holes) are skipped, so large sparse disks are
+   * quick.
+   */
+  static void assertSameContent(dev.vdisk.core.VirtualDisk ours, Path raw) throws IOException {
+    try (dev.vdisk.core.raw.RawDisk r = dev.vdisk.core.raw.RawDisk.open(raw, false)) {
+      long size = ours.size();
+      assertThat(r.size()).isEqualTo(size);
+      ByteBuffer a = ByteBuffer.allocate(1 << 20);
+      ByteBuffer b = ByteBuffer.allocate(1 << 20);
+      long pos = 0;
+      while (pos < size) {
+        dev.vdisk.core.Allocation x = dev.vdisk.core.copy.Allocations.effective(ours, pos);
+        dev.vdisk.core.Allocation y = r.allocation(pos);
+        long end = Math.min(size, Math.min(x.end(), y.end()));
+        if (x.state() == dev.vdisk.core.Allocation.State.DATA
+            || y.state() == dev.vdisk.core.Allocation.State.DATA) {
+          for (long at = pos; at < end; ) {
+            int n = (int) Math.min(a.capacity(), end - at);
+            a.clear().limit(n);
+            b.clear().limit(n);
+            ours.read(at, a);
+            r.read(at, b);
+            if (!a.flip().equals(b.flip())) {
+              Assertions.fail("content differs in [" + at + ", " + (at + n) + ") of " + raw);
+            }
+            at += n;
+          }
+        }
+        pos = end;
+      }
+    }
+  }
+
   /** Decompresses (.bz2 or .gz) or copies a corpus file into {@code dir}. */
   static Path corpus(String relative, Path dir) throws IOException, InterruptedException {
     Path source = ProjectPaths.corpus().resolve(relative);

@@ -384,6 +384,7 @@ public final class HostedSparseExtent implements Extent {
       if (stateOf(e) == Allocation.State.DATA) {
         ByteBuffer part = src.slice(base + (int) (from - offset), (int) (to - from));
         FileIo.writeFully(channel, e * 512 + (from - gStart), part);
+        WriteSteps.step("grain-in-place");
       } else {
         fresh.add(new long[] {g, from - offset, from - gStart, to - from});
       }
@@ -502,8 +503,10 @@ public final class HostedSparseExtent implements Extent {
   public synchronized void close() throws IOException {
     if (writable && dirtyMarked && channel.isOpen()) {
       channel.force(false);
+      WriteSteps.step("close-flush");
       writeHeader(header.withUncleanShutdown(false));
       channel.force(false);
+      WriteSteps.step("header-clean");
       dirtyMarked = false;
     }
   }
