@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A read-only ESX vmfsSparse extent (magic {@code "COWD"}, the {@code VMFSSPARSE} extent type of a
@@ -20,6 +22,7 @@ import java.nio.file.Path;
  * checked against the file size before use. Thread-safe.
  */
 public final class CowdExtent implements Extent {
+  private static final Logger LOG = LoggerFactory.getLogger(CowdExtent.class);
   private static final int CACHED_TABLES = 64;
   private static final String GD = "COWD grain directory";
   private static final String GT = "COWD grain table";
@@ -59,6 +62,9 @@ public final class CowdExtent implements Extent {
     ByteBuffer raw = EsxIo.read(channel, file, 0, (int) Math.min(CowdHeader.SIZE, fileSize),
         fileSize, "COWD header");
     CowdHeader header = CowdHeader.parse(file, raw);
+    if (header.uncleanShutdown()) {
+      LOG.warn("{}: COWD uncleanShutdown is set (the delta was not closed cleanly)", file);
+    }
     long entries = CowdHeader.neededGdEntries(header.numSectors(), header.grainSize());
     long gdPosition = header.gdOffset() * 512;
     ByteBuffer gd = EsxIo.read(channel, file, gdPosition, (int) (entries * 4), fileSize, GD);
@@ -141,6 +147,10 @@ public final class CowdExtent implements Extent {
 
   @Override
   public void check(CheckReport.Builder report) throws IOException {
+    if (header.uncleanShutdown()) {
+      report.add(CheckReport.Severity.WARNING, 1648, "COWD header",
+          "uncleanShutdown is set: the delta was not closed cleanly");
+    }
     long grains = (size + grainBytes - 1) / grainBytes;
     java.util.Set<Long> seen = new java.util.HashSet<>();
     for (int t = 0; t < directory.length && (long) t * CowdHeader.GT_ENTRIES < grains; t++) {

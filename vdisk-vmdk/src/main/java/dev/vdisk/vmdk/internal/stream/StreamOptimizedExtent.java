@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A read-only streamOptimized sparse extent: grains compressed with deflate (zlib streams,
@@ -39,6 +41,7 @@ import java.util.Map;
  * inflating to more than a grain or less than its part of the capacity.
  */
 public final class StreamOptimizedExtent implements Extent {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamOptimizedExtent.class);
   private static final int CACHED_TABLES = 256;
   private static final long TABLE_CACHE_BYTES = 1L << 20;
   private static final long MAX_GRAIN_BYTES = 16L << 20;
@@ -122,6 +125,7 @@ public final class StreamOptimizedExtent implements Extent {
     SparseExtentHeader effective = header;
     if (header.gdOffset() == SparseExtentHeader.GD_AT_END) {
       effective = readFooter(file, channel, fileSize);
+      LOG.debug("{}: grain directory at sector {} (from the footer)", file, effective.gdOffset());
     }
     if (effective.grainBytes() > MAX_GRAIN_BYTES) {
       throw new UnsupportedFeatureException(file, "grain size " + effective.grainSize()

@@ -88,7 +88,7 @@ final class EsxImages {
       grainArea.position(grainArea.position() + grainBytes - n);
     }
     CowdHeader header = new CowdHeader(1, 3, numSectors, grainSectors, gdOffset, gdEntries, next,
-        "", 1);
+        "", 1, false);
     Path extent = dir.resolve(name + "-delta.vmdk");
     try (FileChannel out = FileChannel.open(extent, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE)) {
