@@ -48,6 +48,25 @@ public record CowdHeader(int version, int flags, long numSectors, long grainSize
   private static final int UNCLEAN_SHUTDOWN_OFFSET = 1648;
 
   /**
+   * A header with {@code uncleanShutdown} clear.
+   *
+   * @param version the format version (1)
+   * @param flags the header flags
+   * @param numSectors the capacity in sectors
+   * @param grainSize sectors per grain
+   * @param gdOffset sector of the grain directory
+   * @param numGdEntries entries in the grain directory
+   * @param freeSector the next free sector
+   * @param parentFileName the parent's file name, or empty
+   * @param generation the generation number
+   */
+  public CowdHeader(int version, int flags, long numSectors, long grainSize, long gdOffset,
+      long numGdEntries, long freeSector, String parentFileName, int generation) {
+    this(version, flags, numSectors, grainSize, gdOffset, numGdEntries, freeSector,
+        parentFileName, generation, false);
+  }
+
+  /**
    * Parses and validates the header.
    *
    * @param file the extent file, for errors
