@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * write it), the grain directory is found through the footer: the last three sectors of the file
  * are a footer marker, the footer (a copy of the header with the real gdOffset) and the
  * end-of-stream marker. Files whose header already names the grain directory (as qemu writes
- * them) are read through it directly. A file without a usable footer is refused with a {@link
- * CorruptStructureException} naming the footer.
+ * them) are read through it directly. When the footer is missing or damaged, the grain tables are
+ * rebuilt by walking the markers ({@link MarkerScan}); a walk that does not reach an end-of-stream
+ * marker (a truncated file) is refused with a {@link CorruptStructureException} naming the
+ * footer.
  *
  * <p>Memory is bounded: the grain directory (4 bytes per table) is read at open; grain tables are
  * read on demand into an LRU cache of {@value #CACHED_TABLES} tables; inflated grains are kept in
@@ -61,13 +63,16 @@ public final class StreamOptimizedExtent implements Extent {
   private final boolean zeroedGrains;
   private final boolean compressed;
   private final long[] directory;
+  /** Grain tables rebuilt by {@link MarkerScan} when the footer is unusable, else null. */
+  private final int[][] scanned;
   private final LinkedHashMap<Long, int[]> tables;
   private final LinkedHashMap<Long, byte[]> grains;
   private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
   private final GrainReader reader;
 
   private StreamOptimizedExtent(Path file, FileChannel channel, SparseExtentHeader header,
-      long fileSize, long[] directory) {
+      long fileSize, long[] directory, int[][] scanned) {
+    this.scanned = scanned;
     this.file = file;
     this.channel = channel;
     this.header = header;
@@ -123,8 +128,16 @@ public final class StreamOptimizedExtent implements Extent {
       SparseExtentHeader header) throws IOException {
     long fileSize = channel.size();
     SparseExtentHeader effective = header;
+    if (header.grainBytes() > MAX_GRAIN_BYTES) {
+      throw new UnsupportedFeatureException(file, "grain size " + header.grainSize()
+          + " sectors", "streamOptimized grains above 16 MiB are not supported");
+    }
     if (header.gdOffset() == SparseExtentHeader.GD_AT_END) {
-      effective = readFooter(file, channel, fileSize);
+      try {
+        effective = readFooter(file, channel, fileSize);
+      } catch (CorruptStructureException footerError) {
+        return openByScan(file, channel, header, fileSize, footerError);
+      }
       LOG.debug("{}: grain directory at sector {} (from the footer)", file, effective.gdOffset());
     }
     if (effective.grainBytes() > MAX_GRAIN_BYTES) {
@@ -153,7 +166,32 @@ public final class StreamOptimizedExtent implements Extent {
       }
       directory[i] = sector;
     }
-    return new StreamOptimizedExtent(file, channel, effective, fileSize, directory);
+    return new StreamOptimizedExtent(file, channel, effective, fileSize, directory, null);
+  }
+
+  /** Opens a file whose footer is unusable by walking its markers ({@link MarkerScan}). */
+  private static StreamOptimizedExtent openByScan(Path file, FileChannel channel,
+      SparseExtentHeader header, long fileSize, CorruptStructureException footerError)
+      throws IOException {
+    int[][] tables;
+    try {
+      tables = MarkerScan.scan(file, channel, fileSize, header,
+          header.grainBytes() + header.grainBytes() / 8 + 4096);
+    } catch (CorruptStructureException scanError) {
+      CorruptStructureException e = new CorruptStructureException(file, footerError.offset(),
+          footerError.structure(), footerError.detail() + "; walking the markers instead failed"
+              + " at offset " + scanError.offset() + " (" + scanError.structure() + "): "
+              + scanError.detail());
+      e.addSuppressed(scanError);
+      throw e;
+    }
+    LOG.info("{}: no usable footer ({}); grain tables rebuilt from the markers", file,
+        footerError.detail());
+    long[] directory = new long[tables.length];
+    for (int i = 0; i < tables.length; i++) {
+      directory[i] = tables[i] == null ? 0 : i + 1L;
+    }
+    return new StreamOptimizedExtent(file, channel, header, fileSize, directory, tables);
   }
 
   /** Reads and checks the footer marker, footer and end-of-stream marker ending the file. */
@@ -173,7 +211,7 @@ public final class StreamOptimizedExtent implements Extent {
     if (footerMarker.isGrain() || footerMarker.type() != Marker.TYPE_FOOTER) {
       throw new CorruptStructureException(file, at, FOOTER,
           "no footer marker three sectors before the end of the file (truncated or not"
-              + " finished?); scanning the markers of such files is not implemented");
+              + " finished?)");
     }
     if (eos.value() != 0 || eos.size() != 0 || eos.type() != Marker.TYPE_END_OF_STREAM) {
       throw new CorruptStructureException(file, at + 1024, "end-of-stream marker",
@@ -356,6 +394,9 @@ public final class StreamOptimizedExtent implements Extent {
     long tableSector = directory[(int) (grain / gtes)];
     if (tableSector == 0) {
       return 0;
+    }
+    if (scanned != null) {
+      return Integer.toUnsignedLong(scanned[(int) (grain / gtes)][(int) (grain % gtes)]);
     }
     int[] table = tables.get(tableSector);
     if (table == null) {

@@ -37,6 +37,11 @@ public final class StreamFuzzSeeds {
     data[data.length - 3] = 9;
     write(out.resolve("ours-4k-grains"), data, 4096);
     write(out.resolve("ours-empty"), new byte[16 * 4096], 4096);
+    Path noFooter = out.resolve("ours-no-footer");
+    write(noFooter, data, 4096);
+    try (FileChannel ch = FileChannel.open(noFooter, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[] {'X', 'X', 'X', 'X'}), ch.size() - 1024);
+    }
     Path cut = out.resolve("ours-truncated");
     write(cut, data, 4096);
     try (FileChannel ch = FileChannel.open(cut, StandardOpenOption.WRITE)) {

@@ -229,7 +229,46 @@ class StreamOptimizedExtentTest {
     assertThatThrownBy(() -> StreamTesting.open(file))
         .isInstanceOfSatisfying(CorruptStructureException.class,
             e -> assertThat(e.structure()).contains("footer"))
-        .hasMessageContaining(file.toString());
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("before an end-of-stream marker");
+  }
+
+  @Test
+  void damagedFooterIsRebuiltFromTheMarkers() throws IOException {
+    byte[] data = sample();
+    Path file = write(data);
+    poke(file, Files.size(file) - 1024, ByteBuffer.wrap(new byte[] {'X', 'X', 'X', 'X'}));
+    try (StreamOptimizedExtent extent = StreamTesting.open(file)) {
+      assertThat(readAll(extent)).isEqualTo(data);
+      assertThat(extent.allocation(2L * GRAIN)).isEqualTo(new Allocation(2L * GRAIN,
+          14L * GRAIN, Allocation.State.UNALLOCATED));
+      CheckReport.Builder report = new CheckReport.Builder(file, "vmdk", 10);
+      extent.check(report);
+      assertThat(report.build().isClean()).isTrue();
+    }
+  }
+
+  @Test
+  void markerWalkRefusesARepeatedGrain() throws IOException {
+    Path file = write(sample());
+    poke(file, Files.size(file) - 1024, ByteBuffer.wrap(new byte[] {'X', 'X', 'X', 'X'}));
+    StreamLayout.Item item = grainItem(file, 128);
+    poke(file, item.offset(), le(8).putLong(0, 0).rewind());
+    assertThatThrownBy(() -> StreamTesting.open(file))
+        .isInstanceOfSatisfying(CorruptStructureException.class,
+            e -> assertThat(e.structure()).contains("footer"))
+        .hasMessageContaining("LBA 0 was already stored");
+  }
+
+  @Test
+  void markerWalkRefusesAnLbaOutsideTheDisk() throws IOException {
+    Path file = write(sample());
+    poke(file, Files.size(file) - 1024, ByteBuffer.wrap(new byte[] {'X', 'X', 'X', 'X'}));
+    StreamLayout.Item item = grainItem(file, 128);
+    poke(file, item.offset(), le(8).putLong(0, 1L << 40).rewind());
+    assertThatThrownBy(() -> StreamTesting.open(file))
+        .isInstanceOf(CorruptStructureException.class)
+        .hasMessageContaining("is not the start of one of the");
   }
 
   @Test
@@ -254,13 +293,21 @@ class StreamOptimizedExtentTest {
   }
 
   @Test
-  void footerWithoutDirectoryIsCorrupt() throws IOException {
-    Path file = write(sample());
+  void footerWithoutDirectoryFallsBackToTheMarkers() throws IOException {
+    byte[] data = sample();
+    Path file = write(data);
     long footerAt = Files.size(file) - 1024;
     poke(file, footerAt + 56, le(8).putLong(0, -1).rewind());
+    try (StreamOptimizedExtent extent = StreamTesting.open(file)) {
+      assertThat(readAll(extent)).isEqualTo(data);
+    }
+    // and with the stream cut before its end, nothing is left to read it by
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.truncate(ch.size() - 512);
+    }
     assertThatThrownBy(() -> StreamTesting.open(file))
         .isInstanceOf(CorruptStructureException.class)
-        .hasMessageContaining("GD_AT_END");
+        .hasMessageContaining("footer");
   }
 
   private static SparseExtentHeader footer(Path file) throws IOException {
