@@ -280,6 +280,10 @@ public final class VmdkDisk implements VirtualDisk {
       throw new CorruptStructureException(path, -1, "VMDK descriptor",
           "extent file " + ed.fileName() + " not found (looked at " + file + ")");
     }
+    if (Files.isDirectory(file)) {
+      throw new CorruptStructureException(path, -1, "VMDK descriptor",
+          "extent file " + ed.fileName() + " is a directory");
+    }
     FileChannel ch = channel(file, writable, channels);
     switch (ed.type()) {
       case FLAT:

@@ -39,7 +39,6 @@ public final class Ext4Volume implements Volume, FileMap.Blocks {
   private static final Logger LOG = LoggerFactory.getLogger(Ext4Volume.class);
   /** The root directory's inode number. */
   public static final long ROOT_INO = 2;
-  private static final int MAX_NODES = 8192;
 
   private final BlockDevice device;
   private final String source;
@@ -68,12 +67,13 @@ public final class Ext4Volume implements Volume, FileMap.Blocks {
         return size() > maxBlocks;
       }
     });
+    int maxNodes = (int) Math.max(1024, Math.min(1 << 18, options.cacheBytes() / 2 / 1024));
     this.nodeCache = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
       private static final long serialVersionUID = 1L;
 
       @Override
       protected boolean removeEldestEntry(Map.Entry<Long, Ext4Node> e) {
-        return size() > MAX_NODES;
+        return size() > maxNodes;
       }
     });
     this.filetype = sb.hasIncompat(Superblock.INCOMPAT_FILETYPE);

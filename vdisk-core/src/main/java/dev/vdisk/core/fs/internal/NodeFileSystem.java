@@ -54,6 +54,16 @@ public final class NodeFileSystem extends VdiskFileSystem {
   private final VdiskPath root;
   private final NodeFileStore store;
   private volatile boolean open = true;
+  /** Directories by normalized absolute path, to resolve siblings without walking from the root. */
+  private final java.util.Map<String, Node> directories =
+      java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Node> e) {
+          return size() > 4096;
+        }
+      });
 
   /**
    * Creates the file system.
@@ -253,7 +263,51 @@ public final class NodeFileSystem extends VdiskFileSystem {
    * @throws IOException on an I/O error, or a link loop
    */
   public Node resolve(VdiskPath path, boolean followLast) throws IOException {
+    String[] names = path.names();
+    if (names.length == 0) {
+      checkOpen();
+      return volume.root();
+    }
+    if (volume.isReadOnly() && isPlain(names)) {
+      String parentKey = key(names, names.length - 1);
+      Node parent = directories.get(parentKey);
+      if (parent == null) {
+        parent = walk(new VdiskPath(this, true, java.util.Arrays.copyOf(names, names.length - 1)),
+            true, null);
+        if (parent.type() == NodeType.DIRECTORY) {
+          directories.put(parentKey, parent);
+        }
+      }
+      checkOpen();
+      if (parent.type() != NodeType.DIRECTORY) {
+        throw new NotDirectoryException(path.toString());
+      }
+      Optional<Node> child = volume.lookup(parent, names[names.length - 1]);
+      if (child.isEmpty()) {
+        throw new NoSuchFileException(path.toString());
+      }
+      if (child.get().type() != NodeType.SYMBOLIC_LINK || !followLast) {
+        return child.get();
+      }
+    }
     return walk(path, followLast, null);
+  }
+
+  private static boolean isPlain(String[] names) {
+    for (String n : names) {
+      if (n.equals(".") || n.equals("..")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String key(String[] names, int count) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < count; i++) {
+      sb.append('/').append(names[i]);
+    }
+    return sb.toString();
   }
 
   VdiskPath realPath(VdiskPath path, boolean followLast) throws IOException {

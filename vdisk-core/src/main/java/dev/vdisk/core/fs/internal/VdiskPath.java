@@ -45,9 +45,13 @@ public final class VdiskPath implements Path {
     }
     boolean abs = s.startsWith("/");
     List<String> parts = new ArrayList<>();
-    for (String p : s.split("/+")) {
-      if (!p.isEmpty()) {
-        parts.add(p);
+    int start = 0;
+    for (int i = 0; i <= s.length(); i++) {
+      if (i == s.length() || s.charAt(i) == '/') {
+        if (i > start) {
+          parts.add(s.substring(start, i));
+        }
+        start = i + 1;
       }
     }
     return new VdiskPath(fs, abs, parts.toArray(new String[0]));
@@ -184,6 +188,11 @@ public final class VdiskPath implements Path {
 
   @Override
   public VdiskPath resolve(String other) {
+    if (!other.isEmpty() && other.indexOf('/') < 0 && other.indexOf('\0') < 0) {
+      String[] joined = Arrays.copyOf(names, names.length + 1);
+      joined[names.length] = other;
+      return new VdiskPath(fs, absolute, joined);
+    }
     return resolve(parse(fs, other));
   }
 
