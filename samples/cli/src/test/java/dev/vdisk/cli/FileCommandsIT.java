@@ -188,7 +188,7 @@ class FileCommandsIT {
 
     CliRunner missing = CliRunner.run("cat", image.toString(), "/no/such/file");
     assertThat(missing.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(missing.err()).contains("/no/such/file");
+    assertThat(missing.err()).contains("/no/such").contains("no such file");
   }
 
   @Test
