@@ -69,11 +69,17 @@ class VmdkOracleIT {
         vmdk.toString(), "5G");
     qemuIo(vmdk, "write -P 0x71 0 1m", "write -P 0x72 2147479552 8192",
         "write -P 0x73 4294901760 131072", "write -P 0x74 5368643584 65536");
-    String expected = sha256(VmdkTesting.qemuRaw(vmdk, dir));
+    Path qemuRaw = VmdkTesting.qemuRaw(vmdk, dir);
     try (VmdkDisk disk = format.open(vmdk, OpenOptions.readOnly())) {
       assertThat(disk.size()).isEqualTo(5L << 30);
       assertThat(disk.info().properties().get("extents")).isEqualTo("3");
-      assertThat(sha256(disk)).isEqualTo(expected);
+      if (subformat.endsWith("Sparse")) {
+        assertThat(sha256(disk)).isEqualTo(sha256(qemuRaw));
+      } else {
+        // the flat files are sparse: holes on both sides are skipped, data compared exactly
+        VmdkTesting.assertSameContent(disk, qemuRaw);
+        assertThat(disk.allocation(MIB).state()).isEqualTo(dev.vdisk.core.Allocation.State.ZERO);
+      }
     }
   }
 
