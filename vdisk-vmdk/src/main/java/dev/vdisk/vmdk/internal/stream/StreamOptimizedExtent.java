@@ -6,6 +6,8 @@ import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.VdiskException;
 import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.vmdk.internal.GrainDirectory;
+import dev.vdisk.vmdk.internal.GrainTable;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,14 +66,14 @@ public final class StreamOptimizedExtent implements Extent {
   private final boolean compressed;
   private final long[] directory;
   /** Grain tables rebuilt by {@link MarkerScan} when the footer is unusable, else null. */
-  private final int[][] scanned;
-  private final LinkedHashMap<Long, int[]> tables;
+  private final GrainTable[] scanned;
+  private final LinkedHashMap<Long, GrainTable> tables;
   private final LinkedHashMap<Long, byte[]> grains;
   private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
   private final GrainReader reader;
 
   private StreamOptimizedExtent(Path file, FileChannel channel, SparseExtentHeader header,
-      long fileSize, long[] directory, int[][] scanned) {
+      long fileSize, long[] directory, GrainTable[] scanned) {
     this.scanned = scanned;
     this.file = file;
     this.channel = channel;
@@ -153,12 +155,13 @@ public final class StreamOptimizedExtent implements Extent {
           entries + " entries at sector " + effective.gdOffset() + " do not lie inside the file"
               + " of " + fileSize + " bytes");
     }
-    ByteBuffer gd = ByteBuffer.allocate((int) gdBytes).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(channel, file, gdPosition, gd, GD);
+    ByteBuffer raw = ByteBuffer.allocate((int) gdBytes).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(channel, file, gdPosition, raw, GD);
+    GrainDirectory gd = GrainDirectory.parse(file, gdPosition, raw.flip(), (int) entries);
     long tableBytes = effective.numGTEsPerGT() * 4L;
     long[] directory = new long[(int) entries];
     for (int i = 0; i < directory.length; i++) {
-      long sector = Integer.toUnsignedLong(gd.getInt(i * 4));
+      long sector = gd.entry(i);
       if (sector != 0 && sector * SparseExtentHeader.SECTOR > fileSize - tableBytes) {
         throw new CorruptStructureException(file, gdPosition + i * 4L, GD,
             "entry " + i + " points to sector " + sector + ", its grain table would end past"
@@ -173,7 +176,7 @@ public final class StreamOptimizedExtent implements Extent {
   private static StreamOptimizedExtent openByScan(Path file, FileChannel channel,
       SparseExtentHeader header, long fileSize, CorruptStructureException footerError)
       throws IOException {
-    int[][] tables;
+    GrainTable[] tables;
     try {
       tables = MarkerScan.scan(file, channel, fileSize, header,
           header.grainBytes() + header.grainBytes() / 8 + 4096);
@@ -396,27 +399,25 @@ public final class StreamOptimizedExtent implements Extent {
       return 0;
     }
     if (scanned != null) {
-      return Integer.toUnsignedLong(scanned[(int) (grain / gtes)][(int) (grain % gtes)]);
+      return scanned[(int) (grain / gtes)].entry((int) (grain % gtes));
     }
-    int[] table = tables.get(tableSector);
+    GrainTable table = tables.get(tableSector);
     if (table == null) {
       long position = tableSector * SparseExtentHeader.SECTOR;
       ByteBuffer raw = ByteBuffer.allocate(gtes * 4).order(ByteOrder.LITTLE_ENDIAN);
       readFully(channel, file, position, raw, GT);
-      table = new int[gtes];
+      table = GrainTable.parse(file, position, raw.flip(), gtes);
       for (int i = 0; i < gtes; i++) {
-        int e = raw.getInt(i * 4);
-        long sector = Integer.toUnsignedLong(e);
+        long sector = table.entry(i);
         boolean special = sector == 0 || (sector == 1 && zeroedGrains);
         if (!special && sector * SparseExtentHeader.SECTOR >= fileSize) {
           throw new CorruptStructureException(file, position + i * 4L, GT,
               "entry " + i + " points to sector " + sector + ", outside the grains of the file"
                   + " (" + fileSize + " bytes)");
         }
-        table[i] = e;
       }
       tables.put(tableSector, table);
     }
-    return Integer.toUnsignedLong(table[(int) (grain % gtes)]);
+    return table.entry((int) (grain % gtes));
   }
 }
