@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A read-only ESX vmfsSparse extent (magic {@code "COWD"}, the {@code VMFSSPARSE} extent type of a
@@ -20,6 +22,7 @@ import java.nio.file.Path;
  * checked against the file size before use. Thread-safe.
  */
 public final class CowdExtent implements Extent {
+  private static final Logger LOG = LoggerFactory.getLogger(CowdExtent.class);
   private static final int CACHED_TABLES = 64;
   private static final String GD = "COWD grain directory";
   private static final String GT = "COWD grain table";
@@ -59,6 +62,9 @@ public final class CowdExtent implements Extent {
     ByteBuffer raw = EsxIo.read(channel, file, 0, (int) Math.min(CowdHeader.SIZE, fileSize),
         fileSize, "COWD header");
     CowdHeader header = CowdHeader.parse(file, raw);
+    if (header.uncleanShutdown()) {
+      LOG.warn("{}: COWD uncleanShutdown is set (the delta was not closed cleanly)", file);
+    }
     long entries = CowdHeader.neededGdEntries(header.numSectors(), header.grainSize());
     long gdPosition = header.gdOffset() * 512;
     ByteBuffer gd = EsxIo.read(channel, file, gdPosition, (int) (entries * 4), fileSize, GD);
@@ -102,7 +108,7 @@ public final class CowdExtent implements Extent {
     boolean data = grainSector(grain) != 0;
     long g = grain + 1;
     // Bounded: at most one directory's worth of grains per call.
-    long limit = Math.min(last, grain + 16L * CowdHeader.GT_ENTRIES);
+    long limit = Math.min(last, grain + 16384);
     while (g <= limit && (grainSector(g) != 0) == data) {
       g++;
     }
@@ -141,10 +147,23 @@ public final class CowdExtent implements Extent {
 
   @Override
   public void check(CheckReport.Builder report) throws IOException {
+    if (header.uncleanShutdown()) {
+      report.add(CheckReport.Severity.WARNING, 1648, "COWD header",
+          "uncleanShutdown is set: the delta was not closed cleanly");
+    }
     long grains = (size + grainBytes - 1) / grainBytes;
-    for (long g = 0; g < grains; g += CowdHeader.GT_ENTRIES) {
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (int t = 0; t < directory.length && (long) t * CowdHeader.GT_ENTRIES < grains; t++) {
+      if (directory[t] == 0) {
+        continue;
+      }
+      if (!seen.add(directory[t])) {
+        report.add(CheckReport.Severity.CORRUPTION, header.gdOffset() * 512 + t * 4L, GD,
+            "entry " + t + " names a grain table an earlier entry names too");
+        continue;
+      }
       try {
-        grainSector(g);
+        grainSector((long) t * CowdHeader.GT_ENTRIES);
       } catch (CorruptStructureException e) {
         report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
       }

@@ -24,9 +24,11 @@ import java.nio.file.Path;
  * @param freeSector the next free sector in the file
  * @param parentFileName the parent's file name from a child header (empty in a root header)
  * @param generation the header's generation number
+ * @param uncleanShutdown whether the extent was left open for writing
  */
 public record CowdHeader(int version, int flags, long numSectors, long grainSize, long gdOffset,
-    long numGdEntries, long freeSector, String parentFileName, int generation) {
+    long numGdEntries, long freeSector, String parentFileName, int generation,
+    boolean uncleanShutdown) {
 
   /** Size of the header in bytes. */
   public static final int SIZE = 2048;
@@ -43,6 +45,26 @@ public record CowdHeader(int version, int flags, long numSectors, long grainSize
   private static final int PARENT_NAME_OFFSET = 32;
   private static final int PARENT_NAME_LENGTH = 1024;
   private static final int GENERATION_OFFSET = 1060;
+  private static final int UNCLEAN_SHUTDOWN_OFFSET = 1648;
+
+  /**
+   * A header with {@code uncleanShutdown} clear.
+   *
+   * @param version the format version (1)
+   * @param flags the header flags
+   * @param numSectors the capacity in sectors
+   * @param grainSize sectors per grain
+   * @param gdOffset sector of the grain directory
+   * @param numGdEntries entries in the grain directory
+   * @param freeSector the next free sector
+   * @param parentFileName the parent's file name, or empty
+   * @param generation the generation number
+   */
+  public CowdHeader(int version, int flags, long numSectors, long grainSize, long gdOffset,
+      long numGdEntries, long freeSector, String parentFileName, int generation) {
+    this(version, flags, numSectors, grainSize, gdOffset, numGdEntries, freeSector,
+        parentFileName, generation, false);
+  }
 
   /**
    * Parses and validates the header.
@@ -102,8 +124,9 @@ public record CowdHeader(int version, int flags, long numSectors, long grainSize
     }
     String parent = new String(name, 0, end, StandardCharsets.UTF_8);
     int generation = b.getInt(GENERATION_OFFSET);
+    boolean unclean = b.getInt(UNCLEAN_SHUTDOWN_OFFSET) != 0;
     return new CowdHeader(version, flags, numSectors, grainSize, gdOffset, numGdEntries,
-        freeSector, parent, generation);
+        freeSector, parent, generation, unclean);
   }
 
   /**
@@ -139,6 +162,7 @@ public record CowdHeader(int version, int flags, long numSectors, long grainSize
     byte[] name = parentFileName.getBytes(StandardCharsets.UTF_8);
     b.put(PARENT_NAME_OFFSET, name, 0, Math.min(name.length, PARENT_NAME_LENGTH - 1));
     b.putInt(GENERATION_OFFSET, generation);
+    b.putInt(UNCLEAN_SHUTDOWN_OFFSET, uncleanShutdown ? 1 : 0);
     dst.position(dst.position() + SIZE);
   }
 }

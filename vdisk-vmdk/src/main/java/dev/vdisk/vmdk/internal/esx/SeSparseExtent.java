@@ -138,7 +138,7 @@ public final class SeSparseExtent implements Extent {
     long last = (size - 1) / GRAIN_BYTES;
     Allocation.State state = state(entry(grain));
     long g = grain + 1;
-    long limit = Math.min(last, grain + 16L * SeSparseConstHeader.GT_ENTRIES);
+    long limit = Math.min(last, grain + 16384);
     while (g <= limit && state(entry(g)) == state) {
       g++;
     }
@@ -172,15 +172,30 @@ public final class SeSparseExtent implements Extent {
   @Override
   public void check(CheckReport.Builder report) throws IOException {
     long grains = (size + GRAIN_BYTES - 1) / GRAIN_BYTES;
-    for (long g = 0; g < grains; g++) {
-      try {
-        long entry = entry(g);
-        if (state(entry) == Allocation.State.DATA) {
-          grainPosition(g, entry);
+    int per = SeSparseConstHeader.GT_ENTRIES;
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (int t = 0; t < directory.length; t++) {
+      if (directory[t] == 0) {
+        continue;
+      }
+      if (!seen.add(directory[t])) {
+        report.add(CheckReport.Severity.CORRUPTION, header.grainDirOffset() * 512 + t * 8L, GD,
+            "entry " + t + " names a grain table an earlier entry names too");
+        continue;
+      }
+      long end = Math.min(grains, (t + 1L) * per);
+      for (long g = (long) t * per; g < end; g++) {
+        try {
+          long entry = entry(g);
+          if (state(entry) == Allocation.State.DATA) {
+            grainPosition(g, entry);
+          }
+        } catch (CorruptStructureException e) {
+          report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
+          if (GT.equals(e.structure()) && e.offset() >= 0) {
+            break;
+          }
         }
-      } catch (CorruptStructureException e) {
-        report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
-        g = (g / SeSparseConstHeader.GT_ENTRIES + 1) * SeSparseConstHeader.GT_ENTRIES - 1;
       }
     }
   }

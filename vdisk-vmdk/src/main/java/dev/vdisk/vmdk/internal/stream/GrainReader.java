@@ -61,6 +61,20 @@ final class GrainReader {
    *     last grain of a capacity that is not a whole number of grains)
    */
   void read(long position, long lba, byte[] out, int expected) throws IOException {
+    read(position, lba, out, 0, expected);
+  }
+
+  /**
+   * As {@link #read(long, long, byte[], int)}, writing the grain at {@code out[outOffset]}.
+   *
+   * @param position the grain's byte offset in the file
+   * @param lba the grain's first sector
+   * @param out receives {@code grainBytes} bytes from {@code outOffset}
+   * @param outOffset where in {@code out}
+   * @param expected the least number of bytes the grain must inflate to
+   */
+  void read(long position, long lba, byte[] out, int outOffset, int expected)
+      throws IOException {
     long dataStart = position;
     long limit;
     if (markers) {
@@ -98,11 +112,11 @@ final class GrainReader {
       }
       limit = Math.min(maxCompressed(), fileSize - position);
     }
-    inflate(position, dataStart, limit, out, expected);
+    inflate(position, dataStart, limit, out, outOffset, expected);
   }
 
-  private void inflate(long position, long dataStart, long limit, byte[] out, int expected)
-      throws IOException {
+  private void inflate(long position, long dataStart, long limit, byte[] out, int outOffset,
+      int expected) throws IOException {
     int outLength = (int) grainBytes;
     inflater.reset();
     long in = dataStart;
@@ -123,7 +137,7 @@ final class GrainReader {
           inflater.setInput(chunk);
         }
         if (produced < outLength) {
-          produced += inflater.inflate(out, produced, outLength - produced);
+          produced += inflater.inflate(out, outOffset + produced, outLength - produced);
         } else if (inflater.inflate(scratch, 0, 1) > 0) {
           throw new CorruptStructureException(file, position, GRAIN,
               "inflates to more than the grain size of " + grainBytes + " bytes");
@@ -146,7 +160,7 @@ final class GrainReader {
       throw new CorruptStructureException(file, position, GRAIN,
           "inflates to " + produced + " bytes, " + expected + " expected");
     }
-    java.util.Arrays.fill(out, produced, outLength, (byte) 0);
+    java.util.Arrays.fill(out, outOffset + produced, outOffset + outLength, (byte) 0);
   }
 
   /**

@@ -6,6 +6,8 @@ import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.VdiskException;
 import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.vmdk.internal.GrainDirectory;
+import dev.vdisk.vmdk.internal.GrainTable;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,6 +17,8 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A read-only streamOptimized sparse extent: grains compressed with deflate (zlib streams,
@@ -24,8 +28,10 @@ import java.util.Map;
  * write it), the grain directory is found through the footer: the last three sectors of the file
  * are a footer marker, the footer (a copy of the header with the real gdOffset) and the
  * end-of-stream marker. Files whose header already names the grain directory (as qemu writes
- * them) are read through it directly. A file without a usable footer is refused with a {@link
- * CorruptStructureException} naming the footer.
+ * them) are read through it directly. When the footer is missing or damaged, the grain tables are
+ * rebuilt by walking the markers ({@link MarkerScan}); a walk that does not reach an end-of-stream
+ * marker (a truncated file) is refused with a {@link CorruptStructureException} naming the
+ * footer.
  *
  * <p>Memory is bounded: the grain directory (4 bytes per table) is read at open; grain tables are
  * read on demand into an LRU cache of {@value #CACHED_TABLES} tables; inflated grains are kept in
@@ -39,7 +45,12 @@ import java.util.Map;
  * inflating to more than a grain or less than its part of the capacity.
  */
 public final class StreamOptimizedExtent implements Extent {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamOptimizedExtent.class);
   private static final int CACHED_TABLES = 256;
+  private static final long TABLE_CACHE_BYTES = 1L << 20;
+  private static final long MAX_GRAIN_BYTES = 16L << 20;
+  private static final int MAX_RUN_GRAINS = 16384;
+  private static final byte[] ZEROS = new byte[64 * 1024];
   private static final long GRAIN_CACHE_BYTES = 4L << 20;
   private static final String GD = "grain directory";
   private static final String GT = "grain table";
@@ -54,13 +65,16 @@ public final class StreamOptimizedExtent implements Extent {
   private final boolean zeroedGrains;
   private final boolean compressed;
   private final long[] directory;
-  private final LinkedHashMap<Long, int[]> tables;
+  /** Grain tables rebuilt by {@link MarkerScan} when the footer is unusable, else null. */
+  private final GrainTable[] scanned;
+  private final LinkedHashMap<Long, GrainTable> tables;
   private final LinkedHashMap<Long, byte[]> grains;
   private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
   private final GrainReader reader;
 
   private StreamOptimizedExtent(Path file, FileChannel channel, SparseExtentHeader header,
-      long fileSize, long[] directory) {
+      long fileSize, long[] directory, GrainTable[] scanned) {
+    this.scanned = scanned;
     this.file = file;
     this.channel = channel;
     this.header = header;
@@ -70,7 +84,8 @@ public final class StreamOptimizedExtent implements Extent {
     this.zeroedGrains = header.hasFlag(SparseExtentHeader.FLAG_ZEROED_GRAIN_GTE);
     this.compressed = header.compressAlgorithm() == SparseExtentHeader.COMPRESSION_DEFLATE;
     this.directory = directory;
-    this.tables = lru(CACHED_TABLES);
+    this.tables = lru((int) Math.max(4,
+        Math.min(CACHED_TABLES, TABLE_CACHE_BYTES / (header.numGTEsPerGT() * 4L))));
     int maxGrains = (int) Math.max(2, GRAIN_CACHE_BYTES / grainBytes);
     this.grains =
         new LinkedHashMap<>(16, 0.75f, true) {
@@ -115,27 +130,38 @@ public final class StreamOptimizedExtent implements Extent {
       SparseExtentHeader header) throws IOException {
     long fileSize = channel.size();
     SparseExtentHeader effective = header;
-    if (header.gdOffset() == SparseExtentHeader.GD_AT_END) {
-      effective = readFooter(file, channel, fileSize);
+    if (header.grainBytes() > MAX_GRAIN_BYTES) {
+      throw new UnsupportedFeatureException(file, "grain size " + header.grainSize()
+          + " sectors", "streamOptimized grains above 16 MiB are not supported");
     }
-    if (effective.grainBytes() > (64L << 20)) {
+    if (header.gdOffset() == SparseExtentHeader.GD_AT_END) {
+      try {
+        effective = readFooter(file, channel, fileSize);
+      } catch (CorruptStructureException footerError) {
+        return openByScan(file, channel, header, fileSize, footerError);
+      }
+      LOG.debug("{}: grain directory at sector {} (from the footer)", file, effective.gdOffset());
+    }
+    if (effective.grainBytes() > MAX_GRAIN_BYTES) {
       throw new UnsupportedFeatureException(file, "grain size " + effective.grainSize()
-          + " sectors", "streamOptimized grains above 64 MiB are not supported");
+          + " sectors", "streamOptimized grains above 16 MiB are not supported");
     }
     long entries = effective.grainDirectoryEntries();
     long gdPosition = effective.gdOffset() * SparseExtentHeader.SECTOR;
     long gdBytes = entries * 4;
-    if (gdPosition <= 0 || gdBytes > fileSize || gdPosition > fileSize - gdBytes) {
+    if (gdPosition <= 0 || gdBytes > fileSize || gdPosition > fileSize - gdBytes
+        || gdBytes > Integer.MAX_VALUE - 8) {
       throw new CorruptStructureException(file, gdPosition, GD,
           entries + " entries at sector " + effective.gdOffset() + " do not lie inside the file"
               + " of " + fileSize + " bytes");
     }
-    ByteBuffer gd = ByteBuffer.allocate((int) gdBytes).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(channel, file, gdPosition, gd, GD);
+    ByteBuffer raw = ByteBuffer.allocate((int) gdBytes).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(channel, file, gdPosition, raw, GD);
+    GrainDirectory gd = GrainDirectory.parse(file, gdPosition, raw.flip(), (int) entries);
     long tableBytes = effective.numGTEsPerGT() * 4L;
     long[] directory = new long[(int) entries];
     for (int i = 0; i < directory.length; i++) {
-      long sector = Integer.toUnsignedLong(gd.getInt(i * 4));
+      long sector = gd.entry(i);
       if (sector != 0 && sector * SparseExtentHeader.SECTOR > fileSize - tableBytes) {
         throw new CorruptStructureException(file, gdPosition + i * 4L, GD,
             "entry " + i + " points to sector " + sector + ", its grain table would end past"
@@ -143,7 +169,32 @@ public final class StreamOptimizedExtent implements Extent {
       }
       directory[i] = sector;
     }
-    return new StreamOptimizedExtent(file, channel, effective, fileSize, directory);
+    return new StreamOptimizedExtent(file, channel, effective, fileSize, directory, null);
+  }
+
+  /** Opens a file whose footer is unusable by walking its markers ({@link MarkerScan}). */
+  private static StreamOptimizedExtent openByScan(Path file, FileChannel channel,
+      SparseExtentHeader header, long fileSize, CorruptStructureException footerError)
+      throws IOException {
+    GrainTable[] tables;
+    try {
+      tables = MarkerScan.scan(file, channel, fileSize, header,
+          header.grainBytes() + header.grainBytes() / 8 + 4096);
+    } catch (CorruptStructureException scanError) {
+      CorruptStructureException e = new CorruptStructureException(file, footerError.offset(),
+          footerError.structure(), footerError.detail() + "; walking the markers instead failed"
+              + " at offset " + scanError.offset() + " (" + scanError.structure() + "): "
+              + scanError.detail());
+      e.addSuppressed(scanError);
+      throw e;
+    }
+    LOG.info("{}: no usable footer ({}); grain tables rebuilt from the markers", file,
+        footerError.detail());
+    long[] directory = new long[tables.length];
+    for (int i = 0; i < tables.length; i++) {
+      directory[i] = tables[i] == null ? 0 : i + 1L;
+    }
+    return new StreamOptimizedExtent(file, channel, header, fileSize, directory, tables);
   }
 
   /** Reads and checks the footer marker, footer and end-of-stream marker ending the file. */
@@ -163,7 +214,7 @@ public final class StreamOptimizedExtent implements Extent {
     if (footerMarker.isGrain() || footerMarker.type() != Marker.TYPE_FOOTER) {
       throw new CorruptStructureException(file, at, FOOTER,
           "no footer marker three sectors before the end of the file (truncated or not"
-              + " finished?); scanning the markers of such files is not implemented");
+              + " finished?)");
     }
     if (eos.value() != 0 || eos.size() != 0 || eos.type() != Marker.TYPE_END_OF_STREAM) {
       throw new CorruptStructureException(file, at + 1024, "end-of-stream marker",
@@ -221,7 +272,7 @@ public final class StreamOptimizedExtent implements Extent {
     long last = (size - 1) / grainBytes;
     Allocation.State state = state(entry(grain));
     long g = grain + 1;
-    long limit = Math.min(last, grain + 64L * header.numGTEsPerGT());
+    long limit = Math.min(last, grain + MAX_RUN_GRAINS);
     while (g <= limit && state(entry(g)) == state) {
       g++;
     }
@@ -238,30 +289,57 @@ public final class StreamOptimizedExtent implements Extent {
       int inGrain = (int) (at - grain * grainBytes);
       int n = (int) Math.min(dst.remaining(), grainBytes - inGrain);
       long sector = entry(grain);
-      if (state(sector) == Allocation.State.DATA) {
-        byte[] data = grain(grain, sector);
-        dst.put(data, inGrain, n);
+      if (state(sector) != Allocation.State.DATA) {
+        putZeros(dst, n);
+      } else if (compressed && n == grainBytes && dst.hasArray() && !grains.containsKey(grain)) {
+        // a whole grain: inflate straight into the caller's buffer, bypassing the cache
+        reader.read(sector * SparseExtentHeader.SECTOR, grain * header.grainSize(), dst.array(),
+            dst.arrayOffset() + dst.position(), n);
+        dst.position(dst.position() + n);
       } else {
-        int end = dst.position() + n;
-        while (dst.position() < end) {
-          dst.put((byte) 0);
-        }
+        dst.put(grain(grain, sector), inGrain, n);
       }
       at += n;
+    }
+  }
+
+  private static void putZeros(ByteBuffer dst, int n) {
+    int left = n;
+    while (left > 0) {
+      int k = Math.min(left, ZEROS.length);
+      dst.put(ZEROS, 0, k);
+      left -= k;
     }
   }
 
   @Override
   public synchronized void check(CheckReport.Builder report) throws IOException {
     long count = (size + grainBytes - 1) / grainBytes;
-    for (long g = 0; g < count; g++) {
-      try {
-        long sector = entry(g);
-        if (state(sector) == Allocation.State.DATA) {
-          grain(g, sector);
+    int gtes = header.numGTEsPerGT();
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (int t = 0; t < directory.length; t++) {
+      if (directory[t] == 0) {
+        continue;
+      }
+      if (!seen.add(directory[t])) {
+        report.add(CheckReport.Severity.CORRUPTION, header.gdOffset() * 512 + t * 4L, GD,
+            "entry " + t + " names the grain table at sector " + directory[t]
+                + ", which an earlier entry names too");
+        continue;
+      }
+      long end = Math.min(count, (t + 1L) * gtes);
+      for (long g = (long) t * gtes; g < end; g++) {
+        try {
+          long sector = entry(g);
+          if (state(sector) == Allocation.State.DATA) {
+            grain(g, sector);
+          }
+        } catch (CorruptStructureException e) {
+          report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
+          if (GT.equals(e.structure())) {
+            break;
+          }
         }
-      } catch (CorruptStructureException e) {
-        report.add(CheckReport.Severity.CORRUPTION, e.offset(), e.structure(), e.detail());
       }
     }
   }
@@ -320,25 +398,26 @@ public final class StreamOptimizedExtent implements Extent {
     if (tableSector == 0) {
       return 0;
     }
-    int[] table = tables.get(tableSector);
+    if (scanned != null) {
+      return scanned[(int) (grain / gtes)].entry((int) (grain % gtes));
+    }
+    GrainTable table = tables.get(tableSector);
     if (table == null) {
       long position = tableSector * SparseExtentHeader.SECTOR;
       ByteBuffer raw = ByteBuffer.allocate(gtes * 4).order(ByteOrder.LITTLE_ENDIAN);
       readFully(channel, file, position, raw, GT);
-      table = new int[gtes];
+      table = GrainTable.parse(file, position, raw.flip(), gtes);
       for (int i = 0; i < gtes; i++) {
-        int e = raw.getInt(i * 4);
-        long sector = Integer.toUnsignedLong(e);
+        long sector = table.entry(i);
         boolean special = sector == 0 || (sector == 1 && zeroedGrains);
         if (!special && sector * SparseExtentHeader.SECTOR >= fileSize) {
           throw new CorruptStructureException(file, position + i * 4L, GT,
               "entry " + i + " points to sector " + sector + ", outside the grains of the file"
                   + " (" + fileSize + " bytes)");
         }
-        table[i] = e;
       }
       tables.put(tableSector, table);
     }
-    return Integer.toUnsignedLong(table[(int) (grain % gtes)]);
+    return table.entry((int) (grain % gtes));
   }
 }

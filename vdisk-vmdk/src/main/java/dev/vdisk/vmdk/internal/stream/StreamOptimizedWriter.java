@@ -3,6 +3,8 @@ package dev.vdisk.vmdk.internal.stream;
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.vmdk.internal.GrainDirectory;
+import dev.vdisk.vmdk.internal.GrainTable;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,7 +12,13 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.zip.Deflater;
 
 /**
@@ -43,12 +51,19 @@ import java.util.zip.Deflater;
  * device, but the file is <em>not</em> a valid VMDK until {@link #close()} has written the tables,
  * footer and end-of-stream marker: a file left by a crash before close has a header saying the
  * directory is at the end and no footer, which readers refuse. {@link #close()} finishes the file,
- * forces it and closes the channel. Not thread-safe for concurrent writes (one lock serializes
- * calls).
+ * forces it and closes the channel. One lock serializes calls.
+ *
+ * <p>Grains are deflated (zlib's default level 6, as qemu) with reused {@link Deflater}s on up to
+ * {@link #THREADS} pool threads, at most {@link #MAX_PENDING} grains ahead of the file, and
+ * written strictly in LBA order.
  */
 public final class StreamOptimizedWriter implements Extent {
   /** Default deflate level, as zlib's default which qemu uses. */
   static final int LEVEL = 6;
+  /** Grains compressed ahead of the one being written. */
+  static final int MAX_PENDING = 8;
+  /** Threads compressing grains (bounded by the processors available). */
+  static final int THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
   private static final int GTES = 512;
   private static final int SECTOR = SparseExtentHeader.SECTOR;
   private static final int OUT_BUFFER = 1 << 20;
@@ -60,11 +75,16 @@ public final class StreamOptimizedWriter implements Extent {
   private final long grainBytes;
   private final long grainSectors;
   private final SparseExtentHeader header;
-  private final int[][] tables;
-  private final byte[] grain;
+  private final GrainTable[] tables;
+  private byte[] grain;
   private final byte[] zeros;
   private final byte[] compressed;
-  private final Deflater deflater = new Deflater(LEVEL);
+  private final ExecutorService pool;
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private final ArrayDeque<byte[]> spareInputs = new ArrayDeque<>();
+  private final ArrayDeque<byte[]> spareOutputs = new ArrayDeque<>();
+  private final ConcurrentLinkedQueue<Deflater> deflaters = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Deflater> allDeflaters = new ConcurrentLinkedQueue<>();
   private final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER)
       .order(ByteOrder.LITTLE_ENDIAN);
   private long outStart;
@@ -82,12 +102,20 @@ public final class StreamOptimizedWriter implements Extent {
     this.grainBytes = grainBytes;
     this.grainSectors = grainBytes / SECTOR;
     this.header = header;
-    this.tables = new int[(int) header.grainDirectoryEntries()][];
+    this.tables = new GrainTable[(int) header.grainDirectoryEntries()];
     this.grain = new byte[(int) grainBytes];
     this.zeros = new byte[(int) grainBytes];
     this.compressed = new byte[(int) (grainBytes + grainBytes / 8 + 4096)];
     this.outStart = header.overHead() * SECTOR;
+    this.pool = THREADS < 2 ? null : Executors.newFixedThreadPool(THREADS, runnable -> {
+      Thread thread = new Thread(runnable, "vmdk-stream-deflate");
+      thread.setDaemon(true);
+      return thread;
+    });
   }
+
+  /** A grain being compressed on the pool. */
+  private record Pending(long grain, byte[] input, byte[] output, Future<Integer> result) {}
 
   /**
    * Starts a new streamOptimized file: writes the header and the embedded descriptor.
@@ -95,7 +123,7 @@ public final class StreamOptimizedWriter implements Extent {
    * @param file the file, for messages
    * @param channel the file opened for writing, empty; closed by {@link #close()}
    * @param capacityBytes the disk's capacity, a positive multiple of 512
-   * @param grainSizeBytes the grain size, a power of two from 4 KiB to 64 MiB (VMware uses 64 KiB)
+   * @param grainSizeBytes the grain size, a power of two from 4 KiB to 16 MiB (VMware uses 64 KiB)
    * @param embeddedDescriptor the descriptor text (createType="streamOptimized", one SPARSE
    *     extent naming this file)
    * @return the writer
@@ -109,10 +137,10 @@ public final class StreamOptimizedWriter implements Extent {
       throw new IllegalArgumentException("capacity must be a positive multiple of 512 up to "
           + SparseExtentHeader.MAX_CAPACITY_SECTORS + " sectors: " + capacityBytes);
     }
-    if (grainSizeBytes < 4096 || grainSizeBytes > (64 << 20)
+    if (grainSizeBytes < 4096 || grainSizeBytes > (16 << 20)
         || Long.bitCount(grainSizeBytes) != 1) {
       throw new IllegalArgumentException(
-          "grain size must be a power of two from 4 KiB to 64 MiB: " + grainSizeBytes);
+          "grain size must be a power of two from 4 KiB to 16 MiB: " + grainSizeBytes);
     }
     byte[] descriptor = embeddedDescriptor.getBytes(StandardCharsets.UTF_8);
     long descriptorSectors = Math.max(1, (descriptor.length + SECTOR - 1) / SECTOR);
@@ -188,6 +216,7 @@ public final class StreamOptimizedWriter implements Extent {
   @Override
   public synchronized Allocation allocation(long offset) throws IOException {
     checkRange(offset, 1);
+    drainPending();
     long g = offset / grainBytes;
     boolean data = stored(g);
     long last = (size - 1) / grainBytes;
@@ -203,6 +232,7 @@ public final class StreamOptimizedWriter implements Extent {
   @Override
   public synchronized void read(long offset, ByteBuffer dst) throws IOException {
     checkRange(offset, dst.remaining());
+    drainPending();
     long at = offset;
     while (dst.hasRemaining()) {
       long g = at / grainBytes;
@@ -231,6 +261,7 @@ public final class StreamOptimizedWriter implements Extent {
     if (closed) {
       return;
     }
+    drainPending();
     drain();
     channel.force(false);
   }
@@ -243,7 +274,8 @@ public final class StreamOptimizedWriter implements Extent {
     }
     try {
       finishGrain();
-      long[] directory = new long[tables.length];
+      drainPending();
+      GrainDirectory directory = GrainDirectory.empty(tables.length);
       ByteBuffer table = ByteBuffer.allocate(GTES * 4).order(ByteOrder.LITTLE_ENDIAN);
       int tableSectors = GTES * 4 / SECTOR;
       for (int i = 0; i < tables.length; i++) {
@@ -251,11 +283,9 @@ public final class StreamOptimizedWriter implements Extent {
           continue;
         }
         appendMetadata(Marker.metadata(tableSectors, Marker.TYPE_GRAIN_TABLE));
-        directory[i] = nextSector();
+        directory.set(i, nextSector());
         table.clear();
-        for (int e : tables[i]) {
-          table.putInt(e);
-        }
+        tables[i].writeTo(table);
         table.flip();
         append(table);
       }
@@ -263,9 +293,7 @@ public final class StreamOptimizedWriter implements Extent {
       appendMetadata(Marker.metadata(gdSectors, Marker.TYPE_GRAIN_DIRECTORY));
       long gdSector = nextSector();
       ByteBuffer gd = ByteBuffer.allocate(gdSectors * SECTOR).order(ByteOrder.LITTLE_ENDIAN);
-      for (long sector : directory) {
-        gd.putInt((int) sector);
-      }
+      directory.writeTo(gd);
       gd.clear();
       append(gd);
       appendMetadata(Marker.metadata(1, Marker.TYPE_FOOTER));
@@ -276,7 +304,12 @@ public final class StreamOptimizedWriter implements Extent {
       channel.force(true);
     } finally {
       closed = true;
-      deflater.end();
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+      for (Deflater d : allDeflaters) {
+        d.end();
+      }
       channel.close();
     }
   }
@@ -303,11 +336,15 @@ public final class StreamOptimizedWriter implements Extent {
   }
 
   private long entry(long g) {
-    int[] table = tables[(int) (g / GTES)];
-    return table == null ? 0 : Integer.toUnsignedLong(table[(int) (g % GTES)]);
+    GrainTable table = tables[(int) (g / GTES)];
+    return table == null ? 0 : table.entry((int) (g % GTES));
   }
 
-  /** Compresses and appends the buffered grain unless it is all zeros. */
+  /**
+   * Hands the buffered grain to compression unless it is all zeros. With a compression pool the
+   * grain is compressed on a pool thread and written, in order, once the grains before it are;
+   * at most {@value #MAX_PENDING} grains wait.
+   */
   private void finishGrain() throws IOException {
     if (current < 0) {
       return;
@@ -319,27 +356,84 @@ public final class StreamOptimizedWriter implements Extent {
     if (Arrays.mismatch(grain, 0, length, zeros, 0, length) < 0) {
       return;
     }
-    deflater.reset();
-    deflater.setInput(grain, 0, length);
-    deflater.finish();
-    int n = 0;
-    while (!deflater.finished()) {
-      n += deflater.deflate(compressed, n, compressed.length - n);
-      if (n == compressed.length && !deflater.finished()) {
-        throw new IllegalStateException("deflate output exceeds its worst-case bound");
-      }
+    if (pool == null) {
+      emit(g, compressed, compress(grain, length, compressed));
+      return;
     }
+    byte[] input = grain;
+    grain = spareInputs.isEmpty() ? new byte[(int) grainBytes] : spareInputs.pop();
+    byte[] output = spareOutputs.isEmpty() ? new byte[compressed.length] : spareOutputs.pop();
+    Future<Integer> result = pool.submit(() -> compress(input, length, output));
+    pending.add(new Pending(g, input, output, result));
+    if (pending.size() >= MAX_PENDING) {
+      emitHead();
+    }
+  }
+
+  /** Writes every grain still being compressed. */
+  private void drainPending() throws IOException {
+    while (!pending.isEmpty()) {
+      emitHead();
+    }
+  }
+
+  private void emitHead() throws IOException {
+    Pending head = pending.poll();
+    int n;
+    try {
+      n = head.result().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while compressing grains");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException("compressing grain " + head.grain() + " failed", cause);
+    }
+    emit(head.grain(), head.output(), n);
+    spareInputs.push(head.input());
+    spareOutputs.push(head.output());
+  }
+
+  /** Deflates {@code length} bytes of {@code input} into {@code output}; any thread. */
+  private int compress(byte[] input, int length, byte[] output) {
+    Deflater deflater = deflaters.poll();
+    if (deflater == null) {
+      deflater = new Deflater(LEVEL);
+      allDeflaters.add(deflater);
+    }
+    try {
+      deflater.reset();
+      deflater.setInput(input, 0, length);
+      deflater.finish();
+      int n = 0;
+      while (!deflater.finished()) {
+        n += deflater.deflate(output, n, output.length - n);
+        if (n == output.length && !deflater.finished()) {
+          throw new IllegalStateException("deflate output exceeds its worst-case bound");
+        }
+      }
+      return n;
+    } finally {
+      deflaters.offer(deflater);
+    }
+  }
+
+  /** Appends one grain marker and its compressed data, and maps the grain to it. */
+  private void emit(long g, byte[] data, int n) throws IOException {
     long sector = nextSector();
     if (sector > MAX_SECTOR) {
       throw new UnsupportedFeatureException(file, "streamOptimized file above 2 TiB",
           "grain tables hold 32-bit sector numbers");
     }
-    int[] table = tables[(int) (g / GTES)];
+    GrainTable table = tables[(int) (g / GTES)];
     if (table == null) {
-      table = new int[GTES];
+      table = GrainTable.empty(GTES);
       tables[(int) (g / GTES)] = table;
     }
-    table[(int) (g % GTES)] = (int) sector;
+    table.set((int) (g % GTES), sector);
     int total = Marker.GRAIN_MARKER_SIZE + n;
     int padded = (total + SECTOR - 1) / SECTOR * SECTOR;
     if (out.remaining() < padded) {
@@ -349,14 +443,14 @@ public final class StreamOptimizedWriter implements Extent {
       // a grain larger than the output buffer: write it directly
       ByteBuffer big = ByteBuffer.allocate(padded).order(ByteOrder.LITTLE_ENDIAN);
       new Marker(g * grainSectors, n, 0).writeGrainTo(big);
-      big.put(compressed, 0, n);
+      big.put(data, 0, n);
       big.clear();
       writeFully(channel, outStart, big);
       outStart += padded;
       return;
     }
     new Marker(g * grainSectors, n, 0).writeGrainTo(out);
-    out.put(compressed, 0, n);
+    out.put(data, 0, n);
     int pad = padded - total;
     for (int i = 0; i < pad; i++) {
       out.put((byte) 0);

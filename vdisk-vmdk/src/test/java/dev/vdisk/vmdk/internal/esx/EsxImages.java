@@ -88,7 +88,7 @@ final class EsxImages {
       grainArea.position(grainArea.position() + grainBytes - n);
     }
     CowdHeader header = new CowdHeader(1, 3, numSectors, grainSectors, gdOffset, gdEntries, next,
-        "", 1);
+        "", 1, false);
     Path extent = dir.resolve(name + "-delta.vmdk");
     try (FileChannel out = FileChannel.open(extent, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE)) {
@@ -117,7 +117,11 @@ final class EsxImages {
   }
 
   /** Options for {@link #seSparse}. */
-  record SeOptions(boolean replayJournal) {}
+  record SeOptions(boolean replayJournal, int maxSkippedGrains) {
+    SeOptions(boolean replayJournal) {
+      this(replayJournal, 5000);
+    }
+  }
 
   /**
    * Writes a seSparse extent holding {@code data} (a whole number of sectors) and a seSparse
@@ -149,7 +153,7 @@ final class EsxImages {
     }
     Collections.shuffle(stored, random);
     // leave a few unused grain numbers so grain numbers above 4095 occur in small images too
-    long number = random.nextInt(5000);
+    long number = options.maxSkippedGrains() == 0 ? 0 : random.nextInt(options.maxSkippedGrains());
     long[] grainNumber = new long[grains];
     for (int g : stored) {
       grainNumber[g] = number;

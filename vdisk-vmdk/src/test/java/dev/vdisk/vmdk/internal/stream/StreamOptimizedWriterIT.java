@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vdisk.testdata.Oracles;
 import dev.vdisk.testdata.ProjectPaths;
+import dev.vdisk.vmdk.internal.esx.QemuMap;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +51,7 @@ class StreamOptimizedWriterIT {
     assertThat(pyvmdk.trim()).isEqualTo(size + " " + sha256(raw));
     try (StreamOptimizedExtent extent = StreamTesting.open(ours)) {
       StreamTesting.assertSameContent(extent, raw);
+      assertThat(QemuMap.assertSameMap(extent, ours)).isEqualTo(2);
     }
   }
 

@@ -65,12 +65,17 @@ final class StreamTesting {
         + "ddb.geometry.sectors = \"63\"\n";
   }
 
-  /** Asserts that the extent reads exactly the bytes of {@code raw} (1 MiB pieces). */
+  /** Asserts that the extent reads exactly the bytes of {@code raw} (1 MiB pieces: whole grains). */
   static void assertSameContent(Extent extent, Path raw) throws IOException {
+    assertSameContent(extent, raw, 1 << 20);
+  }
+
+  /** As {@link #assertSameContent(Extent, Path)}, in pieces of {@code piece} bytes. */
+  static void assertSameContent(Extent extent, Path raw, int piece) throws IOException {
     assertThat(extent.size()).isEqualTo(Files.size(raw));
     try (FileChannel in = FileChannel.open(raw)) {
-      ByteBuffer ours = ByteBuffer.allocate(1 << 20);
-      ByteBuffer theirs = ByteBuffer.allocate(1 << 20);
+      ByteBuffer ours = ByteBuffer.allocate(piece);
+      ByteBuffer theirs = ByteBuffer.allocate(piece);
       for (long pos = 0; pos < extent.size(); ) {
         int n = (int) Math.min(ours.capacity(), extent.size() - pos);
         ours.clear().limit(n);
