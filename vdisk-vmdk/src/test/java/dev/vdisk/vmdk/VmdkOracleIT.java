@@ -210,9 +210,13 @@ class VmdkOracleIT {
         FileChannel m = FileChannel.open(model, StandardOpenOption.WRITE)) {
       randomWrites(new Random(2), c, m, size, 25);
     }
-    // qemu reads our delta through its parent as the model says.
+    // qemu and libvmdk read our delta through its parent as the model says.
     VmdkTesting.qemuCheckClean(child);
     VmdkTesting.qemuCompare(child, model);
+    String libvmdk = Oracles.runOk("/usr/bin/python3",
+        dev.vdisk.testdata.ProjectPaths.script("pyvmdk-chain-sha256.py").toString(),
+        child.toString(), parent.toString());
+    assertThat(libvmdk.trim()).isEqualTo(size + " " + sha256(model));
     // Commit: the child's own runs into the parent.
     try (VirtualDisk p = VirtualDisks.open(parent, OpenOptions.readWrite());
         VirtualDisk c = VirtualDisks.open(child)) {
@@ -261,11 +265,14 @@ class VmdkOracleIT {
     VmdkTesting.qemuCompare(vmdk, raw);
     Oracles.Result info = Oracles.run(VmdkTesting.qemuImg(), "info", vmdk.toString());
     assertThat(info.stdout()).contains("create type: " + variant);
-    if (variant.equals("streamOptimized") || variant.equals("monolithicSparse")) {
-      Oracles.require("vmdkinfo", "libvmdk-utils");
-      String vmdkinfo = Oracles.runOk("vmdkinfo", vmdk.toString());
-      assertThat(vmdkinfo).contains("(" + (50 * MIB) + " bytes)");
-    }
+    Oracles.require("vmdkinfo", "libvmdk-utils");
+    String vmdkinfo = Oracles.runOk("vmdkinfo", vmdk.toString());
+    assertThat(vmdkinfo).contains("(" + (50 * MIB) + " bytes)");
+    // libvmdk (pyvmdk) reads the same bytes
+    String pyvmdk = Oracles.runOk("/usr/bin/python3",
+        dev.vdisk.testdata.ProjectPaths.script("pyvmdk-stream-sha256.py").toString(),
+        vmdk.toString());
+    assertThat(pyvmdk.trim()).isEqualTo((50 * MIB) + " " + sha256(raw));
     try (VirtualDisk disk = VirtualDisks.open(vmdk)) {
       assertThat(disk.info().variant()).isEqualTo(variant);
       assertThat(sha256(disk)).isEqualTo(sha256(raw));
