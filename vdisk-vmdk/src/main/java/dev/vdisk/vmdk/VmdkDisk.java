@@ -298,6 +298,12 @@ public final class VmdkDisk implements VirtualDisk {
             || header.gdOffset() == SparseExtentHeader.GD_AT_END) {
           return Streams.open(file, ch, header);
         }
+        if (extWritable && header.version() == 3) {
+          throw new UnsafeToWriteException(file,
+              UnsafeToWriteException.Reason.UNSUPPORTED_FEATURE,
+              "a version 3 sparse extent may carry changed-block tracking state that writing"
+                  + " would make stale (qemu refuses to write it too); open it read-only");
+        }
         return HostedSparseExtent.open(file, ch, header, ed.bytes(), extWritable);
       }
       case VMFSSPARSE:

@@ -25,7 +25,9 @@
  *       used, the fact logged, listed in {@link dev.vdisk.vmdk.VmdkDisk#warnings()} and reported
  *       by {@code check}.
  *   <li>Changed-block tracking ({@code changeTrackPath} in the descriptor): read normally,
- *       writing refused (reason UNSUPPORTED_FEATURE), since the tracking file would go stale.
+ *       writing refused (reason UNSUPPORTED_FEATURE), since the tracking file would go stale; the
+ *       same for version 3 hosted sparse extents (which VMware writes with tracking; qemu
+ *       also refuses to write them).
  *   <li>streamOptimized images are written once, by conversion (writes at increasing offsets),
  *       and finished when the disk is closed; existing ones, and ESXi deltas, are read-only.
  * </ul>

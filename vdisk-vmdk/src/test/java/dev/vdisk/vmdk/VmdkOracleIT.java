@@ -155,10 +155,12 @@ class VmdkOracleIT {
     assertThat(format.check(vmdk).problems()).isEmpty();
   }
 
-  @Test
-  void writesIntoQemuImageKeepQemuHappy() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"monolithicSparse", "twoGbMaxExtentSparse", "monolithicFlat"})
+  void writesIntoQemuImageKeepQemuHappy(String subformat) throws Exception {
     Path vmdk = dir.resolve("q.vmdk");
-    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", vmdk.toString(), "20M");
+    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", "-o", "subformat=" + subformat,
+        vmdk.toString(), "20M");
     qemuIo(vmdk, PATTERN_WRITES[0], PATTERN_WRITES[1]);
     Path model = VmdkTesting.qemuRaw(vmdk, dir);
     try (VmdkDisk disk = format.open(vmdk, OpenOptions.readWrite());
@@ -347,6 +349,45 @@ class VmdkOracleIT {
     }
     VmdkTesting.qemuCheckClean(vmdk);
     VmdkTesting.qemuCompare(vmdk, model);
+  }
+
+  /** zeroed_grain=on: qemu-io's write -z stores GTE 1, which must read as zeros over a parent. */
+  @Test
+  void readsZeroedGrainEntries() throws Exception {
+    Path parent = dir.resolve("zp.vmdk");
+    Path child = dir.resolve("zc.vmdk");
+    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", parent.toString(), "16M");
+    qemuIo(parent, "write -P 0x61 0 8m");
+    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", "-o", "zeroed_grain=on", "-b", "zp.vmdk",
+        "-F", "vmdk", child.toString());
+    qemuIo(child, "write -z 1m 2m", "write -P 0x62 4m 64k", "write -z 10m 1m");
+    String expected = sha256(VmdkTesting.qemuRaw(child, dir));
+    try (VmdkDisk disk = format.open(child, OpenOptions.readOnly())) {
+      assertThat(disk.allocation(MIB).state()).isEqualTo(dev.vdisk.core.Allocation.State.ZERO);
+      assertThat(sha256(disk)).isEqualTo(expected);
+    }
+    assertThat(format.check(child).problems()).isEmpty();
+  }
+
+  /** Version 3 hosted sparse: read as qemu reads it; writing refused (qemu refuses too). */
+  @Test
+  void readsVersion3SparseButRefusesWriting() throws Exception {
+    Path vmdk = dir.resolve("v3.vmdk");
+    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", vmdk.toString(), "8M");
+    qemuIo(vmdk, "write -P 0x33 64k 1m");
+    try (FileChannel c = FileChannel.open(vmdk, StandardOpenOption.WRITE)) {
+      c.write(ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 3), 4);
+    }
+    String expected = sha256(VmdkTesting.qemuRaw(vmdk, dir));
+    assertThat(Oracles.run(VmdkTesting.qemuIo(), "-f", "vmdk", "-c", "write 0 512",
+        vmdk.toString()).exitCode()).isNotZero();
+    try (VmdkDisk disk = format.open(vmdk, OpenOptions.readOnly())) {
+      assertThat(disk.info().properties()).containsEntry("sparseVersion", "3");
+      assertThat(sha256(disk)).isEqualTo(expected);
+    }
+    assertThatThrownBy(() -> format.open(vmdk, OpenOptions.readWrite()))
+        .isInstanceOf(dev.vdisk.core.UnsafeToWriteException.class)
+        .hasMessageContaining("version 3");
   }
 
   static void randomWrites(Random random, VirtualDisk disk, FileChannel model, long size,
