@@ -267,13 +267,9 @@ public final class HostedSparseExtent implements Extent {
     if (t == null) {
       return GrainTable.UNALLOCATED;
     }
-    long e = t.entry((int) (grain % gtes));
-    if (e == GrainTable.ZEROED && !header.hasFlag(SparseExtentHeader.FLAG_ZEROED_GRAIN_GTE)) {
-      // Without the flag an entry of 1 is a grain at sector 1 (inside the metadata): the table
-      // validation already rejected it unless overHead is 0 or 1, so treat it as data.
-      return e;
-    }
-    return e;
+    // Without the zeroed-grain flag an entry of 1 would be a grain at sector 1, inside the
+    // metadata: the table validation rejects it (unless overHead is 0 or 1, then it is data).
+    return t.entry((int) (grain % gtes));
   }
 
   private boolean isZeroEntry(long e) {
