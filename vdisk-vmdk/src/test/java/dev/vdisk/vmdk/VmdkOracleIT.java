@@ -390,6 +390,23 @@ class VmdkOracleIT {
         .hasMessageContaining("version 3");
   }
 
+  /** A renamed monolithicSparse file still reads (its embedded extent line names the old name). */
+  @Test
+  void renamedMonolithicSparseStillReads() throws Exception {
+    Path old = dir.resolve("before.vmdk");
+    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", old.toString(), "4M");
+    qemuIo(old, "write -P 0x44 0 64k", "write -P 0x45 3m 4k");
+    Path renamed = Files.move(old, dir.resolve("after.vmdk"));
+    String expected = sha256(VmdkTesting.qemuRaw(renamed, dir));
+    try (VirtualDisk disk = VirtualDisks.open(renamed)) {
+      assertThat(sha256(disk)).isEqualTo(expected);
+    }
+    try (VirtualDisk disk = VirtualDisks.open(renamed, OpenOptions.readWrite())) {
+      disk.write(4096, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+    }
+    VmdkTesting.qemuCheckClean(renamed);
+  }
+
   static void randomWrites(Random random, VirtualDisk disk, FileChannel model, long size,
       int count) throws IOException {
     for (int i = 0; i < count; i++) {
