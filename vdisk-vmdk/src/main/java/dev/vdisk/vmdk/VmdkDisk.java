@@ -666,11 +666,16 @@ public final class VmdkDisk implements VirtualDisk {
       }
     }
     if (descriptorPlace != null) {
+      long old;
+      try {
+        old = descriptor.cid(path);
+      } catch (CorruptStructureException e) {
+        old = -1; // missing or malformed: replaced by a valid one
+      }
       long cid;
       do {
         cid = RANDOM.nextInt() & 0xffffffffL;
-      } while (cid == Descriptor.NO_PARENT_CID || cid == 0xfffffffeL
-          || cid == descriptor.cid(path));
+      } while (cid == Descriptor.NO_PARENT_CID || cid == 0xfffffffeL || cid == old);
       descriptor.set("CID", Descriptor.formatCid(cid), false);
       writeDescriptor();
       WriteSteps.step("descriptor-cid");
