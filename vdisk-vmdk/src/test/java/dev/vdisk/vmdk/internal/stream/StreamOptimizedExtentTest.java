@@ -272,6 +272,22 @@ class StreamOptimizedExtentTest {
   }
 
   @Test
+  void missingTableMarkerIsAWarning() throws IOException {
+    Path file = write(sample());
+    StreamLayout.Item gt = StreamLayout.walk(file).items().stream()
+        .filter(i -> i.kind().equals("GT")).findFirst().orElseThrow();
+    poke(file, gt.offset(), ByteBuffer.allocate(16));
+    try (StreamOptimizedExtent extent = StreamTesting.open(file)) {
+      CheckReport.Builder report = new CheckReport.Builder(file, "vmdk", 10);
+      extent.check(report);
+      CheckReport r = report.build();
+      assertThat(r.isClean()).isTrue();
+      assertThat(r.count(CheckReport.Severity.WARNING)).isEqualTo(1);
+      assertThat(r.problems().get(0).offset()).isEqualTo(gt.offset());
+    }
+  }
+
+  @Test
   void directoryEntryPastTheFileIsCorrupt() throws IOException {
     Path file = write(sample());
     long gd = footer(file).gdOffset() * 512;
