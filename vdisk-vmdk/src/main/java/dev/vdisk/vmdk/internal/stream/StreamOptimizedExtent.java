@@ -67,14 +67,17 @@ public final class StreamOptimizedExtent implements Extent {
   private final long[] directory;
   /** Grain tables rebuilt by {@link MarkerScan} when the footer is unusable, else null. */
   private final GrainTable[] scanned;
+  /** Whether the tables were found through the footer (VMware's layout, with markers). */
+  private final boolean footerUsed;
   private final LinkedHashMap<Long, GrainTable> tables;
   private final LinkedHashMap<Long, byte[]> grains;
   private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
   private final GrainReader reader;
 
   private StreamOptimizedExtent(Path file, FileChannel channel, SparseExtentHeader header,
-      long fileSize, long[] directory, GrainTable[] scanned) {
+      long fileSize, long[] directory, GrainTable[] scanned, boolean footerUsed) {
     this.scanned = scanned;
+    this.footerUsed = footerUsed;
     this.file = file;
     this.channel = channel;
     this.header = header;
@@ -169,7 +172,8 @@ public final class StreamOptimizedExtent implements Extent {
       }
       directory[i] = sector;
     }
-    return new StreamOptimizedExtent(file, channel, effective, fileSize, directory, null);
+    return new StreamOptimizedExtent(file, channel, effective, fileSize, directory, null,
+        header.gdOffset() == SparseExtentHeader.GD_AT_END);
   }
 
   /** Opens a file whose footer is unusable by walking its markers ({@link MarkerScan}). */
@@ -194,7 +198,7 @@ public final class StreamOptimizedExtent implements Extent {
     for (int i = 0; i < tables.length; i++) {
       directory[i] = tables[i] == null ? 0 : i + 1L;
     }
-    return new StreamOptimizedExtent(file, channel, header, fileSize, directory, tables);
+    return new StreamOptimizedExtent(file, channel, header, fileSize, directory, tables, false);
   }
 
   /** Reads and checks the footer marker, footer and end-of-stream marker ending the file. */
@@ -314,6 +318,9 @@ public final class StreamOptimizedExtent implements Extent {
 
   @Override
   public synchronized void check(CheckReport.Builder report) throws IOException {
+    if (footerUsed && header.hasFlag(SparseExtentHeader.FLAG_MARKERS)) {
+      checkMetadataMarkers(report);
+    }
     long count = (size + grainBytes - 1) / grainBytes;
     int gtes = header.numGTEsPerGT();
     java.util.Set<Long> seen = new java.util.HashSet<>();
@@ -341,6 +348,36 @@ public final class StreamOptimizedExtent implements Extent {
           }
         }
       }
+    }
+  }
+
+  /** The grain directory and each grain table should follow a marker naming them. */
+  private void checkMetadataMarkers(CheckReport.Builder report) throws IOException {
+    long gdSectors = (directory.length * 4L + SparseExtentHeader.SECTOR - 1)
+        / SparseExtentHeader.SECTOR;
+    expectMarker(report, header.gdOffset(), Marker.TYPE_GRAIN_DIRECTORY, gdSectors,
+        "grain directory marker");
+    long tableSectors = (header.numGTEsPerGT() * 4L + SparseExtentHeader.SECTOR - 1)
+        / SparseExtentHeader.SECTOR;
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (long sector : directory) {
+      if (sector != 0 && seen.add(sector)) {
+        expectMarker(report, sector, Marker.TYPE_GRAIN_TABLE, tableSectors, "grain table marker");
+      }
+    }
+  }
+
+  private void expectMarker(CheckReport.Builder report, long sector, int type, long sectors,
+      String structure) throws IOException {
+    long at = (sector - 1) * SparseExtentHeader.SECTOR;
+    ByteBuffer raw = ByteBuffer.allocate(16);
+    readFully(channel, file, at, raw, structure);
+    Marker marker = Marker.parse(file, at, raw.flip());
+    if (marker.isGrain() || marker.type() != type || marker.value() < sectors) {
+      report.add(CheckReport.Severity.WARNING, at, structure,
+          "the sector before the structure at sector " + sector + " is not a marker of type "
+              + type + " for " + sectors + " sectors (found value " + marker.value() + ", size "
+              + marker.compressedSize() + ", type " + marker.type() + ")");
     }
   }
 

@@ -95,7 +95,7 @@ public final class StreamOptimizedWriter implements Extent {
   private byte[] readBack;
 
   private StreamOptimizedWriter(Path file, FileChannel channel, long size, long grainBytes,
-      SparseExtentHeader header) {
+      SparseExtentHeader header, int threads) {
     this.file = file;
     this.channel = channel;
     this.size = size;
@@ -107,7 +107,7 @@ public final class StreamOptimizedWriter implements Extent {
     this.zeros = new byte[(int) grainBytes];
     this.compressed = new byte[(int) (grainBytes + grainBytes / 8 + 4096)];
     this.outStart = header.overHead() * SECTOR;
-    this.pool = THREADS < 2 ? null : Executors.newFixedThreadPool(THREADS, runnable -> {
+    this.pool = threads < 2 ? null : Executors.newFixedThreadPool(threads, runnable -> {
       Thread thread = new Thread(runnable, "vmdk-stream-deflate");
       thread.setDaemon(true);
       return thread;
@@ -132,6 +132,12 @@ public final class StreamOptimizedWriter implements Extent {
    */
   public static StreamOptimizedWriter create(Path file, FileChannel channel, long capacityBytes,
       long grainSizeBytes, String embeddedDescriptor) throws IOException {
+    return create(file, channel, capacityBytes, grainSizeBytes, embeddedDescriptor, THREADS);
+  }
+
+  /** As the public factory, compressing on {@code threads} threads (below 2: on the caller's). */
+  static StreamOptimizedWriter create(Path file, FileChannel channel, long capacityBytes,
+      long grainSizeBytes, String embeddedDescriptor, int threads) throws IOException {
     if (capacityBytes <= 0 || capacityBytes % SECTOR != 0
         || capacityBytes / SECTOR > SparseExtentHeader.MAX_CAPACITY_SECTORS) {
       throw new IllegalArgumentException("capacity must be a positive multiple of 512 up to "
@@ -157,7 +163,8 @@ public final class StreamOptimizedWriter implements Extent {
     start.clear();
     channel.truncate(0);
     writeFully(channel, 0, start);
-    return new StreamOptimizedWriter(file, channel, capacityBytes, grainSizeBytes, header);
+    return new StreamOptimizedWriter(file, channel, capacityBytes, grainSizeBytes, header,
+        threads);
   }
 
   /**
