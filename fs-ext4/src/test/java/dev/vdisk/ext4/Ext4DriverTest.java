@@ -171,6 +171,41 @@ class Ext4DriverTest {
   }
 
   @Test
+  void concurrentReadersSeeTheSameBytes() throws Exception {
+    try (VdiskFileSystem fs = VdiskFileSystems.open(Ext4Fixtures.device(image("ext4")))) {
+      List<java.nio.file.Path> files;
+      try (Stream<java.nio.file.Path> walk = Files.walk(fs.getPath("/"))) {
+        files = walk.filter(Files::isRegularFile).collect(Collectors.toList());
+      }
+      Map<java.nio.file.Path, byte[]> expected = new java.util.HashMap<>();
+      for (java.nio.file.Path p : files) {
+        expected.put(p, Files.readAllBytes(p));
+      }
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+      try {
+        List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          results.add(pool.submit(() -> {
+            for (int round = 0; round < 20; round++) {
+              for (java.nio.file.Path p : files) {
+                if (!java.util.Arrays.equals(Files.readAllBytes(p), expected.get(p))) {
+                  return false;
+                }
+              }
+            }
+            return true;
+          }));
+        }
+        for (java.util.concurrent.Future<Boolean> r : results) {
+          assertThat(r.get()).isTrue();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void crc32cMatchesTheJdkWithTheUsualSeedAndInversion() {
     byte[] data = "123456789".getBytes(StandardCharsets.US_ASCII);
     CRC32C jdk = new CRC32C();

@@ -58,7 +58,8 @@ class Ext4ImagesIT {
         Arguments.of("ext4-inline-data", "-t ext4 -O inline_data", "640M"),
         Arguments.of("ext4-64bit-flex-bg", "-t ext4 -O 64bit,flex_bg -G 64", "640M"),
         Arguments.of("ext4-bigalloc", "-t ext4 -O bigalloc -C 65536", "640M"),
-        Arguments.of("ext4-meta-bg", "-t ext4 -O meta_bg,^resize_inode", "640M"));
+        Arguments.of("ext4-meta-bg", "-t ext4 -O meta_bg,^resize_inode", "640M"),
+        Arguments.of("ext4-sparse-super2", "-t ext4 -O sparse_super2 -b 1024", "320M"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -93,7 +93,9 @@ class Ext4InVhdxIT {
     try (FileSystem fs = FileSystems.newFileSystem(vhdx, Map.of("partition", 2))) {
       assertThat(Files.exists(fs.getPath("/docs/readme.txt"))).isTrue();
     }
+    // The README example, as written there.
     try (FileSystem fs = FileSystems.newFileSystem(vhdx, Map.of())) {
+      assertThat(Files.readString(fs.getPath("/etc/os-release"))).isEqualTo(kernelOsRelease);
       assertThat(Files.readString(fs.getPath("/etc/hostname"))).isEqualTo("vdisk-test\n");
     }
     assertThatThrownBy(() -> VdiskFileSystems.open(vhdx, OptionalInt.of(1)))

@@ -254,6 +254,13 @@ public final class VmdkDisk implements VirtualDisk {
       disk.closeQuietly();
       throw e;
     }
+    if (disk.parent == null) {
+      for (Extent e : extents) {
+        if (e instanceof HostedSparseExtent hs) {
+          hs.setZerosReadAsUnallocated(true);
+        }
+      }
+    }
     return disk;
   }
 
@@ -297,6 +304,12 @@ public final class VmdkDisk implements VirtualDisk {
             || header.hasFlag(SparseExtentHeader.FLAG_MARKERS)
             || header.gdOffset() == SparseExtentHeader.GD_AT_END) {
           return Streams.open(file, ch, header);
+        }
+        if (extWritable && header.version() == 3) {
+          throw new UnsafeToWriteException(file,
+              UnsafeToWriteException.Reason.UNSUPPORTED_FEATURE,
+              "a version 3 sparse extent may carry changed-block tracking state that writing"
+                  + " would make stale (qemu refuses to write it too); open it read-only");
         }
         return HostedSparseExtent.open(file, ch, header, ed.bytes(), extWritable);
       }
@@ -660,11 +673,16 @@ public final class VmdkDisk implements VirtualDisk {
       }
     }
     if (descriptorPlace != null) {
+      long old;
+      try {
+        old = descriptor.cid(path);
+      } catch (CorruptStructureException e) {
+        old = -1; // missing or malformed: replaced by a valid one
+      }
       long cid;
       do {
         cid = RANDOM.nextInt() & 0xffffffffL;
-      } while (cid == Descriptor.NO_PARENT_CID || cid == 0xfffffffeL
-          || cid == descriptor.cid(path));
+      } while (cid == Descriptor.NO_PARENT_CID || cid == 0xfffffffeL || cid == old);
       descriptor.set("CID", Descriptor.formatCid(cid), false);
       writeDescriptor();
       WriteSteps.step("descriptor-cid");

@@ -23,7 +23,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The VMware VMDK format (Virtual Disk Format 1.1): hosted sparse and flat images (monolithic or
@@ -226,9 +225,5 @@ public final class VmdkFormat implements DiskFormat {
       report.add(CheckReport.Severity.CORRUPTION, -1, "VMDK", e.getMessage());
     }
     return report.build();
-  }
-
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }

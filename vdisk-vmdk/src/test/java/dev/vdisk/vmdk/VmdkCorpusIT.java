@@ -48,6 +48,27 @@ class VmdkCorpusIT {
     assertThat(new VmdkFormat().check(image).isClean()).isTrue();
   }
 
+  /** libvmdk's descriptor test file: parsed fully; its extent file is not in the corpus. */
+  @org.junit.jupiter.api.Test
+  void parsesLibvmdkDescriptorFragment() throws Exception {
+    Path file = VmdkTesting.corpus("libvmdk/tests/data/descriptor_file.1", dir);
+    dev.vdisk.vmdk.internal.Descriptor d = dev.vdisk.vmdk.internal.Descriptor.parse(file, 0,
+        java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(file)));
+    assertThat(d.createType()).isEqualTo("monolithicSparse");
+    assertThat(d.cid(file)).isEqualTo(0xfffffffeL);
+    assertThat(d.get("ddb.longContentID")).contains("e61f2478a1f3c8bc7c3a8f36fffffffe");
+    assertThat(d.extents()).singleElement().satisfies(e -> {
+      assertThat(e.sectors()).isEqualTo(16777216);
+      assertThat(e.fileName()).isEqualTo("test1.vmdk");
+    });
+    assertThat(d.toBytes()).isEqualTo(java.nio.file.Files.readAllBytes(file));
+    // qemu cannot open it either (the extent file is missing)
+    assertThat(dev.vdisk.testdata.Oracles.run(VmdkTesting.qemuImg(), "info", "-f", "vmdk",
+        file.toString()).exitCode()).isNotZero();
+    assertThatThrownBy(() -> VirtualDisks.open(file)).isInstanceOf(VdiskException.class)
+        .hasMessageContaining("test1.vmdk");
+  }
+
   /** Files qemu-img refuses: a typed error here too, never a runtime exception. */
   @ParameterizedTest
   @CsvSource({

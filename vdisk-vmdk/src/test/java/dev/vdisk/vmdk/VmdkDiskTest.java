@@ -152,6 +152,36 @@ class VmdkDiskTest {
   }
 
   @Test
+  void checkFindsLeakedSpaceAndSharedGrains() throws Exception {
+    byte[] model = new byte[(int) (4 * MIB)];
+    Path file = imageWithData(model);
+    assertThat(format.check(file).problems()).isEmpty();
+    try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      c.write(ByteBuffer.allocate(65536), c.size());
+    }
+    CheckReport leak = format.check(file);
+    assertThat(leak.isClean()).isTrue();
+    assertThat(leak.problems()).singleElement().satisfies(p -> {
+      assertThat(p.severity()).isEqualTo(CheckReport.Severity.LEAK);
+      assertThat(p.message()).startsWith("65536 bytes");
+    });
+    // two entries naming the same grain (both copies of the table)
+    SparseExtentHeader h = header(file);
+    for (long dirSector : new long[] {h.gdOffset(), h.rgdOffset()}) {
+      ByteBuffer e = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+        c.read(e.limit(4), dirSector * 512);
+        long table = e.getInt(0) & 0xffffffffL;
+        c.read(e.clear(), table * 512);
+        poke(file, table * 512 + 4, e.getInt(0));
+      }
+    }
+    CheckReport shared = format.check(file);
+    assertThat(shared.isClean()).isFalse();
+    assertThat(shared.problems()).anySatisfy(p -> assertThat(p.message()).contains("overlaps"));
+  }
+
+  @Test
   void bothDirectoriesDamagedIsCorrupt() throws Exception {
     byte[] model = new byte[(int) (4 * MIB)];
     Path file = imageWithData(model);
@@ -208,7 +238,11 @@ class VmdkDiskTest {
   void allocationReportsGrainsAndHoles() throws Exception {
     Path file = dir.resolve("al.vmdk");
     try (VmdkDisk disk = format.create(file, new CreateSpec(8 * MIB, null, 0))) {
-      disk.write(MIB, ByteBuffer.allocate(65536));
+      // a whole grain of zeros where the disk reads zeros stores nothing
+      disk.write(0, ByteBuffer.allocate(65536));
+      byte[] ones = new byte[65536];
+      java.util.Arrays.fill(ones, (byte) 1);
+      disk.write(MIB, ByteBuffer.wrap(ones));
       assertThat(disk.allocation(0)).isEqualTo(new Allocation(0, MIB, Allocation.State.UNALLOCATED));
       assertThat(disk.allocation(MIB + 100))
           .isEqualTo(new Allocation(MIB + 100, 65536 - 100, Allocation.State.DATA));

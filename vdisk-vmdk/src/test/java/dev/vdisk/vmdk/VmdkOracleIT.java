@@ -69,11 +69,17 @@ class VmdkOracleIT {
         vmdk.toString(), "5G");
     qemuIo(vmdk, "write -P 0x71 0 1m", "write -P 0x72 2147479552 8192",
         "write -P 0x73 4294901760 131072", "write -P 0x74 5368643584 65536");
-    String expected = sha256(VmdkTesting.qemuRaw(vmdk, dir));
+    Path qemuRaw = VmdkTesting.qemuRaw(vmdk, dir);
     try (VmdkDisk disk = format.open(vmdk, OpenOptions.readOnly())) {
       assertThat(disk.size()).isEqualTo(5L << 30);
       assertThat(disk.info().properties().get("extents")).isEqualTo("3");
-      assertThat(sha256(disk)).isEqualTo(expected);
+      if (subformat.endsWith("Sparse")) {
+        assertThat(sha256(disk)).isEqualTo(sha256(qemuRaw));
+      } else {
+        // the flat files are sparse: holes on both sides are skipped, data compared exactly
+        VmdkTesting.assertSameContent(disk, qemuRaw);
+        assertThat(disk.allocation(MIB).state()).isEqualTo(dev.vdisk.core.Allocation.State.ZERO);
+      }
     }
   }
 
@@ -149,10 +155,12 @@ class VmdkOracleIT {
     assertThat(format.check(vmdk).problems()).isEmpty();
   }
 
-  @Test
-  void writesIntoQemuImageKeepQemuHappy() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"monolithicSparse", "twoGbMaxExtentSparse", "monolithicFlat"})
+  void writesIntoQemuImageKeepQemuHappy(String subformat) throws Exception {
     Path vmdk = dir.resolve("q.vmdk");
-    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", vmdk.toString(), "20M");
+    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", "-o", "subformat=" + subformat,
+        vmdk.toString(), "20M");
     qemuIo(vmdk, PATTERN_WRITES[0], PATTERN_WRITES[1]);
     Path model = VmdkTesting.qemuRaw(vmdk, dir);
     try (VmdkDisk disk = format.open(vmdk, OpenOptions.readWrite());
@@ -204,9 +212,13 @@ class VmdkOracleIT {
         FileChannel m = FileChannel.open(model, StandardOpenOption.WRITE)) {
       randomWrites(new Random(2), c, m, size, 25);
     }
-    // qemu reads our delta through its parent as the model says.
+    // qemu and libvmdk read our delta through its parent as the model says.
     VmdkTesting.qemuCheckClean(child);
     VmdkTesting.qemuCompare(child, model);
+    String libvmdk = Oracles.runOk("/usr/bin/python3",
+        dev.vdisk.testdata.ProjectPaths.script("pyvmdk-chain-sha256.py").toString(),
+        child.toString(), parent.toString());
+    assertThat(libvmdk.trim()).isEqualTo(size + " " + sha256(model));
     // Commit: the child's own runs into the parent.
     try (VirtualDisk p = VirtualDisks.open(parent, OpenOptions.readWrite());
         VirtualDisk c = VirtualDisks.open(child)) {
@@ -255,11 +267,14 @@ class VmdkOracleIT {
     VmdkTesting.qemuCompare(vmdk, raw);
     Oracles.Result info = Oracles.run(VmdkTesting.qemuImg(), "info", vmdk.toString());
     assertThat(info.stdout()).contains("create type: " + variant);
-    if (variant.equals("streamOptimized") || variant.equals("monolithicSparse")) {
-      Oracles.require("vmdkinfo", "libvmdk-utils");
-      String vmdkinfo = Oracles.runOk("vmdkinfo", vmdk.toString());
-      assertThat(vmdkinfo).contains("(" + (50 * MIB) + " bytes)");
-    }
+    Oracles.require("vmdkinfo", "libvmdk-utils");
+    String vmdkinfo = Oracles.runOk("vmdkinfo", vmdk.toString());
+    assertThat(vmdkinfo).contains("(" + (50 * MIB) + " bytes)");
+    // libvmdk (pyvmdk) reads the same bytes
+    String pyvmdk = Oracles.runOk("/usr/bin/python3",
+        dev.vdisk.testdata.ProjectPaths.script("pyvmdk-stream-sha256.py").toString(),
+        vmdk.toString());
+    assertThat(pyvmdk.trim()).isEqualTo((50 * MIB) + " " + sha256(raw));
     try (VirtualDisk disk = VirtualDisks.open(vmdk)) {
       assertThat(disk.info().variant()).isEqualTo(variant);
       assertThat(sha256(disk)).isEqualTo(sha256(raw));
@@ -334,6 +349,62 @@ class VmdkOracleIT {
     }
     VmdkTesting.qemuCheckClean(vmdk);
     VmdkTesting.qemuCompare(vmdk, model);
+  }
+
+  /** zeroed_grain=on: qemu-io's write -z stores GTE 1, which must read as zeros over a parent. */
+  @Test
+  void readsZeroedGrainEntries() throws Exception {
+    Path parent = dir.resolve("zp.vmdk");
+    Path child = dir.resolve("zc.vmdk");
+    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", parent.toString(), "16M");
+    qemuIo(parent, "write -P 0x61 0 8m");
+    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", "-o", "zeroed_grain=on", "-b", "zp.vmdk",
+        "-F", "vmdk", child.toString());
+    qemuIo(child, "write -z 1m 2m", "write -P 0x62 4m 64k", "write -z 10m 1m");
+    String expected = sha256(VmdkTesting.qemuRaw(child, dir));
+    try (VmdkDisk disk = format.open(child, OpenOptions.readOnly())) {
+      assertThat(disk.allocation(MIB).state()).isEqualTo(dev.vdisk.core.Allocation.State.ZERO);
+      assertThat(sha256(disk)).isEqualTo(expected);
+    }
+    assertThat(format.check(child).problems()).isEmpty();
+  }
+
+  /** Version 3 hosted sparse: read as qemu reads it; writing refused (qemu refuses too). */
+  @Test
+  void readsVersion3SparseButRefusesWriting() throws Exception {
+    Path vmdk = dir.resolve("v3.vmdk");
+    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", vmdk.toString(), "8M");
+    qemuIo(vmdk, "write -P 0x33 64k 1m");
+    try (FileChannel c = FileChannel.open(vmdk, StandardOpenOption.WRITE)) {
+      c.write(ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 3), 4);
+    }
+    String expected = sha256(VmdkTesting.qemuRaw(vmdk, dir));
+    assertThat(Oracles.run(VmdkTesting.qemuIo(), "-f", "vmdk", "-c", "write 0 512",
+        vmdk.toString()).exitCode()).isNotZero();
+    try (VmdkDisk disk = format.open(vmdk, OpenOptions.readOnly())) {
+      assertThat(disk.info().properties()).containsEntry("sparseVersion", "3");
+      assertThat(sha256(disk)).isEqualTo(expected);
+    }
+    assertThatThrownBy(() -> format.open(vmdk, OpenOptions.readWrite()))
+        .isInstanceOf(dev.vdisk.core.UnsafeToWriteException.class)
+        .hasMessageContaining("version 3");
+  }
+
+  /** A renamed monolithicSparse file still reads (its embedded extent line names the old name). */
+  @Test
+  void renamedMonolithicSparseStillReads() throws Exception {
+    Path old = dir.resolve("before.vmdk");
+    Oracles.runOk(qemuImg(), "create", "-f", "vmdk", old.toString(), "4M");
+    qemuIo(old, "write -P 0x44 0 64k", "write -P 0x45 3m 4k");
+    Path renamed = Files.move(old, dir.resolve("after.vmdk"));
+    String expected = sha256(VmdkTesting.qemuRaw(renamed, dir));
+    try (VirtualDisk disk = VirtualDisks.open(renamed)) {
+      assertThat(sha256(disk)).isEqualTo(expected);
+    }
+    try (VirtualDisk disk = VirtualDisks.open(renamed, OpenOptions.readWrite())) {
+      disk.write(4096, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+    }
+    VmdkTesting.qemuCheckClean(renamed);
   }
 
   static void randomWrites(Random random, VirtualDisk disk, FileChannel model, long size,

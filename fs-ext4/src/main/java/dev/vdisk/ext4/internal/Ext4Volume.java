@@ -533,6 +533,22 @@ public final class Ext4Volume implements Volume, FileMap.Blocks {
         throw new CorruptStructureException(source, -1, "dx_node", where + ": count " + count
             + ", limit " + limit);
       }
+      if (sb.metadataCsum()) {
+        int tail = countOff + 8 * limit;
+        if (tail + 8 > blockSize) {
+          throw new CorruptStructureException(source, -1, "dx_tail", where
+              + ": no room for the checksum tail after " + limit + " entries");
+        }
+        int crc = Crc32c.update(d.inode.checksumSeed(sb), node, 0, countOff + 8 * count);
+        crc = Crc32c.update(crc, node, tail, 4);
+        crc = Crc32c.updateZeros(crc, 4);
+        int stored = nb.getInt(tail + 4);
+        if (crc != stored) {
+          throw new CorruptStructureException(source, -1, "dx_tail", String.format(
+              "%s level %d: dt_checksum 0x%08x does not match the computed 0x%08x", where, level,
+              stored, crc));
+        }
+      }
       int lo = 1;
       int hi = count - 1;
       while (lo <= hi) {

@@ -148,6 +148,28 @@ class VdiskFileSystemProviderTest {
   }
 
   @Test
+  void copiesATreeKeepingLinksModesAndTimes(@TempDir Path dir) throws IOException {
+    Path out = dir.resolve("copy");
+    long n = FileTrees.copy(fs.getPath("/"), out, false);
+    assertThat(n).isEqualTo(10);
+    assertThat(Files.isSymbolicLink(out.resolve("abs-link"))).isTrue();
+    assertThat(Files.readSymbolicLink(out.resolve("rel-link")).toString())
+        .isEqualTo("etc/os-release");
+    assertThat(Files.readString(out.resolve("etc/os-release"))).startsWith("ID=test");
+    assertThat(Files.readAttributes(out.resolve("big.bin"), "unix:mode").get("mode"))
+        .isEqualTo(0104755);
+    assertThat(Files.getLastModifiedTime(out.resolve("etc")))
+        .isEqualTo(MemoryFileSystemDriver.MemVolume.MTIME);
+    // The JDK sets a link's own times with lutimes(2): microseconds.
+    assertThat(Files.getLastModifiedTime(out.resolve("abs-link"), LinkOption.NOFOLLOW_LINKS)
+        .to(java.util.concurrent.TimeUnit.MICROSECONDS))
+        .isEqualTo(MemoryFileSystemDriver.MemVolume.MTIME.to(java.util.concurrent.TimeUnit.MICROSECONDS));
+    assertThat(Files.isDirectory(out.resolve("etc/empty.d"))).isTrue();
+    assertThatThrownBy(() -> FileTrees.copy(fs.getPath("/etc"), out, false))
+        .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+  }
+
+  @Test
   void pathsBehaveLikeUnixPaths() {
     Path p = fs.getPath("/a/b/../c/./d");
     assertThat(p.normalize().toString()).isEqualTo("/a/c/d");

@@ -2,6 +2,7 @@ package dev.vdisk.vmdk.internal;
 
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.CheckReport;
+import dev.vdisk.core.internal.NativeIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,6 +18,9 @@ public final class FlatExtent implements Extent {
   private final long base;
   private final long size;
   private final boolean writable;
+  private final Object queryLock = new Object();
+  private int queryFd = -2;
+  private boolean closed;
 
   /**
    * Creates the extent.
@@ -45,9 +49,43 @@ public final class FlatExtent implements Extent {
     return size;
   }
 
+  /**
+   * DATA, or ZERO for a hole of a sparse data file (found with {@code SEEK_DATA}/{@code
+   * SEEK_HOLE} where the platform has them) and for the part past the end of a short file.
+   */
   @Override
-  public Allocation allocation(long offset) {
-    return new Allocation(offset, size - offset, Allocation.State.DATA);
+  public Allocation allocation(long offset) throws IOException {
+    long fileSize = channel.size();
+    long at = base + offset;
+    if (at >= fileSize) {
+      return new Allocation(offset, size - offset, Allocation.State.ZERO);
+    }
+    synchronized (queryLock) {
+      if (queryFd == -2) {
+        queryFd = closed || !NativeIo.isAvailable() ? -1 : NativeIo.openForQueries(file);
+      }
+      if (queryFd >= 0) {
+        try {
+          long data = NativeIo.seek(queryFd, at, NativeIo.SEEK_DATA);
+          if (data < 0 || data >= fileSize) {
+            return new Allocation(offset, size - offset, Allocation.State.ZERO);
+          }
+          if (data > at) {
+            return new Allocation(offset, Math.min(size, data - base) - offset,
+                Allocation.State.ZERO);
+          }
+          long hole = NativeIo.seek(queryFd, at, NativeIo.SEEK_HOLE);
+          long end = hole <= at ? fileSize : Math.min(hole, fileSize);
+          return new Allocation(offset, Math.min(size, end - base) - offset,
+              Allocation.State.DATA);
+        } catch (IOException e) {
+          NativeIo.close(queryFd);
+          queryFd = -1;
+        }
+      }
+    }
+    return new Allocation(offset, Math.min(size, fileSize - base) - offset,
+        Allocation.State.DATA);
   }
 
   @Override
@@ -81,5 +119,13 @@ public final class FlatExtent implements Extent {
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    synchronized (queryLock) {
+      closed = true;
+      if (queryFd >= 0) {
+        NativeIo.close(queryFd);
+      }
+      queryFd = -1;
+    }
+  }
 }

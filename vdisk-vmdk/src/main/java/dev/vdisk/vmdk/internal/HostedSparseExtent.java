@@ -60,6 +60,7 @@ public final class HostedSparseExtent implements Extent {
       };
   private long nextFree;
   private boolean dirtyMarked;
+  private boolean zerosReadAsUnallocated;
 
   private HostedSparseExtent(Path file, FileChannel channel, SparseExtentHeader header, long size,
       boolean writable, GrainDirectory gd, GrainDirectory rgd, boolean usingRedundant,
@@ -267,13 +268,9 @@ public final class HostedSparseExtent implements Extent {
     if (t == null) {
       return GrainTable.UNALLOCATED;
     }
-    long e = t.entry((int) (grain % gtes));
-    if (e == GrainTable.ZEROED && !header.hasFlag(SparseExtentHeader.FLAG_ZEROED_GRAIN_GTE)) {
-      // Without the flag an entry of 1 is a grain at sector 1 (inside the metadata): the table
-      // validation already rejected it unless overHead is 0 or 1, so treat it as data.
-      return e;
-    }
-    return e;
+    // Without the zeroed-grain flag an entry of 1 would be a grain at sector 1, inside the
+    // metadata: the table validation rejects it (unless overHead is 0 or 1, then it is data).
+    return t.entry((int) (grain % gtes));
   }
 
   private boolean isZeroEntry(long e) {
@@ -385,6 +382,11 @@ public final class HostedSparseExtent implements Extent {
         ByteBuffer part = src.slice(base + (int) (from - offset), (int) (to - from));
         FileIo.writeFully(channel, e * 512 + (from - gStart), part);
         WriteSteps.step("grain-in-place");
+      } else if (to - from == grainBytes && (stateOf(e) == Allocation.State.ZERO
+          || zerosReadAsUnallocated) && isZero(src, base + (int) (from - offset),
+              (int) grainBytes)) {
+        // a whole grain of zeros where the extent already reads zeros: nothing to store
+        continue;
       } else {
         fresh.add(new long[] {g, from - offset, from - gStart, to - from});
       }
@@ -393,6 +395,32 @@ public final class HostedSparseExtent implements Extent {
       allocateGrains(fresh, src.duplicate().position(base));
     }
     src.position(src.limit());
+  }
+
+  /**
+   * Declares that unallocated grains read as zeros (the disk has no parent), so writing a whole
+   * grain of zeros there stores nothing.
+   *
+   * @param value whether unallocated grains read as zeros
+   */
+  public synchronized void setZerosReadAsUnallocated(boolean value) {
+    zerosReadAsUnallocated = value;
+  }
+
+  private static boolean isZero(ByteBuffer b, int at, int length) {
+    ByteBuffer s = b.slice(at, length).order(ByteOrder.nativeOrder());
+    int i = 0;
+    for (; i + 8 <= length; i += 8) {
+      if (s.getLong(i) != 0) {
+        return false;
+      }
+    }
+    for (; i < length; i++) {
+      if (s.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void allocateGrains(List<long[]> fresh, ByteBuffer src) throws IOException {
@@ -529,7 +557,8 @@ public final class HostedSparseExtent implements Extent {
     long fileSize = channel.size();
     boolean zeroed = header.hasFlag(SparseExtentHeader.FLAG_ZEROED_GRAIN_GTE);
     long metaEnd = header.overHead() * 512;
-    java.util.BitSet used = new java.util.BitSet();
+    long[] used = new long[64];
+    int count = 0;
     for (int i = 0; i < gd.size(); i++) {
       long s = gd.entry(i);
       long rs = rgd == null ? 0 : rgd.entry(i);
@@ -539,6 +568,12 @@ public final class HostedSparseExtent implements Extent {
               + " is empty but the redundant entry names sector " + rs);
         }
         continue;
+      }
+      if (s * 512 >= metaEnd) {
+        used = add(used, count++, s * 2 + 1);
+      }
+      if (rs * 512 >= metaEnd && rs != 0) {
+        used = add(used, count++, rs * 2 + 1);
       }
       GrainTable t;
       try {
@@ -569,17 +604,53 @@ public final class HostedSparseExtent implements Extent {
           report.add(CheckReport.Severity.CORRUPTION, s * 512 + k * 4L, "grain table",
               "grain " + grain + " at sector " + e + " overlaps the metadata (overHead "
                   + header.overHead() + ")");
-        } else if (e / header.grainSize() < Integer.MAX_VALUE) {
-          int slot = (int) ((e - header.overHead()) / header.grainSize());
-          if ((e - header.overHead()) % header.grainSize() == 0 && slot >= 0) {
-            if (used.get(slot)) {
-              report.add(CheckReport.Severity.CORRUPTION, s * 512 + k * 4L, "grain table",
-                  "grain " + grain + " at sector " + e + " is also used by another grain");
-            }
-            used.set(slot);
-          }
+        } else {
+          used = add(used, count++, e * 2);
         }
       }
+    }
+    leaksAndOverlaps(report, name, used, count, fileSize);
+  }
+
+  private static long[] add(long[] list, int at, long value) {
+    long[] l = at < list.length ? list : java.util.Arrays.copyOf(list, Math.max(16, at * 2));
+    l[at] = value;
+    return l;
+  }
+
+  /**
+   * Sorts the grains and tables past the metadata (entries {@code sector * 2 + kind}, kind 0 a
+   * grain, 1 a table), reports two that overlap as corruption and the space no grain or table
+   * covers as leaked (allocated by an interrupted write, or by another tool).
+   */
+  private void leaksAndOverlaps(CheckReport.Builder report, String name, long[] used, int count,
+      long fileSize) {
+    long[] all = java.util.Arrays.copyOf(used, count);
+    java.util.Arrays.sort(all);
+    long metaEnd = header.overHead() * 512;
+    long covered = metaEnd;
+    long leaked = 0;
+    long firstLeak = -1;
+    for (long v : all) {
+      long start = (v >>> 1) * 512;
+      long length = (v & 1) == 0 ? grainBytes : tableBytes;
+      if (start < covered && (v & 1) == 0 && start >= metaEnd) {
+        report.add(CheckReport.Severity.CORRUPTION, start, "grain table",
+            "the grain at sector " + (v >>> 1) + " overlaps another grain or table");
+      } else if (start > covered) {
+        leaked += start - covered;
+        firstLeak = firstLeak < 0 ? covered : firstLeak;
+      }
+      covered = Math.max(covered, start + length);
+    }
+    long end = (fileSize + 511) / 512 * 512;
+    if (end > covered) {
+      leaked += end - covered;
+      firstLeak = firstLeak < 0 ? covered : firstLeak;
+    }
+    if (leaked > 0) {
+      report.add(CheckReport.Severity.LEAK, firstLeak, name,
+          leaked + " bytes after the metadata are used by no grain or table (leaked)");
     }
   }
 }

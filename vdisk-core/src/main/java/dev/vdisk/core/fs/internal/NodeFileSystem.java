@@ -167,10 +167,17 @@ public final class NodeFileSystem extends VdiskFileSystem {
 
   @Override
   public Set<String> supportedFileAttributeViews() {
-    Set<String> views = new java.util.TreeSet<>(volume.attributeViews());
-    views.add("basic");
-    return views;
+    Set<String> v = views;
+    if (v == null) {
+      Set<String> all = new java.util.TreeSet<>(volume.attributeViews());
+      all.add("basic");
+      v = java.util.Collections.unmodifiableSet(all);
+      views = v;
+    }
+    return v;
   }
+
+  private volatile Set<String> views;
 
   @Override
   public VdiskPath getPath(String first, String... more) {

@@ -87,7 +87,6 @@ public final class SeSparseExtent implements Extent {
     }
     long gdPosition = header.grainDirOffset() * 512;
     ByteBuffer gd = EsxIo.read(channel, file, gdPosition, (int) (needed * 8), fileSize, GD);
-    long tableCount = header.grainTablesSize() / SeSparseConstHeader.GRAIN_TABLE_SECTORS;
     long[] directory = new long[(int) needed];
     for (int i = 0; i < directory.length; i++) {
       long entry = gd.getLong(i * 8);
@@ -100,11 +99,11 @@ public final class SeSparseExtent implements Extent {
         long number = entry & 0xffffffffL;
         tableSector = header.grainTablesOffset()
             + number * SeSparseConstHeader.GRAIN_TABLE_SECTORS;
-        if (number >= tableCount
-            || tableSector * 512 + SeSparseConstHeader.GT_ENTRIES * 8L > fileSize) {
+        // Only the file bounds the table (as qemu, which does not check grainTablesSize).
+        if (tableSector * 512 > fileSize - SeSparseConstHeader.GT_ENTRIES * 8L) {
           throw new CorruptStructureException(file, gdPosition + i * 8L, GD,
-              "entry " + i + " names grain table " + number + ", outside the " + tableCount
-                  + " tables or past the file of " + fileSize + " bytes");
+              "entry " + i + " names grain table " + number + ", which would end past the file"
+                  + " of " + fileSize + " bytes");
         }
       }
       directory[i] = tableSector;
@@ -225,13 +224,12 @@ public final class SeSparseExtent implements Extent {
 
   private long grainPosition(long grain, long entry) throws CorruptStructureException {
     long number = ((entry & 0x0fff000000000000L) >>> 48) | ((entry & 0x0000ffffffffffffL) << 12);
-    long grainsCount = header.grainsSize() / SeSparseConstHeader.GRAIN_SECTORS;
+    // Only the file bounds the grain (as qemu, which does not check grainsSize).
     long sector = header.grainsOffset() + number * SeSparseConstHeader.GRAIN_SECTORS;
-    if (number < 0 || number >= grainsCount || number > (1L << 40)
-        || sector * 512 + GRAIN_BYTES > fileSize) {
+    if (number > (1L << 40) || sector * 512 > fileSize - GRAIN_BYTES) {
       throw new CorruptStructureException(file, -1, GT,
-          String.format("the entry for grain %d (0x%016x) names grain %d, outside the %d grains"
-              + " or past the file of %d bytes", grain, entry, number, grainsCount, fileSize));
+          String.format("the entry for grain %d (0x%016x) names grain %d, which lies past the"
+              + " file of %d bytes", grain, entry, number, fileSize));
     }
     return sector * 512;
   }

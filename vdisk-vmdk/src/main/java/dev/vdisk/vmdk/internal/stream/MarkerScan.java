@@ -1,6 +1,7 @@
 package dev.vdisk.vmdk.internal.stream;
 
 import dev.vdisk.core.CorruptStructureException;
+import dev.vdisk.vmdk.internal.GrainTable;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,7 +37,7 @@ final class MarkerScan {
    * @throws CorruptStructureException if the walk fails
    * @throws IOException on an I/O error
    */
-  static int[][] scan(Path file, FileChannel channel, long fileSize, SparseExtentHeader header,
+  static GrainTable[] scan(Path file, FileChannel channel, long fileSize, SparseExtentHeader header,
       long maxCompressed) throws IOException {
     long grainSectors = header.grainSize();
     int gtes = header.numGTEsPerGT();
@@ -47,7 +48,7 @@ final class MarkerScan {
           "a capacity of " + header.capacity() + " sectors needs " + entries
               + " grain tables, more than a file of " + fileSize + " bytes can map");
     }
-    int[][] tables = new int[(int) entries][];
+    GrainTable[] tables = new GrainTable[(int) entries];
     long pos = header.overHead() * SparseExtentHeader.SECTOR;
     if (pos <= 0) {
       throw new CorruptStructureException(file, 64, "sparse extent header",
@@ -84,17 +85,16 @@ final class MarkerScan {
               "lies beyond the 2^32 sectors a grain table can address");
         }
         long g = value / grainSectors;
-        int[] table = tables[(int) (g / gtes)];
+        GrainTable table = tables[(int) (g / gtes)];
         if (table == null) {
-          table = new int[gtes];
+          table = GrainTable.empty(gtes);
           tables[(int) (g / gtes)] = table;
         }
-        if (table[(int) (g % gtes)] != 0) {
+        if (table.entry((int) (g % gtes)) != 0) {
           throw new CorruptStructureException(file, pos, "grain marker",
-              "LBA " + value + " was already stored at sector "
-                  + Integer.toUnsignedLong(table[(int) (g % gtes)]));
+              "LBA " + value + " was already stored at sector " + table.entry((int) (g % gtes)));
         }
-        table[(int) (g % gtes)] = (int) sector;
+        table.set((int) (g % gtes), sector);
         pos = (pos + Marker.GRAIN_MARKER_SIZE + size + SparseExtentHeader.SECTOR - 1)
             / SparseExtentHeader.SECTOR * SparseExtentHeader.SECTOR;
         continue;

@@ -6,6 +6,8 @@ import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.VdiskException;
 import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.vmdk.internal.GrainDirectory;
+import dev.vdisk.vmdk.internal.GrainTable;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,15 +66,18 @@ public final class StreamOptimizedExtent implements Extent {
   private final boolean compressed;
   private final long[] directory;
   /** Grain tables rebuilt by {@link MarkerScan} when the footer is unusable, else null. */
-  private final int[][] scanned;
-  private final LinkedHashMap<Long, int[]> tables;
+  private final GrainTable[] scanned;
+  /** Whether the tables were found through the footer (VMware's layout, with markers). */
+  private final boolean footerUsed;
+  private final LinkedHashMap<Long, GrainTable> tables;
   private final LinkedHashMap<Long, byte[]> grains;
   private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
   private final GrainReader reader;
 
   private StreamOptimizedExtent(Path file, FileChannel channel, SparseExtentHeader header,
-      long fileSize, long[] directory, int[][] scanned) {
+      long fileSize, long[] directory, GrainTable[] scanned, boolean footerUsed) {
     this.scanned = scanned;
+    this.footerUsed = footerUsed;
     this.file = file;
     this.channel = channel;
     this.header = header;
@@ -153,12 +158,13 @@ public final class StreamOptimizedExtent implements Extent {
           entries + " entries at sector " + effective.gdOffset() + " do not lie inside the file"
               + " of " + fileSize + " bytes");
     }
-    ByteBuffer gd = ByteBuffer.allocate((int) gdBytes).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(channel, file, gdPosition, gd, GD);
+    ByteBuffer raw = ByteBuffer.allocate((int) gdBytes).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(channel, file, gdPosition, raw, GD);
+    GrainDirectory gd = GrainDirectory.parse(file, gdPosition, raw.flip(), (int) entries);
     long tableBytes = effective.numGTEsPerGT() * 4L;
     long[] directory = new long[(int) entries];
     for (int i = 0; i < directory.length; i++) {
-      long sector = Integer.toUnsignedLong(gd.getInt(i * 4));
+      long sector = gd.entry(i);
       if (sector != 0 && sector * SparseExtentHeader.SECTOR > fileSize - tableBytes) {
         throw new CorruptStructureException(file, gdPosition + i * 4L, GD,
             "entry " + i + " points to sector " + sector + ", its grain table would end past"
@@ -166,14 +172,15 @@ public final class StreamOptimizedExtent implements Extent {
       }
       directory[i] = sector;
     }
-    return new StreamOptimizedExtent(file, channel, effective, fileSize, directory, null);
+    return new StreamOptimizedExtent(file, channel, effective, fileSize, directory, null,
+        header.gdOffset() == SparseExtentHeader.GD_AT_END);
   }
 
   /** Opens a file whose footer is unusable by walking its markers ({@link MarkerScan}). */
   private static StreamOptimizedExtent openByScan(Path file, FileChannel channel,
       SparseExtentHeader header, long fileSize, CorruptStructureException footerError)
       throws IOException {
-    int[][] tables;
+    GrainTable[] tables;
     try {
       tables = MarkerScan.scan(file, channel, fileSize, header,
           header.grainBytes() + header.grainBytes() / 8 + 4096);
@@ -191,7 +198,7 @@ public final class StreamOptimizedExtent implements Extent {
     for (int i = 0; i < tables.length; i++) {
       directory[i] = tables[i] == null ? 0 : i + 1L;
     }
-    return new StreamOptimizedExtent(file, channel, header, fileSize, directory, tables);
+    return new StreamOptimizedExtent(file, channel, header, fileSize, directory, tables, false);
   }
 
   /** Reads and checks the footer marker, footer and end-of-stream marker ending the file. */
@@ -311,6 +318,9 @@ public final class StreamOptimizedExtent implements Extent {
 
   @Override
   public synchronized void check(CheckReport.Builder report) throws IOException {
+    if (footerUsed && header.hasFlag(SparseExtentHeader.FLAG_MARKERS)) {
+      checkMetadataMarkers(report);
+    }
     long count = (size + grainBytes - 1) / grainBytes;
     int gtes = header.numGTEsPerGT();
     java.util.Set<Long> seen = new java.util.HashSet<>();
@@ -338,6 +348,36 @@ public final class StreamOptimizedExtent implements Extent {
           }
         }
       }
+    }
+  }
+
+  /** The grain directory and each grain table should follow a marker naming them. */
+  private void checkMetadataMarkers(CheckReport.Builder report) throws IOException {
+    long gdSectors = (directory.length * 4L + SparseExtentHeader.SECTOR - 1)
+        / SparseExtentHeader.SECTOR;
+    expectMarker(report, header.gdOffset(), Marker.TYPE_GRAIN_DIRECTORY, gdSectors,
+        "grain directory marker");
+    long tableSectors = (header.numGTEsPerGT() * 4L + SparseExtentHeader.SECTOR - 1)
+        / SparseExtentHeader.SECTOR;
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (long sector : directory) {
+      if (sector != 0 && seen.add(sector)) {
+        expectMarker(report, sector, Marker.TYPE_GRAIN_TABLE, tableSectors, "grain table marker");
+      }
+    }
+  }
+
+  private void expectMarker(CheckReport.Builder report, long sector, int type, long sectors,
+      String structure) throws IOException {
+    long at = (sector - 1) * SparseExtentHeader.SECTOR;
+    ByteBuffer raw = ByteBuffer.allocate(16);
+    readFully(channel, file, at, raw, structure);
+    Marker marker = Marker.parse(file, at, raw.flip());
+    if (marker.isGrain() || marker.type() != type || marker.value() < sectors) {
+      report.add(CheckReport.Severity.WARNING, at, structure,
+          "the sector before the structure at sector " + sector + " is not a marker of type "
+              + type + " for " + sectors + " sectors (found value " + marker.value() + ", size "
+              + marker.compressedSize() + ", type " + marker.type() + ")");
     }
   }
 
@@ -396,27 +436,25 @@ public final class StreamOptimizedExtent implements Extent {
       return 0;
     }
     if (scanned != null) {
-      return Integer.toUnsignedLong(scanned[(int) (grain / gtes)][(int) (grain % gtes)]);
+      return scanned[(int) (grain / gtes)].entry((int) (grain % gtes));
     }
-    int[] table = tables.get(tableSector);
+    GrainTable table = tables.get(tableSector);
     if (table == null) {
       long position = tableSector * SparseExtentHeader.SECTOR;
       ByteBuffer raw = ByteBuffer.allocate(gtes * 4).order(ByteOrder.LITTLE_ENDIAN);
       readFully(channel, file, position, raw, GT);
-      table = new int[gtes];
+      table = GrainTable.parse(file, position, raw.flip(), gtes);
       for (int i = 0; i < gtes; i++) {
-        int e = raw.getInt(i * 4);
-        long sector = Integer.toUnsignedLong(e);
+        long sector = table.entry(i);
         boolean special = sector == 0 || (sector == 1 && zeroedGrains);
         if (!special && sector * SparseExtentHeader.SECTOR >= fileSize) {
           throw new CorruptStructureException(file, position + i * 4L, GT,
               "entry " + i + " points to sector " + sector + ", outside the grains of the file"
                   + " (" + fileSize + " bytes)");
         }
-        table[i] = e;
       }
       tables.put(tableSector, table);
     }
-    return Integer.toUnsignedLong(table[(int) (grain % gtes)]);
+    return table.entry((int) (grain % gtes));
   }
 }

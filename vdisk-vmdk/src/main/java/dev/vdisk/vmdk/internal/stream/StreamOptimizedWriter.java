@@ -3,6 +3,8 @@ package dev.vdisk.vmdk.internal.stream;
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.vmdk.internal.GrainDirectory;
+import dev.vdisk.vmdk.internal.GrainTable;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -73,7 +75,7 @@ public final class StreamOptimizedWriter implements Extent {
   private final long grainBytes;
   private final long grainSectors;
   private final SparseExtentHeader header;
-  private final int[][] tables;
+  private final GrainTable[] tables;
   private byte[] grain;
   private final byte[] zeros;
   private final byte[] compressed;
@@ -93,19 +95,19 @@ public final class StreamOptimizedWriter implements Extent {
   private byte[] readBack;
 
   private StreamOptimizedWriter(Path file, FileChannel channel, long size, long grainBytes,
-      SparseExtentHeader header) {
+      SparseExtentHeader header, int threads) {
     this.file = file;
     this.channel = channel;
     this.size = size;
     this.grainBytes = grainBytes;
     this.grainSectors = grainBytes / SECTOR;
     this.header = header;
-    this.tables = new int[(int) header.grainDirectoryEntries()][];
+    this.tables = new GrainTable[(int) header.grainDirectoryEntries()];
     this.grain = new byte[(int) grainBytes];
     this.zeros = new byte[(int) grainBytes];
     this.compressed = new byte[(int) (grainBytes + grainBytes / 8 + 4096)];
     this.outStart = header.overHead() * SECTOR;
-    this.pool = THREADS < 2 ? null : Executors.newFixedThreadPool(THREADS, runnable -> {
+    this.pool = threads < 2 ? null : Executors.newFixedThreadPool(threads, runnable -> {
       Thread thread = new Thread(runnable, "vmdk-stream-deflate");
       thread.setDaemon(true);
       return thread;
@@ -130,6 +132,12 @@ public final class StreamOptimizedWriter implements Extent {
    */
   public static StreamOptimizedWriter create(Path file, FileChannel channel, long capacityBytes,
       long grainSizeBytes, String embeddedDescriptor) throws IOException {
+    return create(file, channel, capacityBytes, grainSizeBytes, embeddedDescriptor, THREADS);
+  }
+
+  /** As the public factory, compressing on {@code threads} threads (below 2: on the caller's). */
+  static StreamOptimizedWriter create(Path file, FileChannel channel, long capacityBytes,
+      long grainSizeBytes, String embeddedDescriptor, int threads) throws IOException {
     if (capacityBytes <= 0 || capacityBytes % SECTOR != 0
         || capacityBytes / SECTOR > SparseExtentHeader.MAX_CAPACITY_SECTORS) {
       throw new IllegalArgumentException("capacity must be a positive multiple of 512 up to "
@@ -155,7 +163,8 @@ public final class StreamOptimizedWriter implements Extent {
     start.clear();
     channel.truncate(0);
     writeFully(channel, 0, start);
-    return new StreamOptimizedWriter(file, channel, capacityBytes, grainSizeBytes, header);
+    return new StreamOptimizedWriter(file, channel, capacityBytes, grainSizeBytes, header,
+        threads);
   }
 
   /**
@@ -273,7 +282,7 @@ public final class StreamOptimizedWriter implements Extent {
     try {
       finishGrain();
       drainPending();
-      long[] directory = new long[tables.length];
+      GrainDirectory directory = GrainDirectory.empty(tables.length);
       ByteBuffer table = ByteBuffer.allocate(GTES * 4).order(ByteOrder.LITTLE_ENDIAN);
       int tableSectors = GTES * 4 / SECTOR;
       for (int i = 0; i < tables.length; i++) {
@@ -281,11 +290,9 @@ public final class StreamOptimizedWriter implements Extent {
           continue;
         }
         appendMetadata(Marker.metadata(tableSectors, Marker.TYPE_GRAIN_TABLE));
-        directory[i] = nextSector();
+        directory.set(i, nextSector());
         table.clear();
-        for (int e : tables[i]) {
-          table.putInt(e);
-        }
+        tables[i].writeTo(table);
         table.flip();
         append(table);
       }
@@ -293,9 +300,7 @@ public final class StreamOptimizedWriter implements Extent {
       appendMetadata(Marker.metadata(gdSectors, Marker.TYPE_GRAIN_DIRECTORY));
       long gdSector = nextSector();
       ByteBuffer gd = ByteBuffer.allocate(gdSectors * SECTOR).order(ByteOrder.LITTLE_ENDIAN);
-      for (long sector : directory) {
-        gd.putInt((int) sector);
-      }
+      directory.writeTo(gd);
       gd.clear();
       append(gd);
       appendMetadata(Marker.metadata(1, Marker.TYPE_FOOTER));
@@ -338,8 +343,8 @@ public final class StreamOptimizedWriter implements Extent {
   }
 
   private long entry(long g) {
-    int[] table = tables[(int) (g / GTES)];
-    return table == null ? 0 : Integer.toUnsignedLong(table[(int) (g % GTES)]);
+    GrainTable table = tables[(int) (g / GTES)];
+    return table == null ? 0 : table.entry((int) (g % GTES));
   }
 
   /**
@@ -430,12 +435,12 @@ public final class StreamOptimizedWriter implements Extent {
       throw new UnsupportedFeatureException(file, "streamOptimized file above 2 TiB",
           "grain tables hold 32-bit sector numbers");
     }
-    int[] table = tables[(int) (g / GTES)];
+    GrainTable table = tables[(int) (g / GTES)];
     if (table == null) {
-      table = new int[GTES];
+      table = GrainTable.empty(GTES);
       tables[(int) (g / GTES)] = table;
     }
-    table[(int) (g % GTES)] = (int) sector;
+    table.set((int) (g % GTES), sector);
     int total = Marker.GRAIN_MARKER_SIZE + n;
     int padded = (total + SECTOR - 1) / SECTOR * SECTOR;
     if (out.remaining() < padded) {

@@ -74,10 +74,32 @@ class StreamOptimizedExtentTest {
       assertThat(extent.allocation(16L * GRAIN + 5).state()).isEqualTo(Allocation.State.DATA);
       CheckReport.Builder report = new CheckReport.Builder(file, "vmdk", 10);
       extent.check(report);
-      assertThat(report.build().isClean()).isTrue();
+      assertThat(report.build().problems()).isEmpty();
     }
     assertThat(StreamLayout.walk(file).grainLbas())
         .containsExactly(0L, 128L, 16L * 128, 40L * 128, 48L * 128);
+  }
+
+  @Test
+  void compressingOnThePoolWritesTheSameBytesAsOnTheCaller() throws IOException {
+    byte[] data = sample();
+    Path[] files = {dir.resolve("one.vmdk"), dir.resolve("two.vmdk")};
+    int[] threads = {1, 2};
+    for (int i = 0; i < 2; i++) {
+      try (FileChannel ch = FileChannel.open(files[i], StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.READ, StandardOpenOption.WRITE);
+          StreamOptimizedWriter writer = StreamOptimizedWriter.create(files[i], ch, data.length,
+              GRAIN, StreamTesting.descriptor(dir.resolve("same.vmdk"), data.length),
+              threads[i])) {
+        for (int pos = 0; pos < data.length; pos += 10_000) {
+          writer.write(pos, ByteBuffer.wrap(data, pos, Math.min(10_000, data.length - pos)));
+        }
+      }
+    }
+    assertThat(Files.readAllBytes(files[0])).isEqualTo(Files.readAllBytes(files[1]));
+    try (StreamOptimizedExtent extent = StreamTesting.open(files[0])) {
+      assertThat(readAll(extent)).isEqualTo(data);
+    }
   }
 
   @Test
@@ -269,6 +291,22 @@ class StreamOptimizedExtentTest {
     assertThatThrownBy(() -> StreamTesting.open(file))
         .isInstanceOf(CorruptStructureException.class)
         .hasMessageContaining("is not the start of one of the");
+  }
+
+  @Test
+  void missingTableMarkerIsAWarning() throws IOException {
+    Path file = write(sample());
+    StreamLayout.Item gt = StreamLayout.walk(file).items().stream()
+        .filter(i -> i.kind().equals("GT")).findFirst().orElseThrow();
+    poke(file, gt.offset(), ByteBuffer.allocate(16));
+    try (StreamOptimizedExtent extent = StreamTesting.open(file)) {
+      CheckReport.Builder report = new CheckReport.Builder(file, "vmdk", 10);
+      extent.check(report);
+      CheckReport r = report.build();
+      assertThat(r.isClean()).isTrue();
+      assertThat(r.count(CheckReport.Severity.WARNING)).isEqualTo(1);
+      assertThat(r.problems().get(0).offset()).isEqualTo(gt.offset());
+    }
   }
 
   @Test

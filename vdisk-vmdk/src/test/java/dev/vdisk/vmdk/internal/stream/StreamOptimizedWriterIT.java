@@ -120,6 +120,32 @@ class StreamOptimizedWriterIT {
         .isEqualTo(Files.size(vmware) - theirs.header().overHead() * 512);
   }
 
+  /**
+   * As documented: after {@code flush()} the grains so far are in the file but the file is not a
+   * valid VMDK yet (qemu refuses it: no footer); {@code close()} makes it one.
+   */
+  @Test
+  void fileBecomesValidOnlyAtClose() throws Exception {
+    Oracles.require("qemu-img", "qemu-utils");
+    Path raw = dir.resolve("f.raw");
+    StreamTesting.mixedRaw(raw, 4L << 20, 5);
+    byte[] data = Files.readAllBytes(raw);
+    Path vmdk = dir.resolve("f.vmdk");
+    StreamOptimizedWriter writer = StreamTesting.create(vmdk, data.length, 64 * 1024);
+    try {
+      writer.write(0, ByteBuffer.wrap(data, 0, data.length / 2));
+      writer.flush();
+      Oracles.Result early = Oracles.run("qemu-img", "info", vmdk.toString());
+      assertThat(early.exitCode()).as(early.describe()).isNotZero();
+      assertThat(early.stderr()).contains("Invalid footer");
+      writer.write(data.length / 2, ByteBuffer.wrap(data, data.length / 2, data.length / 2));
+    } finally {
+      writer.close();
+    }
+    Oracles.runOk("qemu-img", "compare", "-f", "vmdk", "-F", "raw", vmdk.toString(),
+        raw.toString());
+  }
+
   /** Copies {@code raw} into a new streamOptimized file in sequential pieces of random sizes. */
   static void copyInPieces(Path raw, Path vmdk, Random random) throws IOException {
     long size = Files.size(raw);
