@@ -1,5 +1,6 @@
 package dev.vdisk.cli;
 
+import dev.vdisk.core.fs.FileModes;
 import dev.vdisk.core.fs.VdiskFileSystem;
 import dev.vdisk.core.fs.VdiskFileSystems;
 import java.io.IOException;
@@ -51,30 +52,7 @@ final class ImageFiles {
 
   /** {@code ls -l}-style type and permission letters, such as {@code -rwsr-xr-x}. */
   static String modeString(int mode) {
-    char type = switch (mode & 0170000) {
-      case 0040000 -> 'd';
-      case 0120000 -> 'l';
-      case 0020000 -> 'c';
-      case 0060000 -> 'b';
-      case 0010000 -> 'p';
-      case 0140000 -> 's';
-      default -> '-';
-    };
-    StringBuilder s = new StringBuilder().append(type);
-    String letters = "rwxrwxrwx";
-    for (int i = 0; i < 9; i++) {
-      s.append((mode & (0400 >> i)) != 0 ? letters.charAt(i) : '-');
-    }
-    special(s, 3, (mode & 04000) != 0, 's');
-    special(s, 6, (mode & 02000) != 0, 's');
-    special(s, 9, (mode & 01000) != 0, 't');
-    return s.toString();
-  }
-
-  private static void special(StringBuilder s, int at, boolean set, char letter) {
-    if (set) {
-      s.setCharAt(at, s.charAt(at) == 'x' ? letter : Character.toUpperCase(letter));
-    }
+    return FileModes.format(mode);
   }
 
   /** The file type's name as {@code stat} prints it. */
