@@ -254,6 +254,13 @@ public final class VmdkDisk implements VirtualDisk {
       disk.closeQuietly();
       throw e;
     }
+    if (disk.parent == null) {
+      for (Extent e : extents) {
+        if (e instanceof HostedSparseExtent hs) {
+          hs.setZerosReadAsUnallocated(true);
+        }
+      }
+    }
     return disk;
   }
 

@@ -15,7 +15,9 @@
  * <ul>
  *   <li>A grain is allocated at the end of the file: its data is written and flushed, then the
  *       grain table entry, flushed, then the redundant grain table entry. A crash leaves at worst
- *       a leaked grain or a stale redundant entry (reported by {@code check} as a warning).
+ *       a leaked grain (reported by {@code check} as a leak) or a stale redundant entry (a
+ *       warning). A whole grain of zeros written where the disk already reads zeros (no parent,
+ *       or a zeroed-grain entry) stores nothing.
  *   <li>The first write sets {@code uncleanShutdown} in every sparse extent header and gives the
  *       descriptor a new random {@code CID}; a clean close clears {@code uncleanShutdown}.
  *   <li>An image found with {@code uncleanShutdown} set reads normally; opening it for writing

@@ -238,7 +238,11 @@ class VmdkDiskTest {
   void allocationReportsGrainsAndHoles() throws Exception {
     Path file = dir.resolve("al.vmdk");
     try (VmdkDisk disk = format.create(file, new CreateSpec(8 * MIB, null, 0))) {
-      disk.write(MIB, ByteBuffer.allocate(65536));
+      // a whole grain of zeros where the disk reads zeros stores nothing
+      disk.write(0, ByteBuffer.allocate(65536));
+      byte[] ones = new byte[65536];
+      java.util.Arrays.fill(ones, (byte) 1);
+      disk.write(MIB, ByteBuffer.wrap(ones));
       assertThat(disk.allocation(0)).isEqualTo(new Allocation(0, MIB, Allocation.State.UNALLOCATED));
       assertThat(disk.allocation(MIB + 100))
           .isEqualTo(new Allocation(MIB + 100, 65536 - 100, Allocation.State.DATA));

@@ -60,6 +60,7 @@ public final class HostedSparseExtent implements Extent {
       };
   private long nextFree;
   private boolean dirtyMarked;
+  private boolean zerosReadAsUnallocated;
 
   private HostedSparseExtent(Path file, FileChannel channel, SparseExtentHeader header, long size,
       boolean writable, GrainDirectory gd, GrainDirectory rgd, boolean usingRedundant,
@@ -381,6 +382,11 @@ public final class HostedSparseExtent implements Extent {
         ByteBuffer part = src.slice(base + (int) (from - offset), (int) (to - from));
         FileIo.writeFully(channel, e * 512 + (from - gStart), part);
         WriteSteps.step("grain-in-place");
+      } else if (to - from == grainBytes && (stateOf(e) == Allocation.State.ZERO
+          || zerosReadAsUnallocated) && isZero(src, base + (int) (from - offset),
+              (int) grainBytes)) {
+        // a whole grain of zeros where the extent already reads zeros: nothing to store
+        continue;
       } else {
         fresh.add(new long[] {g, from - offset, from - gStart, to - from});
       }
@@ -389,6 +395,32 @@ public final class HostedSparseExtent implements Extent {
       allocateGrains(fresh, src.duplicate().position(base));
     }
     src.position(src.limit());
+  }
+
+  /**
+   * Declares that unallocated grains read as zeros (the disk has no parent), so writing a whole
+   * grain of zeros there stores nothing.
+   *
+   * @param value whether unallocated grains read as zeros
+   */
+  public synchronized void setZerosReadAsUnallocated(boolean value) {
+    zerosReadAsUnallocated = value;
+  }
+
+  private static boolean isZero(ByteBuffer b, int at, int length) {
+    ByteBuffer s = b.slice(at, length).order(ByteOrder.nativeOrder());
+    int i = 0;
+    for (; i + 8 <= length; i += 8) {
+      if (s.getLong(i) != 0) {
+        return false;
+      }
+    }
+    for (; i < length; i++) {
+      if (s.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void allocateGrains(List<long[]> fresh, ByteBuffer src) throws IOException {
