@@ -3,8 +3,10 @@
 
 Usage: pyvmdk-stream-sha256.py IMAGE
 
-Used by the streamOptimized writer tests (vdisk-vmdk, package internal.stream) as a second,
-independent reader. Output: "<media size> <sha256 hex>".
+Used by the streamOptimized writer and COWD reader tests (vdisk-vmdk, packages internal.stream
+and internal.esx) as a second, independent reader. libvmdk 20200926 reads monolithic and
+streamOptimized sparse files and vmfsSparse (COWD) descriptors, not SESPARSE extents, and opens
+extent files by the name the (embedded) descriptor gives them. Output: "<media size> <sha256>".
 """
 import hashlib
 import sys

@@ -68,6 +68,8 @@ public final class StreamOptimizedWriter implements Extent {
   private static final int SECTOR = SparseExtentHeader.SECTOR;
   private static final int OUT_BUFFER = 1 << 20;
   private static final long MAX_SECTOR = 0xffffffffL;
+  /** The most grain tables kept in memory (1 PiB with 64 KiB grains; 64 TiB with 4 KiB). */
+  private static final long MAX_TABLES = 1L << 25;
 
   private final Path file;
   private final FileChannel channel;
@@ -128,6 +130,8 @@ public final class StreamOptimizedWriter implements Extent {
    *     extent naming this file)
    * @return the writer
    * @throws IllegalArgumentException if the capacity or grain size is invalid
+   * @throws UnsupportedFeatureException if the capacity needs too many grain tables for the grain
+   *     size
    * @throws IOException on an I/O error
    */
   public static StreamOptimizedWriter create(Path file, FileChannel channel, long capacityBytes,
@@ -147,6 +151,12 @@ public final class StreamOptimizedWriter implements Extent {
         || Long.bitCount(grainSizeBytes) != 1) {
       throw new IllegalArgumentException(
           "grain size must be a power of two from 4 KiB to 16 MiB: " + grainSizeBytes);
+    }
+    long tablesNeeded = (capacityBytes / grainSizeBytes + GTES) / GTES;
+    if (tablesNeeded > MAX_TABLES) {
+      throw new UnsupportedFeatureException(file, "streamOptimized capacity " + capacityBytes
+          + " with " + grainSizeBytes + "-byte grains", "more than " + MAX_TABLES
+          + " grain tables; use larger grains");
     }
     byte[] descriptor = embeddedDescriptor.getBytes(StandardCharsets.UTF_8);
     long descriptorSectors = Math.max(1, (descriptor.length + SECTOR - 1) / SECTOR);

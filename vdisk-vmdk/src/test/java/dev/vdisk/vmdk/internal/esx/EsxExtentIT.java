@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.testdata.Oracles;
+import dev.vdisk.testdata.ProjectPaths;
 import dev.vdisk.vmdk.internal.Extent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * COWD (vmfsSparse) and seSparse extents built by {@link EsxImages} read exactly as qemu-img reads
- * them (content through {@code qemu-img convert -O raw}, allocation through {@code qemu-img map}),
+ * them (and, for COWD, as libvmdk's pyvmdk reads them) (content through {@code qemu-img convert -O raw}, allocation through {@code qemu-img map}),
  * and a seSparse image with a journal to replay is refused by both.
  */
 class EsxExtentIT {
@@ -44,6 +47,11 @@ class EsxExtentIT {
     Path extentFile = EsxImages.extentOf(descriptor, "-delta.vmdk");
     byte[] qemu = qemuRaw(descriptor);
     assertThat(qemu).isEqualTo(data);
+    // libvmdk reads COWD too (not seSparse): a second, independent reader
+    String pyvmdk = Oracles.runOk("/usr/bin/python3",
+        ProjectPaths.script("pyvmdk-stream-sha256.py").toString(), descriptor.toString());
+    assertThat(pyvmdk.trim()).isEqualTo(size + " " + HexFormat.of().formatHex(
+        MessageDigest.getInstance("SHA-256").digest(qemu)));
     try (FileChannel channel = FileChannel.open(extentFile);
         CowdExtent extent = CowdExtent.open(extentFile, channel)) {
       assertThat(extent.size()).isEqualTo(size);
