@@ -226,4 +226,49 @@ public final class VmdkFormat implements DiskFormat {
     }
     return report.build();
   }
+
+  /**
+   * Deletes a VMDK: for a descriptor file, first every extent file it names that lies in the
+   * descriptor's folder or below it (a descriptor naming files elsewhere has those left alone,
+   * with a warning), then the descriptor itself. Parents are never deleted.
+   */
+  @Override
+  public void delete(Path file) throws IOException {
+    if (!java.nio.file.Files.exists(file)) {
+      return;
+    }
+    long size = java.nio.file.Files.size(file);
+    List<ExtentDescription> extents = List.of();
+    if (size <= Descriptor.MAX_SIZE) {
+      byte[] bytes = java.nio.file.Files.readAllBytes(file);
+      ByteBuffer first = ByteBuffer.wrap(bytes);
+      int magic = bytes.length >= 4 ? first.order(ByteOrder.LITTLE_ENDIAN).getInt(0) : 0;
+      if (magic != SparseExtentHeader.MAGIC && !isCowd(first) && !isSeSparse(first)) {
+        try {
+          extents = Descriptor.parse(file, 0, ByteBuffer.wrap(bytes)).extents();
+        } catch (VdiskException e) {
+          org.slf4j.LoggerFactory.getLogger(VmdkFormat.class).warn(
+              "{}: not a readable descriptor, deleting only this file: {}", file, e.getMessage());
+        }
+      }
+    }
+    Path self = file.toAbsolutePath().normalize();
+    Path dir = self.getParent();
+    for (ExtentDescription e : extents) {
+      if (e.fileName() == null) {
+        continue;
+      }
+      Path extent = dir.resolve(e.fileName()).normalize();
+      if (extent.equals(self)) {
+        continue;
+      }
+      if (!extent.startsWith(dir)) {
+        org.slf4j.LoggerFactory.getLogger(VmdkFormat.class).warn(
+            "{}: extent {} lies outside the descriptor's folder; not deleted", file, extent);
+        continue;
+      }
+      java.nio.file.Files.deleteIfExists(extent);
+    }
+    java.nio.file.Files.deleteIfExists(file);
+  }
 }

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,6 +93,14 @@ class VmdkCliIT {
         image.toString()).out());
     assertThat(json.get("format").asText()).isEqualTo("vmdk");
     assertThat(json.get("variant").asText()).isEqualTo(variant);
+
+    // Overwriting with --force replaces the whole set; deleting removes every file of it.
+    vdisk("convert", "--no-progress", "--force", raw.toString(), image.toString(), "-f", "vmdk",
+        "--variant", variant);
+    VirtualDisks.detect(image).delete(image);
+    try (Stream<Path> left = Files.list(dir)) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("out"));
+    }
   }
 
   @ParameterizedTest(name = "{0}")
