@@ -676,7 +676,8 @@ public final class Ext4Volume implements Volume, FileMap.Blocks {
   public int read(Node file, long position, ByteBuffer dst) throws IOException {
     Ext4Node f = (Ext4Node) file;
     if (f.type() == NodeType.DIRECTORY) {
-      throw new IOException(source + ": inode " + f.id() + " is a directory");
+      throw new java.nio.file.FileSystemException(source + ": inode " + f.id(), null,
+          "is a directory");
     }
     f.checkNotEncrypted("contents");
     long size = f.inode.size;

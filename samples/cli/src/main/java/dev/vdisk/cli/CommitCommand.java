@@ -6,7 +6,6 @@ import dev.vdisk.core.VirtualDisks;
 import dev.vdisk.core.copy.DiskCopier;
 import dev.vdisk.core.copy.ProgressListener;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -55,7 +54,7 @@ final class CommitCommand implements Callable<Integer> {
     out.printf("committed %s into %s: %s written%n", child, parentPath,
         Sizes.human(result.bytesWritten()));
     if (delete) {
-      Files.delete(child);
+      VirtualDisks.detect(child).delete(child);
       out.printf("deleted %s%n", child);
     }
     out.flush();

@@ -53,6 +53,21 @@ class VmdkCliIT {
     return Oracles.runOk("/usr/bin/python3", script.toString(), image.toString()).trim();
   }
 
+  /** Mounts the image with libvmdk's FUSE tool and hashes the disk file it shows. */
+  private String vmdkmountSha256(Path image, long size) throws Exception {
+    Path vmdkmount = Oracles.require("vmdkmount", "libvmdk-utils");
+    Oracles.requireRoot("vmdkmount (FUSE)");
+    Path mount = Files.createDirectories(dir.resolve("vmdkmount"));
+    Oracles.runOk(vmdkmount.toString(), image.toString(), mount.toString());
+    try {
+      Path disk = mount.resolve("vmdk1");
+      assertThat(Files.size(disk)).isEqualTo(size);
+      return sha256(disk, size);
+    } finally {
+      Oracles.runOk("fusermount", "-u", mount.toString());
+    }
+  }
+
   private static void requirePyvmdk() {
     Oracles.requirePythonModule("pyvmdk", "python3-libvmdk");
   }
@@ -86,6 +101,9 @@ class VmdkCliIT {
     assertThat(Oracles.runOk(vmdkinfo.toString(), image.toString())).contains(
         Long.toString(size));
     assertThat(pyvmdkSha256(image)).isEqualTo(size + " " + sha256(raw, size));
+    if (variant.equals("streamOptimized")) {
+      assertThat(vmdkmountSha256(image, size)).isEqualTo(sha256(raw, size));
+    }
 
     CliRunner ours = CliRunner.run("check", "--json", image.toString());
     assertThat(ours.exitCode()).as(ours.out() + ours.err()).isZero();
