@@ -27,6 +27,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code vdisk ls}, {@code cat}, {@code stat}, {@code get} and {@code info}'s file-system columns
@@ -217,9 +219,10 @@ class FileCommandsIT {
     assertThat(text.out()).contains("Access: (4755/-rwsr-xr-x)");
   }
 
-  /** ext4 in the second GPT partition of a VHDX: found by default and by --partition. */
-  @Test
-  void findsTheFileSystemInAPartitionOfAVhdx() throws Exception {
+  /** ext4 in the second GPT partition of a VHDX or VMDK: found by default and by --partition. */
+  @ParameterizedTest
+  @ValueSource(strings = {"vhdx", "vmdk"})
+  void findsTheFileSystemInAPartitionOfAnImage(String format) throws Exception {
     Path qemuImg = Oracles.require("qemu-img", "qemu-utils");
     Path sgdisk = Oracles.require("sgdisk", "gdisk");
     Path raw = dir.resolve("disk.raw");
@@ -238,11 +241,11 @@ class FileCommandsIT {
       long size = Math.min(in.size(), (300L << 20) - offset - (1 << 20));
       in.transferTo(0, size, out.position(offset));
     }
-    Path vhdx = dir.resolve("disk.vhdx");
-    Oracles.runOk(qemuImg.toString(), "convert", "-f", "raw", "-O", "vhdx", raw.toString(),
-        vhdx.toString());
+    Path disk = dir.resolve("disk." + format);
+    Oracles.runOk(qemuImg.toString(), "convert", "-f", "raw", "-O", format, raw.toString(),
+        disk.toString());
 
-    CliRunner info = CliRunner.run("info", "--json", vhdx.toString());
+    CliRunner info = CliRunner.run("info", "--json", disk.toString());
     assertThat(info.exitCode()).as(info.err()).isZero();
     JsonNode partitions = MAPPER.readTree(info.out()).get("partitions");
     assertThat(partitions.get(0).get("filesystem").isNull()).isTrue();
@@ -250,11 +253,11 @@ class FileCommandsIT {
     assertThat(partitions.get(1).get("label").asText()).isEqualTo("vdisk-test");
     assertThat(partitions.get(1).get("uuid").asText()).isEqualTo(UUID);
 
-    CliRunner byDefault = CliRunner.run("ls", vhdx.toString(), "/names");
-    CliRunner chosen = CliRunner.run("ls", "--partition", "2", vhdx.toString(), "/names");
+    CliRunner byDefault = CliRunner.run("ls", disk.toString(), "/names");
+    CliRunner chosen = CliRunner.run("ls", "--partition", "2", disk.toString(), "/names");
     assertThat(byDefault.exitCode()).as(byDefault.err()).isZero();
     assertThat(byDefault.out()).isEqualTo(chosen.out()).contains("grüße-日本語-ελληνικά.txt");
-    CliRunner wrong = CliRunner.run("ls", "--partition", "1", vhdx.toString(), "/");
+    CliRunner wrong = CliRunner.run("ls", "--partition", "1", disk.toString(), "/");
     assertThat(wrong.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
   }
 
