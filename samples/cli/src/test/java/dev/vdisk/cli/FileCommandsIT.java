@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -117,8 +120,39 @@ class FileCommandsIT {
 
   @Test
   void getReproducesTheSourceTree() throws Exception {
+    assertGetReproducesTheSourceTree(image);
+  }
+
+  /**
+   * The issue's file-system variants, each made by {@code mke2fs -d} from the same tree: {@code
+   * vdisk get} reproduces the tree and {@code vdisk ls -l} agrees with debugfs.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = ';', value = {
+    "ext2; -t ext2",
+    "ext3; -t ext3",
+    "ext4 without metadata_csum; -t ext4 -O ^metadata_csum",
+    "ext4 with 1 KiB blocks; -t ext4 -b 1024",
+    "ext4 with inline_data; -t ext4 -O inline_data",
+    "ext4 64bit and flex_bg; -t ext4 -O 64bit,flex_bg -G 4",
+    "ext4 bigalloc; -t ext4 -O bigalloc -C 16384",
+  })
+  void eachVariantCopiesOutAndListsLikeDebugfs(String name, String options) throws Exception {
+    Path variant = dir.resolve("variant.img");
+    List<String> command = new ArrayList<>(List.of(
+        Oracles.require("mke2fs", "e2fsprogs").toString(), "-q", "-F", "-I", "256"));
+    command.addAll(List.of(options.trim().split("\\s+")));
+    command.addAll(List.of("-d", source.toString(), variant.toString(), "256M"));
+    Oracles.runOk(command.toArray(String[]::new));
+    assertGetReproducesTheSourceTree(variant);
+    for (String path : new String[] {"/", "/names", "/many"}) {
+      assertLsAgreesWithDebugfs(variant, path);
+    }
+  }
+
+  private void assertGetReproducesTheSourceTree(Path fsImage) throws Exception {
     Path out = dir.resolve("out");
-    vdisk("get", "--no-progress", image.toString(), "/", out.toString());
+    vdisk("get", "--no-progress", fsImage.toString(), "/", out.toString());
     Map<String, String> expected = describeTree(source);
     Map<String, String> actual = describeTree(out);
     actual.remove("/lost+found"); // made by mke2fs
@@ -148,32 +182,36 @@ class FileCommandsIT {
   @Test
   void lsLongAgreesWithDebugfs() throws Exception {
     for (String path : new String[] {"/", "/names", "/many", "/tmp"}) {
-      CliRunner r = CliRunner.run("ls", "-l", image.toString(), path);
-      assertThat(r.exitCode()).as(r.err()).isZero();
-      Map<String, String> ours = new TreeMap<>();
-      for (String line : r.out().split("\n")) {
-        if (line.isBlank()) {
-          continue;
-        }
-        String[] f = line.split("\\s+", 8);
-        String name = f[7].contains(" -> ") ? f[7].substring(0, f[7].indexOf(" -> ")) : f[7];
-        ours.put(name, f[0] + " " + f[2] + " " + f[3] + " " + (f[0].startsWith("d") ? "" : f[4]));
-      }
-      Map<String, String> theirs = new TreeMap<>();
-      String listing = Oracles.runOk(debugfs.toString(), "-R", "ls -p " + path,
-          image.toString());
-      Pattern entry = Pattern.compile("^/(\\d+)/(\\d+)/(\\d+)/(\\d+)/(.*)/(\\d*)/$");
-      for (String line : listing.split("\n")) {
-        Matcher m = entry.matcher(line.trim());
-        if (!m.matches() || m.group(5).equals(".") || m.group(5).equals("..")) {
-          continue;
-        }
-        int mode = Integer.parseInt(m.group(2), 8);
-        theirs.put(m.group(5), ImageFiles.modeString(mode) + " " + m.group(3) + " "
-            + m.group(4) + " " + ((mode & 0170000) == 0040000 ? "" : m.group(6)));
-      }
-      assertThat(ours).as(path).isEqualTo(theirs);
+      assertLsAgreesWithDebugfs(image, path);
     }
+  }
+
+  private static void assertLsAgreesWithDebugfs(Path fsImage, String path) throws Exception {
+    CliRunner r = CliRunner.run("ls", "-l", fsImage.toString(), path);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Map<String, String> ours = new TreeMap<>();
+    for (String line : r.out().split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] f = line.split("\\s+", 8);
+      String name = f[7].contains(" -> ") ? f[7].substring(0, f[7].indexOf(" -> ")) : f[7];
+      ours.put(name, f[0] + " " + f[2] + " " + f[3] + " " + (f[0].startsWith("d") ? "" : f[4]));
+    }
+    Map<String, String> theirs = new TreeMap<>();
+    String listing = Oracles.runOk(debugfs.toString(), "-R", "ls -p " + path,
+        fsImage.toString());
+    Pattern entry = Pattern.compile("^/(\\d+)/(\\d+)/(\\d+)/(\\d+)/(.*)/(\\d*)/$");
+    for (String line : listing.split("\n")) {
+      Matcher m = entry.matcher(line.trim());
+      if (!m.matches() || m.group(5).equals(".") || m.group(5).equals("..")) {
+        continue;
+      }
+      int mode = Integer.parseInt(m.group(2), 8);
+      theirs.put(m.group(5), ImageFiles.modeString(mode) + " " + m.group(3) + " "
+          + m.group(4) + " " + ((mode & 0170000) == 0040000 ? "" : m.group(6)));
+    }
+    assertThat(ours).as(path).isEqualTo(theirs);
   }
 
   @Test
