@@ -231,6 +231,40 @@ class FileCommandsIT {
     assertThat(missing.err()).contains("/no/such").contains("no such file");
   }
 
+  /** Every path and inode against sleuthkit's {@code fls}; file bytes against {@code icat}. */
+  @Test
+  void lsRecursiveAndCatAgreeWithSleuthkit() throws Exception {
+    Path fls = Oracles.require("fls", "sleuthkit");
+    Path icat = Oracles.require("icat", "sleuthkit");
+    CliRunner r = CliRunner.run("ls", "-R", "--json", image.toString(), "/");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Map<String, Long> ours = new TreeMap<>();
+    for (JsonNode entry : MAPPER.readTree(r.out())) {
+      ours.put(entry.get("path").asText().substring(1), entry.get("ino").asLong());
+    }
+    Map<String, Long> theirs = new TreeMap<>();
+    Pattern line = Pattern.compile("^(\\S)/\\S (\\d+):\\t(.*)$");
+    for (String l : Oracles.runOk(fls.toString(), "-f", "ext4", "-p", "-r", image.toString())
+        .split("\n")) {
+      Matcher m = line.matcher(l);
+      if (m.matches() && !m.group(1).equals("V")) { // V: sleuthkit's virtual $OrphanFiles
+        theirs.put(m.group(3), Long.parseLong(m.group(2)));
+      }
+    }
+    assertThat(ours).isEqualTo(theirs);
+
+    for (String file : new String[] {"blob.bin", "names/empty", "setuid-tool", "sparse.img"}) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      int code = Main.run(new PrintStream(bytes, true), new PrintStream(
+          new ByteArrayOutputStream(), true), "cat", image.toString(), file);
+      assertThat(code).isZero();
+      Oracles.Result their = Oracles.run(icat.toString(), "-f", "ext4", image.toString(),
+          Long.toString(ours.get(file)));
+      assertThat(their.exitCode()).isZero();
+      assertThat(bytes.toByteArray()).as(file).isEqualTo(their.out());
+    }
+  }
+
   @Test
   void statAgreesWithDebugfs() throws Exception {
     for (String path : new String[] {"/setuid-tool", "/slow-link", "/tmp", "/sparse.img"}) {
