@@ -7,6 +7,7 @@ import static dev.vdisk.benchmarks.Timing.row;
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.core.VirtualDisks;
+import dev.vdisk.core.copy.DiskCopier;
 import dev.vdisk.core.partition.PartitionTable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,14 +34,20 @@ public final class BenchmarkMain {
   /**
    * Runs every comparison.
    *
-   * @param args {@code --quick} for smaller inputs
+   * @param args {@code --quick} for smaller inputs, {@code --file-systems} for the file-system
+   *     rows only
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
     boolean quick = Arrays.asList(args).contains("--quick");
+    boolean onlyFileSystems = Arrays.asList(args).contains("--file-systems");
     Path work = Files.createTempDirectory("vdisk-bench");
     List<String[]> rows = new ArrayList<>();
     try {
+      if (onlyFileSystems) {
+        rows.addAll(FileSystemBenchmarks.rows(work, quick));
+        return;
+      }
       rows.add(sequentialRead(work, quick ? 128L << 20 : 1L << 30));
       rows.add(allocationMap(work, quick ? 1L << 30 : 16L << 30, quick ? 200 : 4000));
       rows.add(partitionTable(work));
@@ -63,14 +70,18 @@ public final class BenchmarkMain {
       try (var files = Files.walk(work)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
+      print(rows);
     }
+  }
+
+  private static void print(List<String[]> rows) {
     System.out.printf("%n%-44s %12s %12s %8s  %s%n", "work", "vdisk", "C tool", "ratio", "tool");
     for (String[] row : rows) {
       System.out.printf("%-44s %12s %12s %8s  %s%n", (Object[]) row);
     }
   }
 
-  /** Reads a fully allocated raw image sequentially in 1 MiB requests, against dd. */
+  /** Reads a fully allocated raw image sequentially in {@link DiskCopier#CHUNK} requests, vs dd. */
   private static String[] sequentialRead(Path work, long size) throws Exception {
     Path image = work.resolve("full.raw");
     byte[] chunk = new byte[1 << 20];
@@ -83,7 +94,7 @@ public final class BenchmarkMain {
     }
     double ours = median(5, () -> {
       try (VirtualDisk disk = VirtualDisks.open(image)) {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(DiskCopier.CHUNK);
         long sum = 0;
         for (long at = 0; at < disk.size(); at += buffer.capacity()) {
           buffer.clear();
@@ -172,7 +183,7 @@ public final class BenchmarkMain {
     Files.delete(raw);
     double readOurs = median(5, () -> {
       try (VirtualDisk disk = VirtualDisks.open(image)) {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(DiskCopier.CHUNK);
         long sum = 0;
         for (long at = 0; at < disk.size(); at += buffer.capacity()) {
           buffer.clear().limit((int) Math.min(buffer.capacity(), disk.size() - at));

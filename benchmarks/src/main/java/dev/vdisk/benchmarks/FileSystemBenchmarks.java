@@ -4,6 +4,7 @@ import static dev.vdisk.benchmarks.Timing.exec;
 import static dev.vdisk.benchmarks.Timing.median;
 import static dev.vdisk.benchmarks.Timing.row;
 
+import dev.vdisk.core.copy.DiskCopier;
 import dev.vdisk.core.fs.FileSystemDrivers;
 import dev.vdisk.core.fs.FileTrees;
 import dev.vdisk.core.fs.VdiskFileSystem;
@@ -64,7 +65,7 @@ final class FileSystemBenchmarks {
     double readOurs = median(5, () -> {
       try (VdiskFileSystem fs = VdiskFileSystems.open(image);
           SeekableByteChannel ch = Files.newByteChannel(fs.getPath("/big"))) {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(DiskCopier.CHUNK);
         long total = 0;
         int n;
         while ((n = ch.read(buffer.clear())) > 0) {

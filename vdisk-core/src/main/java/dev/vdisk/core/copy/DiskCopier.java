@@ -24,8 +24,12 @@ import org.slf4j.LoggerFactory;
 public final class DiskCopier {
   private static final Logger LOG = LoggerFactory.getLogger(DiskCopier.class);
 
-  /** Bytes read and written per request. */
-  public static final int CHUNK = 1 << 20;
+  /**
+   * Bytes read and written per request. 256 KiB: on the machines measured, reading the page
+   * cache into a 1 MiB direct buffer ran at a quarter of the speed of 128-256 KiB buffers (the
+   * copy no longer stays in the CPU's cache), while dd is fast at either size.
+   */
+  public static final int CHUNK = 256 << 10;
 
   private DiskCopier() {}
 

@@ -14,9 +14,10 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -171,8 +172,11 @@ public final class FileTrees {
     private long symlinks;
     private long hardLinks;
     private long bytes;
+    private final boolean sourceUnix;
+    private final Deque<Facts> pending = new ArrayDeque<>();
 
     Copier(Path source, Path target, Options options) throws IOException {
+      this.sourceUnix = source.getFileSystem().supportedFileAttributeViews().contains("unix");
       this.source = source;
       this.target = target;
       this.options = options;
@@ -197,34 +201,38 @@ public final class FileTrees {
         Files.createDirectory(out);
       }
       directories++;
+      pending.push(new Facts(attrs, unix(dir)));
       return FileVisitResult.CONTINUE;
     }
 
     @Override
     public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
       Path out = to(file);
+      Map<String, Object> unix = unix(file);
       if (attrs.isSymbolicLink()) {
         Files.deleteIfExists(out);
         Files.createSymbolicLink(out, out.getFileSystem().getPath(
             Files.readSymbolicLink(file).toString()));
         symlinks++;
       } else if (attrs.isRegularFile()) {
-        Path first = firstNameOf(file, out);
-        if (first != null) {
-          Files.deleteIfExists(out);
-          Files.createLink(out, first);
-          hardLinks++;
-          return FileVisitResult.CONTINUE; // the first name carries the metadata
+        if (unix != null && ((Number) unix.get("nlink")).longValue() > 1) {
+          Path first = copiedInodes.putIfAbsent(unix.get("ino"), out);
+          if (first != null) {
+            Files.deleteIfExists(out);
+            Files.createLink(out, first);
+            hardLinks++;
+            return FileVisitResult.CONTINUE; // the first name carries the metadata
+          }
         }
-        copyContents(file, out);
+        copyContents(file, out, attrs.size());
         files++;
       } else {
-        String what = file + " (" + typeOf(file) + ")";
+        String what = file + " (" + typeOf(unix) + ")";
         LOG.warn("{}: not copied: neither a file, a directory nor a link", what);
         skipped.add(what);
         return FileVisitResult.CONTINUE;
       }
-      copyMetadata(file, out, options.preserveOwner());
+      copyMetadata(file, out, new Facts(attrs, unix), options.preserveOwner());
       return FileVisitResult.CONTINUE;
     }
 
@@ -234,25 +242,25 @@ public final class FileTrees {
         throw failure;
       }
       // A directory's mode and times only once its contents are written.
-      copyMetadata(dir, to(dir), options.preserveOwner());
+      copyMetadata(dir, to(dir), pending.pop(), options.preserveOwner());
       return FileVisitResult.CONTINUE;
     }
 
-    /** For a file with several names: the copy of a name seen before, or null (and remember). */
-    private Path firstNameOf(Path file, Path out) throws IOException {
-      if (!file.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+    /** The unix attributes the copy needs, in one read; null without a unix view. */
+    private Map<String, Object> unix(Path file) throws IOException {
+      if (!sourceUnix) {
         return null;
       }
-      Map<String, Object> a = Files.readAttributes(file, "unix:nlink,ino",
-          LinkOption.NOFOLLOW_LINKS);
-      if (((Number) a.get("nlink")).longValue() < 2) {
-        return null;
-      }
-      return copiedInodes.putIfAbsent(a.get("ino"), out);
+      return Files.readAttributes(file, "unix:mode,uid,gid,nlink,ino", LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Copies a regular file's bytes, leaving all-zero 1 MiB pieces as holes. */
-    private void copyContents(Path file, Path out) throws IOException {
+    private void copyContents(Path file, Path out, long size) throws IOException {
+      if (size == 0) {
+        Files.newByteChannel(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING).close();
+        return;
+      }
       try (InputStream in = Files.newInputStream(file);
           FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE,
               StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -285,12 +293,11 @@ public final class FileTrees {
     return true;
   }
 
-  private static String typeOf(Path file) throws IOException {
-    if (!file.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+  private static String typeOf(Map<String, Object> unix) {
+    if (unix == null) {
       return "other";
     }
-    int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-    return switch (mode & 0170000) {
+    return switch (((Integer) unix.get("mode")) & 0170000) {
       case 0020000 -> "character device";
       case 0060000 -> "block device";
       case 0010000 -> "fifo";
@@ -299,15 +306,14 @@ public final class FileTrees {
     };
   }
 
+  /** What is known of a source entry: its basic attributes and, where it has them, unix ones. */
+  private record Facts(BasicFileAttributes basic, Map<String, Object> unix) {}
+
   /** Owner (if asked), then mode (chown clears setuid bits), then times; never follows links. */
-  private static void copyMetadata(Path from, Path to, boolean preserveOwner) throws IOException {
-    Map<String, Object> unix = null;
-    if (from.getFileSystem().supportedFileAttributeViews().contains("unix")) {
-      unix = Files.readAttributes(from, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
-    }
-    BasicFileAttributes a = Files.readAttributes(from, BasicFileAttributes.class,
-        LinkOption.NOFOLLOW_LINKS);
-    boolean link = a.isSymbolicLink();
+  private static void copyMetadata(Path from, Path to, Facts facts, boolean preserveOwner)
+      throws IOException {
+    Map<String, Object> unix = facts.unix();
+    boolean link = facts.basic().isSymbolicLink();
     boolean targetUnix = to.getFileSystem().supportedFileAttributeViews().contains("unix");
     if (preserveOwner && unix != null && targetUnix) {
       Files.setAttribute(to, "unix:uid", unix.get("uid"), LinkOption.NOFOLLOW_LINKS);
@@ -323,14 +329,12 @@ public final class FileTrees {
         Files.setPosixFilePermissions(to, p.permissions());
       }
     }
-    FileTime mtime = a.lastModifiedTime();
-    FileTime atime = a.lastAccessTime();
     try {
       Files.getFileAttributeView(to, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-          .setTimes(mtime, atime, null);
+          .setTimes(facts.basic().lastModifiedTime(), facts.basic().lastAccessTime(), null);
     } catch (IOException | UnsupportedOperationException e) {
       if (!link) {
-        Files.setLastModifiedTime(to, mtime);
+        Files.setLastModifiedTime(to, facts.basic().lastModifiedTime());
       }
     }
   }
