@@ -20,7 +20,7 @@ import dev.vdisk.vmdk.internal.FileIo;
 import dev.vdisk.vmdk.internal.FlatExtent;
 import dev.vdisk.vmdk.internal.HostedSparseExtent;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
-import dev.vdisk.vmdk.internal.WriteSteps;
+import dev.vdisk.core.util.WriteSteps;
 import dev.vdisk.vmdk.internal.ZeroExtent;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -2,7 +2,7 @@ package dev.vdisk.vmdk;
 
 import dev.vdisk.core.OpenOptions;
 import dev.vdisk.core.VirtualDisk;
-import dev.vdisk.vmdk.internal.WriteSteps;
+import dev.vdisk.core.util.WriteSteps;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;

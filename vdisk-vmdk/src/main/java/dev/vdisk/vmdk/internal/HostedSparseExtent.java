@@ -5,6 +5,7 @@ import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.VdiskException;
+import dev.vdisk.core.util.WriteSteps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
