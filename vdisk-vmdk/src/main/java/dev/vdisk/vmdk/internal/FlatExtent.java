@@ -3,6 +3,7 @@ package dev.vdisk.vmdk.internal;
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.internal.NativeIo;
+import dev.vdisk.core.util.ChannelIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -90,7 +91,7 @@ public final class FlatExtent implements Extent {
 
   @Override
   public void read(long offset, ByteBuffer dst) throws IOException {
-    FileIo.readZeroPadded(channel, base + offset, dst);
+    ChannelIo.readZeroPadded(channel, base + offset, dst);
   }
 
   @Override
@@ -100,7 +101,7 @@ public final class FlatExtent implements Extent {
 
   @Override
   public void write(long offset, ByteBuffer src) throws IOException {
-    FileIo.writeFully(channel, base + offset, src);
+    ChannelIo.writeFully(channel, base + offset, src);
   }
 
   @Override

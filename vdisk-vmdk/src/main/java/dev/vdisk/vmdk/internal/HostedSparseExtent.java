@@ -5,6 +5,7 @@ import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.VdiskException;
+import dev.vdisk.core.util.ChannelIo;
 import dev.vdisk.core.util.WriteSteps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -168,7 +169,7 @@ public final class HostedSparseExtent implements Extent {
               + fileSize + "-byte file");
     }
     ByteBuffer b = ByteBuffer.allocate(count * 4);
-    FileIo.readZeroPadded(channel, at, b);
+    ChannelIo.readZeroPadded(channel, at, b);
     return GrainDirectory.parse(file, at, b.flip(), count);
   }
 
@@ -256,7 +257,7 @@ public final class HostedSparseExtent implements Extent {
 
   private GrainTable readTable(long sector) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(gtes * 4);
-    FileIo.readZeroPadded(channel, sector * 512, b);
+    ChannelIo.readZeroPadded(channel, sector * 512, b);
     return GrainTable.parse(file, sector * 512, b.flip(), gtes);
   }
 
@@ -321,13 +322,13 @@ public final class HostedSparseExtent implements Extent {
         }
         int n = (int) Math.min(run, dst.remaining());
         ByteBuffer part = dst.slice(dst.position(), n);
-        FileIo.readZeroPadded(channel, e * 512 + within, part);
+        ChannelIo.readZeroPadded(channel, e * 512 + within, part);
         dst.position(dst.position() + n);
         pos += n;
       } else {
         int n = (int) Math.min(run, dst.remaining());
         ByteBuffer part = dst.slice(dst.position(), n);
-        FileIo.fillZero(part);
+        ChannelIo.fillZero(part);
         dst.position(dst.position() + n);
         pos += n;
       }
@@ -355,7 +356,7 @@ public final class HostedSparseExtent implements Extent {
   }
 
   private void writeHeader(SparseExtentHeader h) throws IOException {
-    FileIo.writeFully(channel, 0, ByteBuffer.wrap(h.toBytes()));
+    ChannelIo.writeFully(channel, 0, ByteBuffer.wrap(h.toBytes()));
     header = h;
   }
 
@@ -381,7 +382,7 @@ public final class HostedSparseExtent implements Extent {
       long e = grainEntry(g);
       if (stateOf(e) == Allocation.State.DATA) {
         ByteBuffer part = src.slice(base + (int) (from - offset), (int) (to - from));
-        FileIo.writeFully(channel, e * 512 + (from - gStart), part);
+        ChannelIo.writeFully(channel, e * 512 + (from - gStart), part);
         WriteSteps.step("grain-in-place");
       } else if (to - from == grainBytes && (stateOf(e) == Allocation.State.ZERO
           || zerosReadAsUnallocated) && isZero(src, base + (int) (from - offset),
@@ -449,7 +450,7 @@ public final class HostedSparseExtent implements Extent {
       data.put(part);
     }
     data.clear();
-    FileIo.writeFully(channel, start, data);
+    ChannelIo.writeFully(channel, start, data);
     nextFree = start + bytes;
     WriteSteps.step("grain-data");
     channel.force(false);
@@ -485,7 +486,7 @@ public final class HostedSparseExtent implements Extent {
       for (int k = first; k <= last; k++) {
         b.putInt((int) table.entry(k));
       }
-      FileIo.writeFully(channel, dir.entry(t) * 512 + first * 4L, b.flip());
+      ChannelIo.writeFully(channel, dir.entry(t) * 512 + first * 4L, b.flip());
       i = j + 1;
     }
   }
@@ -493,7 +494,7 @@ public final class HostedSparseExtent implements Extent {
   private void allocateTable(int index) throws IOException {
     long start = nextFree;
     int copies = rgd != null ? 2 : 1;
-    FileIo.writeFully(channel, start, ByteBuffer.allocate((int) (tableBytes * copies)));
+    ChannelIo.writeFully(channel, start, ByteBuffer.allocate((int) (tableBytes * copies)));
     nextFree = start + tableBytes * copies;
     channel.force(false);
     WriteSteps.step("table-alloc");
@@ -513,7 +514,7 @@ public final class HostedSparseExtent implements Extent {
   private void writeDirectoryEntry(long dirSector, int index, long value) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(0, (int) value);
-    FileIo.writeFully(channel, dirSector * 512 + index * 4L, b);
+    ChannelIo.writeFully(channel, dirSector * 512 + index * 4L, b);
   }
 
   @Override

@@ -3,7 +3,9 @@ package dev.vdisk.vmdk.internal.esx;
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.CorruptStructureException;
+import dev.vdisk.core.util.ChannelIo;
 import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.vmdk.internal.GrainRuns;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -103,34 +105,18 @@ public final class CowdExtent implements Extent {
   @Override
   public Allocation allocation(long offset) throws IOException {
     checkRange(offset, 1);
-    long grain = offset / grainBytes;
-    long last = (size - 1) / grainBytes;
-    boolean data = grainSector(grain) != 0;
-    long g = grain + 1;
     // Bounded: at most one directory's worth of grains per call.
-    long limit = Math.min(last, grain + 16384);
-    while (g <= limit && (grainSector(g) != 0) == data) {
-      g++;
-    }
-    long end = Math.min(size, g * grainBytes);
-    return new Allocation(offset, end - offset,
-        data ? Allocation.State.DATA : Allocation.State.UNALLOCATED);
+    return GrainRuns.run(offset, size, grainBytes, 16384, g -> grainSector(g) != 0
+        ? Allocation.State.DATA : Allocation.State.UNALLOCATED);
   }
 
   @Override
   public void read(long offset, ByteBuffer dst) throws IOException {
     checkRange(offset, dst.remaining());
-    long at = offset;
-    while (dst.hasRemaining()) {
-      long grain = at / grainBytes;
-      long inGrain = at - grain * grainBytes;
-      int n = (int) Math.min(dst.remaining(), grainBytes - inGrain);
+    GrainRuns.read(offset, dst, grainBytes, (grain, inGrain, part) -> {
       long sector = grainSector(grain);
-      ByteBuffer part = dst.slice().limit(n);
       if (sector == 0) {
-        while (part.hasRemaining()) {
-          part.put((byte) 0);
-        }
+        ChannelIo.fillZero(part);
       } else {
         long position = sector * 512 + inGrain;
         if (sector * 512 + grainBytes > fileSize) {
@@ -138,11 +124,9 @@ public final class CowdExtent implements Extent {
               "grain " + grain + " at sector " + sector + " ends past the file of " + fileSize
                   + " bytes");
         }
-        EsxIo.readFully(channel, file, position, part, GRAIN);
+        ChannelIo.readFully(channel, file, position, part, GRAIN);
       }
-      dst.position(dst.position() + n);
-      at += n;
-    }
+    });
   }
 
   @Override
@@ -176,10 +160,7 @@ public final class CowdExtent implements Extent {
   }
 
   private void checkRange(long offset, long length) {
-    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-      throw new IllegalArgumentException(
-          "range " + offset + "+" + length + " outside the extent of " + size + " bytes");
-    }
+    GrainRuns.checkRange(offset, length, size);
   }
 
   /** The sector holding a grain, 0 if not allocated; validated against the file size. */

@@ -4,7 +4,9 @@ import dev.vdisk.core.Allocation;
 import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.UnsupportedFeatureException;
+import dev.vdisk.core.util.ChannelIo;
 import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.vmdk.internal.GrainRuns;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -133,39 +135,21 @@ public final class SeSparseExtent implements Extent {
   @Override
   public Allocation allocation(long offset) throws IOException {
     checkRange(offset, 1);
-    long grain = offset / GRAIN_BYTES;
-    long last = (size - 1) / GRAIN_BYTES;
-    Allocation.State state = state(entry(grain));
-    long g = grain + 1;
-    long limit = Math.min(last, grain + 16384);
-    while (g <= limit && state(entry(g)) == state) {
-      g++;
-    }
-    long end = Math.min(size, g * GRAIN_BYTES);
-    return new Allocation(offset, end - offset, state);
+    return GrainRuns.run(offset, size, GRAIN_BYTES, 16384, g -> state(entry(g)));
   }
 
   @Override
   public void read(long offset, ByteBuffer dst) throws IOException {
     checkRange(offset, dst.remaining());
-    long at = offset;
-    while (dst.hasRemaining()) {
-      long grain = at / GRAIN_BYTES;
-      long inGrain = at - grain * GRAIN_BYTES;
-      int n = (int) Math.min(dst.remaining(), GRAIN_BYTES - inGrain);
+    GrainRuns.read(offset, dst, GRAIN_BYTES, (grain, inGrain, part) -> {
       long entry = entry(grain);
-      ByteBuffer part = dst.slice().limit(n);
       if (state(entry) == Allocation.State.DATA) {
         long position = grainPosition(grain, entry);
-        EsxIo.readFully(channel, file, position + inGrain, part, GRAIN);
+        ChannelIo.readFully(channel, file, position + inGrain, part, GRAIN);
       } else {
-        while (part.hasRemaining()) {
-          part.put((byte) 0);
-        }
+        ChannelIo.fillZero(part);
       }
-      dst.position(dst.position() + n);
-      at += n;
-    }
+    });
   }
 
   @Override
@@ -205,10 +189,7 @@ public final class SeSparseExtent implements Extent {
   }
 
   private void checkRange(long offset, long length) {
-    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-      throw new IllegalArgumentException(
-          "range " + offset + "+" + length + " outside the extent of " + size + " bytes");
-    }
+    GrainRuns.checkRange(offset, length, size);
   }
 
   private static Allocation.State state(long entry) {

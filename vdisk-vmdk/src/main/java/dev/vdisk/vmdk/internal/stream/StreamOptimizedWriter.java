@@ -2,8 +2,10 @@ package dev.vdisk.vmdk.internal.stream;
 
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.UnsupportedFeatureException;
+import dev.vdisk.core.util.ChannelIo;
 import dev.vdisk.vmdk.internal.Extent;
 import dev.vdisk.vmdk.internal.GrainDirectory;
+import dev.vdisk.vmdk.internal.GrainRuns;
 import dev.vdisk.vmdk.internal.GrainTable;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
 import java.io.IOException;
@@ -172,7 +174,7 @@ public final class StreamOptimizedWriter implements Extent {
     start.put(descriptor);
     start.clear();
     channel.truncate(0);
-    writeFully(channel, 0, start);
+    ChannelIo.writeFully(channel, 0, start);
     return new StreamOptimizedWriter(file, channel, capacityBytes, grainSizeBytes, header,
         threads);
   }
@@ -234,16 +236,8 @@ public final class StreamOptimizedWriter implements Extent {
   public synchronized Allocation allocation(long offset) throws IOException {
     checkRange(offset, 1);
     drainPending();
-    long g = offset / grainBytes;
-    boolean data = stored(g);
-    long last = (size - 1) / grainBytes;
-    long e = g + 1;
-    while (e <= last && e < g + 65536 && stored(e) == data) {
-      e++;
-    }
-    long end = Math.min(size, e * grainBytes);
-    return new Allocation(offset, end - offset,
-        data ? Allocation.State.DATA : Allocation.State.UNALLOCATED);
+    return GrainRuns.run(offset, size, grainBytes, 65535, g -> stored(g)
+        ? Allocation.State.DATA : Allocation.State.UNALLOCATED);
   }
 
   @Override
@@ -338,10 +332,7 @@ public final class StreamOptimizedWriter implements Extent {
   }
 
   private void checkRange(long offset, long length) {
-    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-      throw new IllegalArgumentException(
-          "range " + offset + "+" + length + " outside the extent of " + size + " bytes");
-    }
+    GrainRuns.checkRange(offset, length, size);
   }
 
   private int grainLength(long g) {
@@ -462,7 +453,7 @@ public final class StreamOptimizedWriter implements Extent {
       new Marker(g * grainSectors, n, 0).writeGrainTo(big);
       big.put(data, 0, n);
       big.clear();
-      writeFully(channel, outStart, big);
+      ChannelIo.writeFully(channel, outStart, big);
       outStart += padded;
       return;
     }
@@ -501,7 +492,7 @@ public final class StreamOptimizedWriter implements Extent {
   private void drain() throws IOException {
     out.flip();
     int n = out.remaining();
-    writeFully(channel, outStart, out);
+    ChannelIo.writeFully(channel, outStart, out);
     outStart += n;
     out.clear();
   }
@@ -515,13 +506,5 @@ public final class StreamOptimizedWriter implements Extent {
     reader.fileSize(outStart);
     reader.read(sector * SECTOR, g * grainSectors, readBack, grainLength(g));
     return readBack;
-  }
-
-  private static void writeFully(FileChannel channel, long position, ByteBuffer src)
-      throws IOException {
-    long at = position;
-    while (src.hasRemaining()) {
-      at += channel.write(src, at);
-    }
   }
 }
