@@ -20,25 +20,13 @@ public final class Libvmdk {
   }
 
   /**
-   * Reads a whole image (and its parents, child first) with libvmdk.
+   * Reads a whole VMDK (a descriptor or monolithic file, and its parents) with libvmdk.
    *
    * @param image the image
    * @param parents its parent chain, nearest first (pyvmdk does not follow parentFileNameHint)
    * @return the media size and SHA-256
    */
   public static Libyal.Reading read(Path image, Path... parents) {
-    return read(-1, image, parents);
-  }
-
-  /**
-   * Reads the first {@code limit} bytes (all when negative) of an image with libvmdk.
-   *
-   * @param limit how many bytes to hash, or -1 for all
-   * @param image the image
-   * @param parents its parent chain, nearest first
-   * @return the media size and SHA-256
-   */
-  public static Libyal.Reading read(long limit, Path image, Path... parents) {
-    return Libyal.read(MODULE, PACKAGE, limit, image, parents);
+    return Libyal.read(MODULE, PACKAGE, -1, image, parents);
   }
 }

@@ -3,12 +3,12 @@ package dev.vdisk.vmdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vdisk.core.BlockDevice;
+import dev.vdisk.testdata.Contents;
 import dev.vdisk.testdata.CorpusFiles;
 import dev.vdisk.testdata.Digests;
 import dev.vdisk.testdata.Oracles;
 import dev.vdisk.testdata.Qemu;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import org.junit.jupiter.api.Assertions;
@@ -71,30 +71,13 @@ final class VmdkTesting {
     try (dev.vdisk.core.raw.RawDisk r = dev.vdisk.core.raw.RawDisk.open(raw, false)) {
       long size = ours.size();
       assertThat(r.size()).isEqualTo(size);
-      ByteBuffer a = ByteBuffer.allocate(1 << 20);
-      ByteBuffer b = ByteBuffer.allocate(1 << 20);
-      long pos = 0;
-      while (pos < size) {
-        dev.vdisk.core.Allocation x = dev.vdisk.core.copy.Allocations.effective(ours, pos);
-        dev.vdisk.core.Allocation y = r.allocation(pos);
-        long end = Math.min(size, Math.min(x.end(), y.end()));
-        if (x.state() == dev.vdisk.core.Allocation.State.DATA
-            || y.state() == dev.vdisk.core.Allocation.State.DATA) {
-          for (long at = pos; at < end; ) {
-            int n = (int) Math.min(a.capacity(), end - at);
-            a.clear().limit(n);
-            b.clear().limit(n);
-            ours.read(at, a);
-            r.read(at, b);
-            if (!a.flip().equals(b.flip())) {
-              Assertions.fail("content differs in [" + at + ", " + (at + n) + ") of " + raw);
-            }
-            at += n;
-          }
-        }
-        pos = end;
-      }
+      Contents.assertSame(size, pos -> run(dev.vdisk.core.copy.Allocations.effective(ours, pos)),
+          ours::read, pos -> run(r.allocation(pos)), r::read, raw.toString());
     }
+  }
+
+  private static Contents.Run run(dev.vdisk.core.Allocation a) {
+    return new Contents.Run(a.end(), a.state() == dev.vdisk.core.Allocation.State.DATA);
   }
 
   /** Decompresses (.bz2 or .gz) or copies a corpus file into {@code dir}. */

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * is allocated (zeros, both copies) before the directory entries that name it. The header's
  * {@code uncleanShutdown} is set before the first write and cleared by {@link #close()}.
  */
-public final class HostedSparseExtent implements Extent {
+public final class HostedSparseExtent extends FileExtent {
   private static final Logger LOG = LoggerFactory.getLogger(HostedSparseExtent.class);
   /** Grain tables kept in memory at most. */
   static final int TABLE_CACHE = 4096;
@@ -40,10 +40,8 @@ public final class HostedSparseExtent implements Extent {
   public static final int MAX_GD_ENTRIES = 1 << 24;
   private static final int MAX_MERGED_GRAINS = 1 << 15;
 
-  private final Path file;
   private final FileChannel channel;
   private SparseExtentHeader header;
-  private final long size;
   private final boolean writable;
   private final long grainBytes;
   private final int gtes;
@@ -67,10 +65,9 @@ public final class HostedSparseExtent implements Extent {
   private HostedSparseExtent(Path file, FileChannel channel, SparseExtentHeader header, long size,
       boolean writable, GrainDirectory gd, GrainDirectory rgd, boolean usingRedundant,
       List<String> warnings) throws IOException {
-    this.file = file;
+    super(file, size);
     this.channel = channel;
     this.header = header;
-    this.size = size;
     this.writable = writable;
     this.grainBytes = header.grainBytes();
     this.gtes = header.numGTEsPerGT();
@@ -198,16 +195,6 @@ public final class HostedSparseExtent implements Extent {
    */
   public long grainBytes() {
     return grainBytes;
-  }
-
-  @Override
-  public Path file() {
-    return file;
-  }
-
-  @Override
-  public long size() {
-    return size;
   }
 
   @Override

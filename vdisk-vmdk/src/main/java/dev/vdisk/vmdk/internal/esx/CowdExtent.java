@@ -4,7 +4,7 @@ import dev.vdisk.core.Allocation;
 import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.util.ChannelIo;
-import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.vmdk.internal.FileExtent;
 import dev.vdisk.vmdk.internal.GrainRuns;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,30 +23,27 @@ import org.slf4j.LoggerFactory;
  * ({@link Allocation.State#UNALLOCATED}: the parent's data, or zeros). Every sector number is
  * checked against the file size before use. Thread-safe.
  */
-public final class CowdExtent implements Extent {
+public final class CowdExtent extends FileExtent {
   private static final Logger LOG = LoggerFactory.getLogger(CowdExtent.class);
   private static final int CACHED_TABLES = 64;
   private static final String GD = "COWD grain directory";
   private static final String GT = "COWD grain table";
   private static final String GRAIN = "COWD grain";
 
-  private final Path file;
   private final FileChannel channel;
   private final CowdHeader header;
   private final long fileSize;
   private final long grainBytes;
-  private final long size;
   private final long[] directory;
   private final TableCache<long[]> tables = new TableCache<>(CACHED_TABLES);
 
   private CowdExtent(Path file, FileChannel channel, CowdHeader header, long fileSize,
       long[] directory) {
-    this.file = file;
+    super(file, header.numSectors() * 512);
     this.channel = channel;
     this.header = header;
     this.fileSize = fileSize;
     this.grainBytes = header.grainSize() * 512;
-    this.size = header.numSectors() * 512;
     this.directory = directory;
   }
 
@@ -90,16 +87,6 @@ public final class CowdExtent implements Extent {
    */
   public CowdHeader header() {
     return header;
-  }
-
-  @Override
-  public Path file() {
-    return file;
-  }
-
-  @Override
-  public long size() {
-    return size;
   }
 
   @Override
@@ -157,10 +144,6 @@ public final class CowdExtent implements Extent {
   @Override
   public void close() throws IOException {
     channel.close();
-  }
-
-  private void checkRange(long offset, long length) {
-    GrainRuns.checkRange(offset, length, size);
   }
 
   /** The sector holding a grain, 0 if not allocated; validated against the file size. */

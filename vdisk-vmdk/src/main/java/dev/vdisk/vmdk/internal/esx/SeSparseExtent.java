@@ -5,7 +5,7 @@ import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.util.ChannelIo;
-import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.vmdk.internal.FileExtent;
 import dev.vdisk.vmdk.internal.GrainRuns;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,7 +28,7 @@ import java.nio.file.Path;
  * be stale until the journal is applied, and replaying the (unpublished) journal format is not
  * implemented. The journal's content is not otherwise interpreted. Thread-safe.
  */
-public final class SeSparseExtent implements Extent {
+public final class SeSparseExtent extends FileExtent {
   private static final int CACHED_TABLES = 32;
   private static final String GD = "seSparse grain directory";
   private static final String GT = "seSparse grain table";
@@ -36,21 +36,18 @@ public final class SeSparseExtent implements Extent {
   private static final long GRAIN_BYTES = SeSparseConstHeader.GRAIN_SECTORS * 512;
   private static final long TYPE_MASK = 0xf000000000000000L;
 
-  private final Path file;
   private final FileChannel channel;
   private final SeSparseConstHeader header;
   private final long fileSize;
-  private final long size;
   private final long[] directory;
   private final TableCache<long[]> tables = new TableCache<>(CACHED_TABLES);
 
   private SeSparseExtent(Path file, FileChannel channel, SeSparseConstHeader header,
       long fileSize, long[] directory) {
-    this.file = file;
+    super(file, header.capacity() * 512);
     this.channel = channel;
     this.header = header;
     this.fileSize = fileSize;
-    this.size = header.capacity() * 512;
     this.directory = directory;
   }
 
@@ -123,16 +120,6 @@ public final class SeSparseExtent implements Extent {
   }
 
   @Override
-  public Path file() {
-    return file;
-  }
-
-  @Override
-  public long size() {
-    return size;
-  }
-
-  @Override
   public Allocation allocation(long offset) throws IOException {
     checkRange(offset, 1);
     return GrainRuns.run(offset, size, GRAIN_BYTES, 16384, g -> state(entry(g)));
@@ -186,10 +173,6 @@ public final class SeSparseExtent implements Extent {
   @Override
   public void close() throws IOException {
     channel.close();
-  }
-
-  private void checkRange(long offset, long length) {
-    GrainRuns.checkRange(offset, length, size);
   }
 
   private static Allocation.State state(long entry) {

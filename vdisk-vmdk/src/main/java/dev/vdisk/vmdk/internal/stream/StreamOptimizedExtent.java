@@ -6,7 +6,7 @@ import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.VdiskException;
 import dev.vdisk.core.util.ChannelIo;
-import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.vmdk.internal.FileExtent;
 import dev.vdisk.vmdk.internal.GrainDirectory;
 import dev.vdisk.vmdk.internal.GrainRuns;
 import dev.vdisk.vmdk.internal.GrainTable;
@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * the one the table maps there, a compressed size running past the file, inflate errors, a grain
  * inflating to more than a grain or less than its part of the capacity.
  */
-public final class StreamOptimizedExtent implements Extent {
+public final class StreamOptimizedExtent extends FileExtent {
   private static final Logger LOG = LoggerFactory.getLogger(StreamOptimizedExtent.class);
   private static final int CACHED_TABLES = 256;
   private static final long TABLE_CACHE_BYTES = 1L << 20;
@@ -58,12 +58,10 @@ public final class StreamOptimizedExtent implements Extent {
   private static final String GT = "grain table";
   private static final String FOOTER = "streamOptimized footer";
 
-  private final Path file;
   private final FileChannel channel;
   private final SparseExtentHeader header;
   private final long fileSize;
   private final long grainBytes;
-  private final long size;
   private final boolean zeroedGrains;
   private final boolean compressed;
   private final long[] directory;
@@ -78,14 +76,13 @@ public final class StreamOptimizedExtent implements Extent {
 
   private StreamOptimizedExtent(Path file, FileChannel channel, SparseExtentHeader header,
       long fileSize, long[] directory, GrainTable[] scanned, boolean footerUsed) {
+    super(file, header.capacityBytes());
     this.scanned = scanned;
     this.footerUsed = footerUsed;
-    this.file = file;
     this.channel = channel;
     this.header = header;
     this.fileSize = fileSize;
     this.grainBytes = header.grainBytes();
-    this.size = header.capacityBytes();
     this.zeroedGrains = header.hasFlag(SparseExtentHeader.FLAG_ZEROED_GRAIN_GTE);
     this.compressed = header.compressAlgorithm() == SparseExtentHeader.COMPRESSION_DEFLATE;
     this.directory = directory;
@@ -249,16 +246,6 @@ public final class StreamOptimizedExtent implements Extent {
   }
 
   @Override
-  public Path file() {
-    return file;
-  }
-
-  @Override
-  public long size() {
-    return size;
-  }
-
-  @Override
   public synchronized Allocation allocation(long offset) throws IOException {
     checkRange(offset, 1);
     return GrainRuns.run(offset, size, grainBytes, MAX_RUN_GRAINS, g -> state(entry(g)));
@@ -364,10 +351,6 @@ public final class StreamOptimizedExtent implements Extent {
   @Override
   public void close() throws IOException {
     channel.close();
-  }
-
-  private void checkRange(long offset, long length) {
-    GrainRuns.checkRange(offset, length, size);
   }
 
   private Allocation.State state(long sector) {

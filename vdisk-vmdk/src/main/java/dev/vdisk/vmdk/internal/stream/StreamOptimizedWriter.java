@@ -3,7 +3,7 @@ package dev.vdisk.vmdk.internal.stream;
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.util.ChannelIo;
-import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.vmdk.internal.FileExtent;
 import dev.vdisk.vmdk.internal.GrainDirectory;
 import dev.vdisk.vmdk.internal.GrainRuns;
 import dev.vdisk.vmdk.internal.GrainTable;
@@ -59,7 +59,7 @@ import java.util.zip.Deflater;
  * {@link #THREADS} pool threads, at most {@link #MAX_PENDING} grains ahead of the file, and
  * written strictly in LBA order.
  */
-public final class StreamOptimizedWriter implements Extent {
+public final class StreamOptimizedWriter extends FileExtent {
   /** Default deflate level, as zlib's default which qemu uses. */
   static final int LEVEL = 6;
   /** Grains compressed ahead of the one being written. */
@@ -73,9 +73,7 @@ public final class StreamOptimizedWriter implements Extent {
   /** The most grain tables kept in memory (1 PiB with 64 KiB grains; 64 TiB with 4 KiB). */
   private static final long MAX_TABLES = 1L << 25;
 
-  private final Path file;
   private final FileChannel channel;
-  private final long size;
   private final long grainBytes;
   private final long grainSectors;
   private final SparseExtentHeader header;
@@ -100,9 +98,8 @@ public final class StreamOptimizedWriter implements Extent {
 
   private StreamOptimizedWriter(Path file, FileChannel channel, long size, long grainBytes,
       SparseExtentHeader header, int threads) {
-    this.file = file;
+    super(file, size);
     this.channel = channel;
-    this.size = size;
     this.grainBytes = grainBytes;
     this.grainSectors = grainBytes / SECTOR;
     this.header = header;
@@ -186,16 +183,6 @@ public final class StreamOptimizedWriter implements Extent {
    */
   public SparseExtentHeader header() {
     return header;
-  }
-
-  @Override
-  public Path file() {
-    return file;
-  }
-
-  @Override
-  public long size() {
-    return size;
   }
 
   @Override
@@ -329,10 +316,6 @@ public final class StreamOptimizedWriter implements Extent {
     if (closed) {
       throw new java.nio.channels.ClosedChannelException();
     }
-  }
-
-  private void checkRange(long offset, long length) {
-    GrainRuns.checkRange(offset, length, size);
   }
 
   private int grainLength(long g) {
