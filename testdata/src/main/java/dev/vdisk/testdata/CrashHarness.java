@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
@@ -217,6 +220,53 @@ public final class CrashHarness {
       }
     }
     return new Run(p.waitFor(), lines);
+  }
+
+  /**
+   * Copies {@code template} to {@code image} and runs the child there without halting; fails
+   * unless it ends normally.
+   *
+   * @param child the child's main class
+   * @param image the image to write (replaced by the template)
+   * @param template the image's initial state
+   * @param seed the plan's seed
+   * @param writes how many writes
+   * @return the number of write-path steps a full run has
+   * @throws IOException when it cannot copy or start
+   * @throws InterruptedException when interrupted
+   */
+  public static int countSteps(Class<?> child, Path template, Path image, long seed, int writes)
+      throws IOException, InterruptedException {
+    Files.copy(template, image, StandardCopyOption.REPLACE_EXISTING);
+    Run full = run(child, false, image, seed, writes, 0);
+    if (full.exitCode() != 0) {
+      throw new AssertionError(String.join("\n", full.lines()));
+    }
+    int total = full.steps();
+    System.out.println(total + " write-path steps");
+    return total;
+  }
+
+  /**
+   * The first block of {@code actual} that equals neither {@code before} nor {@code after} (a
+   * torn write), or -1.
+   *
+   * @param actual what the image holds
+   * @param before the content before the interrupted write
+   * @param after the content after it
+   * @param blockSize the unit that must be all old or all new
+   * @return the block's index, or -1
+   */
+  public static int tornBlock(byte[] actual, byte[] before, byte[] after, int blockSize) {
+    for (int b = 0; (long) b * blockSize < actual.length; b++) {
+      int from = b * blockSize;
+      int to = Math.min(actual.length, from + blockSize);
+      if (!Arrays.equals(actual, from, to, before, from, to)
+          && !Arrays.equals(actual, from, to, after, from, to)) {
+        return b;
+      }
+    }
+    return -1;
   }
 
   /**
