@@ -14,6 +14,7 @@ import dev.vdisk.core.copy.DiskCopier;
 import dev.vdisk.core.copy.ProgressListener;
 import dev.vdisk.testdata.Libvmdk;
 import dev.vdisk.testdata.Oracles;
+import dev.vdisk.testdata.RawImages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -420,19 +421,6 @@ class VmdkOracleIT {
   }
 
   static Path islands(Path raw, long size, long seed, int count) throws IOException {
-    System.out.println("islands seed " + seed);
-    Random random = new Random(seed);
-    try (FileChannel ch = FileChannel.open(raw, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.allocate(1), size - 1);
-      for (int i = 0; i < count; i++) {
-        int length = 1 + random.nextInt(3 * (int) MIB);
-        long at = (long) (random.nextDouble() * (size - length));
-        byte[] data = new byte[length];
-        random.nextBytes(data);
-        ch.write(ByteBuffer.wrap(data), at);
-      }
-    }
-    return raw;
+    return RawImages.islands(raw, size, seed, count);
   }
 }

@@ -153,26 +153,23 @@ public final class CowdExtent extends FileExtent {
     if (tableSector == 0) {
       return 0;
     }
-    long[] table;
-    synchronized (tables) {
-      table = tables.get(tableSector);
-      if (table == null) {
-        long position = tableSector * 512;
-        ByteBuffer raw = EsxIo.read(channel, file, position, CowdHeader.GT_ENTRIES * 4, fileSize,
-            GT);
-        table = new long[CowdHeader.GT_ENTRIES];
-        for (int i = 0; i < table.length; i++) {
-          long sector = Integer.toUnsignedLong(raw.getInt(i * 4));
-          if (sector != 0 && sector * 512 >= fileSize) {
-            throw new CorruptStructureException(file, position + i * 4L, GT,
-                "entry " + i + " points to sector " + sector + ", past the file of " + fileSize
-                    + " bytes");
-          }
-          table[i] = sector;
-        }
-        tables.put(tableSector, table);
-      }
-    }
+    long[] table = tables.getOrLoad(tableSector, () -> readTable(tableSector));
     return table[(int) (grain % CowdHeader.GT_ENTRIES)];
+  }
+
+  private long[] readTable(long tableSector) throws IOException {
+    long position = tableSector * 512;
+    ByteBuffer raw = EsxIo.read(channel, file, position, CowdHeader.GT_ENTRIES * 4, fileSize, GT);
+    long[] table = new long[CowdHeader.GT_ENTRIES];
+    for (int i = 0; i < table.length; i++) {
+      long sector = Integer.toUnsignedLong(raw.getInt(i * 4));
+      if (sector != 0 && sector * 512 >= fileSize) {
+        throw new CorruptStructureException(file, position + i * 4L, GT,
+            "entry " + i + " points to sector " + sector + ", past the file of " + fileSize
+                + " bytes");
+      }
+      table[i] = sector;
+    }
+    return table;
   }
 }

@@ -204,26 +204,24 @@ public final class SeSparseExtent extends FileExtent {
     if (tableSector == 0) {
       return 0;
     }
-    long[] table;
-    synchronized (tables) {
-      table = tables.get(tableSector);
-      if (table == null) {
-        long position = tableSector * 512;
-        ByteBuffer raw = EsxIo.read(channel, file, position, SeSparseConstHeader.GT_ENTRIES * 8,
-            fileSize, GT);
-        table = new long[SeSparseConstHeader.GT_ENTRIES];
-        for (int i = 0; i < table.length; i++) {
-          long e = raw.getLong(i * 8);
-          long type = e & TYPE_MASK;
-          if ((type == 0 && e != 0) || Long.compareUnsigned(type, 0x3000000000000000L) > 0) {
-            throw new CorruptStructureException(file, position + i * 8L, GT,
-                String.format("entry %d holds 0x%016x, an unknown grain type", i, e));
-          }
-          table[i] = e;
-        }
-        tables.put(tableSector, table);
-      }
-    }
+    long[] table = tables.getOrLoad(tableSector, () -> readTable(tableSector));
     return table[(int) (grain % SeSparseConstHeader.GT_ENTRIES)];
+  }
+
+  private long[] readTable(long tableSector) throws IOException {
+    long position = tableSector * 512;
+    ByteBuffer raw = EsxIo.read(channel, file, position, SeSparseConstHeader.GT_ENTRIES * 8,
+        fileSize, GT);
+    long[] table = new long[SeSparseConstHeader.GT_ENTRIES];
+    for (int i = 0; i < table.length; i++) {
+      long e = raw.getLong(i * 8);
+      long type = e & TYPE_MASK;
+      if ((type == 0 && e != 0) || Long.compareUnsigned(type, 0x3000000000000000L) > 0) {
+        throw new CorruptStructureException(file, position + i * 8L, GT,
+            String.format("entry %d holds 0x%016x, an unknown grain type", i, e));
+      }
+      table[i] = e;
+    }
+    return table;
   }
 }
