@@ -25,7 +25,7 @@ import dev.vdisk.vhdx.internal.RegionTable;
 import dev.vdisk.vhdx.internal.RegionTableEntry;
 import dev.vdisk.vhdx.internal.VhdxHeader;
 import dev.vdisk.vhdx.internal.VhdxLog;
-import dev.vdisk.vhdx.internal.WriteSteps;
+import dev.vdisk.core.util.WriteSteps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -8,12 +8,10 @@ import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.OpenOptions;
 import dev.vdisk.core.VdiskException;
 import dev.vdisk.core.VirtualDisk;
+import dev.vdisk.testdata.FuzzFiles;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
@@ -28,22 +26,11 @@ import java.nio.file.Path;
  * set {@code JAZZER_FUZZ=1} to fuzz (for 5 minutes by default).
  */
 class VhdFormatFuzzTest {
-  private static final Path DIR;
-
-  static {
-    try {
-      DIR = Files.createTempDirectory("vhd-fuzz");
-      DIR.toFile().deleteOnExit();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  private static final Path DIR = FuzzFiles.directory("vhd-fuzz");
 
   @FuzzTest(maxDuration = "5m")
   void image(byte[] input) throws IOException {
-    Path file = DIR.resolve("fuzz.vhd");
-    Files.write(file, input);
-    try {
+    FuzzFiles.withFile(DIR.resolve("fuzz.vhd"), input, file -> {
       VhdFormat format = new VhdFormat();
       try (FileChannel channel = FileChannel.open(file)) {
         assertThat(format.probe(file, channel)).isBetween(0, 100);
@@ -55,9 +42,7 @@ class VhdFormatFuzzTest {
       } catch (VdiskException | EOFException | NoSuchFileException expected) {
         // corrupt or unsupported input, reported with a typed error
       }
-    } finally {
-      Files.deleteIfExists(file);
-    }
+    });
   }
 
   private static void exercise(VirtualDisk disk) throws IOException {
@@ -66,28 +51,13 @@ class VhdFormatFuzzTest {
     if (size == 0) {
       return;
     }
-    int chunk = (int) Math.min(size, 64 * 1024);
-    for (long offset : new long[] {0, size - chunk, size / 2 - Math.min(size / 2, 700)}) {
-      try {
-        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(chunk, size - offset));
-        disk.read(offset, buffer);
-        assertThat(buffer.hasRemaining()).isFalse();
-      } catch (VdiskException expected) {
-        // a bad block met while reading
-      }
-    }
-    long offset = 0;
-    for (int i = 0; i < 64 && offset < size; i++) {
-      Allocation run;
-      try {
-        run = disk.allocation(offset);
-      } catch (VdiskException expected) {
-        break;
-      }
+    FuzzFiles.readProbes(size, 64 * 1024, disk::read, VdiskException.class);
+    FuzzFiles.walkRuns(size, offset -> {
+      Allocation run = disk.allocation(offset);
       assertThat(run.offset()).isEqualTo(offset);
       assertThat(run.length()).isPositive();
       assertThat(run.end()).isLessThanOrEqualTo(size);
-      offset = run.end();
-    }
+      return run.end();
+    }, VdiskException.class);
   }
 }

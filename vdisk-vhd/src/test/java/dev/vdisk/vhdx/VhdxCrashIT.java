@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vdisk.core.CreateSpec;
 import dev.vdisk.core.OpenOptions;
+import dev.vdisk.testdata.CrashHarness;
 import dev.vdisk.testdata.Oracles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
@@ -33,35 +31,8 @@ class VhdxCrashIT {
 
   @TempDir Path dir;
 
-  private record Run(int exitCode, List<String> lines) {
-    int lastWrite() {
-      int last = -1;
-      for (String l : lines) {
-        if (l.startsWith("write ")) {
-          last = Integer.parseInt(l.substring(6).trim());
-        } else if (l.equals("closing")) {
-          last = WRITES;
-        }
-      }
-      return last;
-    }
-
-    String haltStep() {
-      return lines.stream().filter(l -> l.startsWith("halt ")).map(l -> l.substring(5))
-          .findFirst().orElse(null);
-    }
-  }
-
-  private static Run child(Path image, long seed, int haltAt) throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-        "-Xshare:auto", "-XX:TieredStopAtLevel=1", VhdxCrashChild.class.getName(),
-        image.toString(), Long.toString(seed), Integer.toString(WRITES),
-        Integer.toString(haltAt)).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    int code = p.waitFor();
-    List<String> lines = Arrays.asList(new String(out, StandardCharsets.UTF_8).split("\n"));
-    return new Run(code, lines);
+  private static CrashHarness.Run child(Path image, long seed, int haltAt) throws Exception {
+    return CrashHarness.run(VhdxCrashChild.class, false, image, seed, WRITES, haltAt);
   }
 
   private static byte[] readAll(VhdxDisk disk) throws IOException {
@@ -78,33 +49,16 @@ class VhdxCrashIT {
     try (VhdxDisk disk = format.open(template, OpenOptions.readOnly())) {
       initial = readAll(disk);
     }
-    List<byte[]> models = new ArrayList<>();
-    models.add(initial.clone());
-    byte[] model = initial.clone();
-    for (VhdxCrashChild.Write w : VhdxCrashChild.plan(seed, SIZE, WRITES)) {
-      System.arraycopy(w.data(), 0, model, (int) w.offset(), w.data().length);
-      models.add(model.clone());
-    }
+    List<byte[]> models = CrashHarness.models(initial, VhdxCrashChild.plan(seed, SIZE, WRITES));
     Path image = dir.resolve(differencing ? "crash.avhdx" : "crash.vhdx");
-    Files.copy(template, image, StandardCopyOption.REPLACE_EXISTING);
-    Run full = child(image, seed, 0);
-    assertThat(full.exitCode()).as(String.join("\n", full.lines())).isZero();
-    int total = Integer.parseInt(full.lines().stream().filter(l -> l.startsWith("steps "))
-        .findFirst().orElseThrow().substring(6).trim());
-    System.out.println(total + " write-path steps");
-    TreeSet<Integer> halts = new TreeSet<>();
-    Random random = new Random(seed);
-    halts.add(1);
-    halts.add(total);
-    while (halts.size() < Math.min(points, total)) {
-      halts.add(1 + random.nextInt(total));
-    }
+    int total = CrashHarness.countSteps(VhdxCrashChild.class, template, image, seed, WRITES);
+    TreeSet<Integer> halts = CrashHarness.haltPoints(seed, total, points);
     int qemuReplays = 0;
     for (int haltAt : halts) {
       Files.copy(template, image, StandardCopyOption.REPLACE_EXISTING);
-      Run run = child(image, seed, haltAt);
+      CrashHarness.Run run = child(image, seed, haltAt);
       assertThat(run.exitCode()).as("halt at " + haltAt + ": " + run.lines()).isEqualTo(77);
-      int k = run.lastWrite();
+      int k = run.lastWrite(WRITES);
       String step = run.haltStep();
       byte[] before = models.get(Math.max(0, Math.min(k, WRITES)));
       byte[] after = models.get(Math.max(0, Math.min(k + 1, WRITES)));
@@ -117,14 +71,9 @@ class VhdxCrashIT {
       try (VhdxDisk disk = format.open(image, OpenOptions.readWrite())) {
         actual = readAll(disk);
       }
-      for (long b = 0; b < SIZE / MIB; b++) {
-        int from = (int) (b * MIB);
-        int to = (int) ((b + 1) * MIB);
-        boolean isBefore = Arrays.equals(actual, from, to, before, from, to);
-        boolean isAfter = Arrays.equals(actual, from, to, after, from, to);
-        assertThat(isBefore || isAfter).as("halt at step " + haltAt + " (" + step
-            + ") during write " + k + ": block " + b + " is neither before nor after").isTrue();
-      }
+      assertThat(CrashHarness.tornBlock(actual, before, after, (int) MIB)).as("halt at step "
+          + haltAt + " (" + step + ") during write " + k + ": a block neither before nor after")
+          .isEqualTo(-1);
       assertThat(format.check(image).isClean()).as(format.check(image).toString()).isTrue();
       if (!differencing) {
         VhdxTesting.qemuCheckClean(image);

@@ -2,7 +2,7 @@ package dev.vdisk.vhdx;
 
 import dev.vdisk.core.CreateSpec;
 import dev.vdisk.core.OpenOptions;
-import dev.vdisk.vhdx.internal.WriteSteps;
+import dev.vdisk.core.util.WriteSteps;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,6 +9,7 @@ import dev.vdisk.core.OpenOptions;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.core.chain.MissingParentException;
 import dev.vdisk.testdata.Oracles;
+import dev.vdisk.testdata.RawImages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -32,23 +33,8 @@ class VhdxOracleIT {
     return Oracles.require("qemu-img", "qemu-utils").toString();
   }
 
-  /** A sparse raw file with seeded random data islands between holes. */
-  private static Path islands(Path raw, long size, long seed, int count) throws IOException {
-    System.out.println("islands seed " + seed);
-    Random random = new Random(seed);
-    try (FileChannel ch = FileChannel.open(raw, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
-      ch.truncate(0);
-      ch.write(ByteBuffer.allocate(1), size - 1);
-      for (int i = 0; i < count; i++) {
-        int length = 1 + random.nextInt(3 * (int) MIB);
-        long at = (long) (random.nextDouble() * (size - length));
-        byte[] data = new byte[length];
-        random.nextBytes(data);
-        ch.write(ByteBuffer.wrap(data), at);
-      }
-    }
-    return raw;
+  static Path islands(Path raw, long size, long seed, int count) throws IOException {
+    return RawImages.islands(raw, size, seed, count);
   }
 
   @ParameterizedTest

@@ -7,18 +7,15 @@ import dev.vdisk.core.copy.DiskCopier;
 import dev.vdisk.core.copy.ProgressListener;
 import dev.vdisk.core.raw.RawDiskFormat;
 import dev.vdisk.testdata.Libvhdi;
+import dev.vdisk.testdata.Contents;
+import dev.vdisk.testdata.CorpusFiles;
+import dev.vdisk.testdata.Digests;
 import dev.vdisk.testdata.Oracles;
-import dev.vdisk.testdata.ProjectPaths;
+import dev.vdisk.testdata.Qemu;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /** Shared helpers for the VHDX tests: corpus files, digests, oracle checks. */
 final class VhdxTesting {
@@ -27,74 +24,36 @@ final class VhdxTesting {
 
   private VhdxTesting() {}
 
-  /** Decompresses a corpus file (.bz2 or .gz) into {@code dir}. */
+  /** Decompresses (.bz2 or .gz) or copies a corpus file into {@code dir}. */
   static Path corpus(String relative, Path dir) throws IOException, InterruptedException {
-    Path source = ProjectPaths.corpus().resolve(relative);
-    Assumptions.assumeTrue(Files.exists(source) || Oracles.isCi(), "missing " + source);
-    String name = source.getFileName().toString().replaceAll("\\.(bz2|gz)$", "");
-    Path target = dir.resolve(name);
-    String tool = relative.endsWith(".bz2") ? "bzip2" : "gzip";
-    Process p = new ProcessBuilder(tool, "-dc", source.toString())
-        .redirectOutput(target.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    assertThat(p.waitFor()).as(tool + " -dc " + source).isZero();
-    return target;
+    return CorpusFiles.extract(relative, dir);
   }
 
   static String sha256(byte[] bytes) {
-    return HexFormat.of().formatHex(digest().digest(bytes));
+    return Digests.sha256(bytes);
   }
 
   static MessageDigest digest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
+    return Digests.sha256();
   }
 
-  /** SHA-256 of a device's whole content, read in 1 MiB pieces. */
+  /** SHA-256 of a device's whole content. */
   static String sha256(BlockDevice device) throws IOException {
-    MessageDigest md = digest();
-    ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
-    for (long pos = 0; pos < device.size(); ) {
-      int n = (int) Math.min(buffer.capacity(), device.size() - pos);
-      buffer.clear().limit(n);
-      device.read(pos, buffer);
-      md.update(buffer.array(), 0, n);
-      pos += n;
-    }
-    return HexFormat.of().formatHex(md.digest());
+    return Digests.sha256(device.size(), device::read);
   }
 
   /** SHA-256 of a file's first {@code length} bytes. */
   static String sha256(Path file, long length) throws IOException {
-    MessageDigest md = digest();
-    byte[] buffer = new byte[1 << 20];
-    long left = length;
-    try (InputStream in = Files.newInputStream(file)) {
-      while (left > 0) {
-        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-        if (n < 0) {
-          break;
-        }
-        md.update(buffer, 0, n);
-        left -= n;
-      }
-    }
-    return HexFormat.of().formatHex(md.digest());
+    return Digests.sha256(file, length);
   }
 
   static String sha256(Path file) throws IOException {
-    return sha256(file, Files.size(file));
+    return Digests.sha256(file);
   }
 
   /** qemu-img's raw view of an image, written to {@code dir}. */
   static Path qemuRaw(Path image, Path dir) {
-    Path qemu = Oracles.require("qemu-img", "qemu-utils");
-    Path raw = dir.resolve(image.getFileName() + ".qemu.raw");
-    Oracles.runOk(qemu.toString(), "convert", "-f", "vhdx", "-O", "raw", image.toString(),
-        raw.toString());
-    return raw;
+    return Qemu.toRaw("vhdx", image, dir);
   }
 
   /** Writes a disk's content into a new sparse raw file through {@link DiskCopier}. */
@@ -108,9 +67,7 @@ final class VhdxTesting {
 
   /** Fails unless qemu-img compare says the VHDX (as qemu reads it) equals the raw file. */
   static void qemuCompare(Path vhdx, Path raw) {
-    Path qemu = Oracles.require("qemu-img", "qemu-utils");
-    Oracles.runOk(qemu.toString(), "compare", "-f", "vhdx", "-F", "raw", vhdx.toString(),
-        raw.toString());
+    Qemu.compare("vhdx", vhdx, raw);
   }
 
   /**
@@ -121,36 +78,18 @@ final class VhdxTesting {
     try (dev.vdisk.core.raw.RawDisk r = dev.vdisk.core.raw.RawDisk.open(raw, false)) {
       long size = ours.size();
       assertThat(r.size()).isGreaterThanOrEqualTo(size);
-      ByteBuffer a = ByteBuffer.allocate(1 << 20);
-      ByteBuffer b = ByteBuffer.allocate(1 << 20);
-      long pos = 0;
-      while (pos < size) {
-        dev.vdisk.core.Allocation x = dev.vdisk.core.copy.Allocations.effective(ours, pos);
-        dev.vdisk.core.Allocation y = r.allocation(pos);
-        long end = Math.min(size, Math.min(x.end(), y.end()));
-        if (x.state() == dev.vdisk.core.Allocation.State.DATA
-            || y.state() == dev.vdisk.core.Allocation.State.DATA) {
-          for (long at = pos; at < end; ) {
-            int n = (int) Math.min(a.capacity(), end - at);
-            a.clear().limit(n);
-            b.clear().limit(n);
-            ours.read(at, a);
-            r.read(at, b);
-            if (!a.flip().equals(b.flip())) {
-              Assertions.fail("content differs in [" + at + ", " + (at + n) + ") of " + raw);
-            }
-            at += n;
-          }
-        }
-        pos = end;
-      }
+      Contents.assertSame(size, pos -> run(dev.vdisk.core.copy.Allocations.effective(ours, pos)),
+          ours::read, pos -> run(r.allocation(pos)), r::read, raw.toString());
     }
+  }
+
+  private static Contents.Run run(dev.vdisk.core.Allocation a) {
+    return new Contents.Run(a.end(), a.state() == dev.vdisk.core.Allocation.State.DATA);
   }
 
   /** Fails unless {@code qemu-img check} finds no errors. */
   static void qemuCheckClean(Path image) {
-    Path qemu = Oracles.require("qemu-img", "qemu-utils");
-    Oracles.Result r = Oracles.run(qemu.toString(), "check", "-f", "vhdx", image.toString());
+    Oracles.Result r = Qemu.check("vhdx", image);
     if (r.exitCode() != 0) {
       Assertions.fail(r.describe());
     }

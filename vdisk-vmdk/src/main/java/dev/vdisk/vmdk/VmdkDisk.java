@@ -13,14 +13,14 @@ import dev.vdisk.core.UnsafeToWriteException;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.core.chain.Parents;
+import dev.vdisk.core.util.ChannelIo;
 import dev.vdisk.vmdk.internal.Descriptor;
 import dev.vdisk.vmdk.internal.Extent;
 import dev.vdisk.vmdk.internal.ExtentDescription;
-import dev.vdisk.vmdk.internal.FileIo;
 import dev.vdisk.vmdk.internal.FlatExtent;
 import dev.vdisk.vmdk.internal.HostedSparseExtent;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
-import dev.vdisk.vmdk.internal.WriteSteps;
+import dev.vdisk.core.util.WriteSteps;
 import dev.vdisk.vmdk.internal.ZeroExtent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -152,7 +152,7 @@ public final class VmdkDisk implements VirtualDisk {
     FileChannel main = channel(path, writable, channels);
     long fileSize = main.size();
     ByteBuffer first = ByteBuffer.allocate(SparseExtentHeader.SIZE);
-    FileIo.readZeroPadded(main, 0, first);
+    ChannelIo.readZeroPadded(main, 0, first);
     first.flip();
     int magic = first.order(ByteOrder.LITTLE_ENDIAN).getInt(0);
     Descriptor descriptor;
@@ -169,7 +169,7 @@ public final class VmdkDisk implements VirtualDisk {
                   + fileSize + "-byte file or is too large");
         }
         ByteBuffer d = ByteBuffer.allocate((int) bytes);
-        FileIo.readZeroPadded(main, at, d);
+        ChannelIo.readZeroPadded(main, at, d);
         descriptor = Descriptor.parse(path, at, d.flip());
         place = new DescriptorPlace(main, at, bytes);
       } else {
@@ -196,7 +196,7 @@ public final class VmdkDisk implements VirtualDisk {
             "a " + fileSize + "-byte file is too large for a descriptor");
       }
       ByteBuffer d = ByteBuffer.allocate((int) fileSize);
-      FileIo.readZeroPadded(main, 0, d);
+      ChannelIo.readZeroPadded(main, 0, d);
       descriptor = Descriptor.parse(path, 0, d.flip());
       place = new DescriptorPlace(main, 0, -1);
     }
@@ -298,7 +298,7 @@ public final class VmdkDisk implements VirtualDisk {
         return new FlatExtent(file, ch, ed.offset() * 512, ed.bytes(), extWritable);
       case SPARSE: {
         ByteBuffer h = ByteBuffer.allocate(SparseExtentHeader.SIZE);
-        FileIo.readZeroPadded(ch, 0, h);
+        ChannelIo.readZeroPadded(ch, 0, h);
         SparseExtentHeader header = SparseExtentHeader.parse(file, h.flip());
         if (header.hasFlag(SparseExtentHeader.FLAG_COMPRESSED_GRAINS)
             || header.hasFlag(SparseExtentHeader.FLAG_MARKERS)
@@ -563,7 +563,7 @@ public final class VmdkDisk implements VirtualDisk {
           parent.read(pos, piece.slice(0, fromParent));
         }
         piece.position(fromParent);
-        FileIo.fillZero(piece);
+        ChannelIo.fillZero(piece);
       } else {
         e.read(rel, piece);
       }
@@ -701,9 +701,9 @@ public final class VmdkDisk implements VirtualDisk {
       }
       ByteBuffer b = ByteBuffer.allocate((int) descriptorPlace.capacity());
       b.put(bytes).clear();
-      FileIo.writeFully(c, descriptorPlace.offset(), b);
+      ChannelIo.writeFully(c, descriptorPlace.offset(), b);
     } else {
-      FileIo.writeFully(c, 0, ByteBuffer.wrap(bytes));
+      ChannelIo.writeFully(c, 0, ByteBuffer.wrap(bytes));
       c.truncate(bytes.length);
     }
     c.force(false);

@@ -8,8 +8,8 @@ import dev.vdisk.core.OpenOptions;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.VdiskException;
 import dev.vdisk.core.VirtualDisk;
+import dev.vdisk.core.util.ChannelIo;
 import dev.vdisk.vmdk.internal.Descriptor;
-import dev.vdisk.vmdk.internal.FileIo;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
 import dev.vdisk.vmdk.internal.VmdkCreator;
 import dev.vdisk.vmdk.internal.ExtentDescription;
@@ -69,7 +69,7 @@ public final class VmdkFormat implements DiskFormat {
   @Override
   public int probe(Path file, FileChannel channel) throws IOException {
     ByteBuffer first = ByteBuffer.allocate(4096);
-    int got = FileIo.readZeroPadded(channel, 0, first);
+    int got = ChannelIo.readZeroPadded(channel, 0, first);
     first.flip();
     if (got >= 4 && first.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(0)
         == SparseExtentHeader.MAGIC) {

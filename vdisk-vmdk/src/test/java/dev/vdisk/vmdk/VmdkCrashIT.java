@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.CreateSpec;
 import dev.vdisk.core.OpenOptions;
+import dev.vdisk.testdata.CrashHarness;
 import dev.vdisk.testdata.Oracles;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
@@ -37,46 +33,9 @@ class VmdkCrashIT {
 
   @TempDir Path dir;
 
-  private record Run(int exitCode, List<String> lines) {
-    int lastWrite() {
-      int last = -1;
-      for (String l : lines) {
-        if (l.startsWith("write ")) {
-          last = Integer.parseInt(l.substring(6).trim());
-        } else if (l.equals("closing")) {
-          last = WRITES;
-        }
-      }
-      return last;
-    }
-
-    String haltStep() {
-      return lines.stream().filter(l -> l.startsWith("halt ")).map(l -> l.substring(5))
-          .findFirst().orElse(null);
-    }
-  }
-
   /** Runs the child; when it reports the halt step, kills it with SIGKILL. */
-  private static Run child(Path image, long seed, int haltAt) throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-        "-Xshare:auto", "-XX:TieredStopAtLevel=1", VmdkCrashChild.class.getName(),
-        image.toString(), Long.toString(seed), Integer.toString(WRITES),
-        Integer.toString(haltAt)).redirectErrorStream(true).start();
-    List<String> lines = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(
-        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        lines.add(line);
-        if (line.startsWith("halt ")) {
-          p.destroyForcibly(); // SIGKILL
-          break;
-        }
-      }
-    }
-    int code = p.waitFor();
-    return new Run(code, lines);
+  private static CrashHarness.Run child(Path image, long seed, int haltAt) throws Exception {
+    return CrashHarness.run(VmdkCrashChild.class, true, image, seed, WRITES, haltAt);
   }
 
   private static byte[] readAll(VmdkDisk disk) throws IOException {
@@ -122,36 +81,19 @@ class VmdkCrashIT {
     try (VmdkDisk disk = format.open(template, OpenOptions.readOnly())) {
       initial = readAll(disk);
     }
-    List<byte[]> models = new ArrayList<>();
-    models.add(initial.clone());
-    byte[] model = initial.clone();
-    for (VmdkCrashChild.Write w : VmdkCrashChild.plan(seed, SIZE, WRITES)) {
-      System.arraycopy(w.data(), 0, model, (int) w.offset(), w.data().length);
-      models.add(model.clone());
-    }
+    List<byte[]> models = CrashHarness.models(initial, VmdkCrashChild.plan(seed, SIZE, WRITES));
     Path image = dir.resolve(parent != null ? "crash-child.vmdk" : "crash.vmdk");
-    Files.copy(template, image, StandardCopyOption.REPLACE_EXISTING);
-    Run full = child(image, seed, 0);
-    assertThat(full.exitCode()).as(String.join("\n", full.lines())).isZero();
-    int total = Integer.parseInt(full.lines().stream().filter(l -> l.startsWith("steps "))
-        .findFirst().orElseThrow().substring(6).trim());
-    System.out.println(total + " write-path steps");
-    TreeSet<Integer> halts = new TreeSet<>();
-    Random random = new Random(seed);
-    halts.add(1);
-    halts.add(total);
-    while (halts.size() < Math.min(points, total)) {
-      halts.add(1 + random.nextInt(total));
-    }
+    int total = CrashHarness.countSteps(VmdkCrashChild.class, template, image, seed, WRITES);
+    TreeSet<Integer> halts = CrashHarness.haltPoints(seed, total, points);
     assertThat(halts.size()).isEqualTo(points);
     int leaks = 0;
     int ourLeaks = 0;
     for (int haltAt : halts) {
       Files.copy(template, image, StandardCopyOption.REPLACE_EXISTING);
-      Run run = child(image, seed, haltAt);
+      CrashHarness.Run run = child(image, seed, haltAt);
       String step = run.haltStep();
       assertThat(step).as("halt at " + haltAt + ": " + run.lines()).isNotNull();
-      int k = run.lastWrite();
+      int k = run.lastWrite(WRITES);
       byte[] before = models.get(Math.max(0, Math.min(k, WRITES)));
       byte[] after = models.get(Math.max(0, Math.min(k + 1, WRITES)));
       Path qemuCopy = dir.resolve(parent != null ? "qemu-child.vmdk" : "qemu.vmdk");
@@ -160,14 +102,9 @@ class VmdkCrashIT {
       try (VmdkDisk disk = format.open(image, OpenOptions.readOnly())) {
         actual = readAll(disk);
       }
-      for (int g = 0; g < SIZE / GRAIN; g++) {
-        int from = g * GRAIN;
-        int to = from + GRAIN;
-        boolean isBefore = Arrays.equals(actual, from, to, before, from, to);
-        boolean isAfter = Arrays.equals(actual, from, to, after, from, to);
-        assertThat(isBefore || isAfter).as("kill after step " + haltAt + " (" + step
-            + ") during write " + k + ": grain " + g + " is neither before nor after").isTrue();
-      }
+      assertThat(CrashHarness.tornBlock(actual, before, after, GRAIN)).as("kill after step "
+          + haltAt + " (" + step + ") during write " + k + ": a grain neither before nor after")
+          .isEqualTo(-1);
       CheckReport report = format.check(image);
       assertThat(report.isClean()).as(report.toString()).isTrue();
       ourLeaks += report.count(CheckReport.Severity.LEAK) > 0 ? 1 : 0;

@@ -8,6 +8,7 @@ import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.OpenOptions;
 import dev.vdisk.core.VdiskException;
 import dev.vdisk.core.VirtualDisk;
+import dev.vdisk.testdata.FuzzFiles;
 import dev.vdisk.vmdk.internal.Descriptor;
 import dev.vdisk.vmdk.internal.GrainDirectory;
 import dev.vdisk.vmdk.internal.GrainTable;
@@ -38,8 +39,7 @@ class VmdkFormatFuzzTest {
 
   static {
     try {
-      DIR = Files.createTempDirectory("vmdk-fuzz");
-      DIR.toFile().deleteOnExit();
+      DIR = FuzzFiles.directory("vmdk-fuzz");
       byte[] flat = new byte[65536];
       for (int i = 0; i < flat.length; i++) {
         flat[i] = (byte) (i * 7);
@@ -56,14 +56,10 @@ class VmdkFormatFuzzTest {
 
   @FuzzTest(maxDuration = "2m")
   void image(byte[] input) throws IOException {
-    Path file = DIR.resolve("fuzz.vmdk");
-    Files.write(file, input);
-    try {
+    FuzzFiles.withFile(DIR.resolve("fuzz.vmdk"), input, file -> {
       structures(input);
       whole(file);
-    } finally {
-      Files.deleteIfExists(file);
-    }
+    });
   }
 
   @FuzzTest(maxDuration = "2m")
@@ -77,13 +73,7 @@ class VmdkFormatFuzzTest {
     } catch (VdiskException expected) {
       // malformed text
     }
-    Path file = DIR.resolve("fuzz.vmdk");
-    Files.write(file, input);
-    try {
-      whole(file);
-    } finally {
-      Files.deleteIfExists(file);
-    }
+    FuzzFiles.withFile(DIR.resolve("fuzz.vmdk"), input, VmdkFormatFuzzTest::whole);
   }
 
   /** The header and, where it points inside the input, the grain directory and first table. */
@@ -141,26 +131,12 @@ class VmdkFormatFuzzTest {
     if (size == 0) {
       return;
     }
-    int chunk = (int) Math.min(size, 128 * 1024);
-    for (long offset : new long[] {0, size - chunk, size / 2 - Math.min(size / 2, 700)}) {
-      try {
-        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(chunk, size - offset));
-        disk.read(offset, buffer);
-        assertThat(buffer.hasRemaining()).isFalse();
-      } catch (VdiskException expected) {
-        // a bad grain met while reading
-      }
-    }
-    long offset = 0;
-    for (int i = 0; i < 64 && offset < size; i++) {
-      try {
-        Allocation a = disk.allocation(offset);
-        assertThat(a.offset()).isEqualTo(offset);
-        assertThat(a.length()).isPositive();
-        offset = a.end();
-      } catch (VdiskException expected) {
-        break;
-      }
-    }
+    FuzzFiles.readProbes(size, 128 * 1024, disk::read, VdiskException.class);
+    FuzzFiles.walkRuns(size, offset -> {
+      Allocation a = disk.allocation(offset);
+      assertThat(a.offset()).isEqualTo(offset);
+      assertThat(a.length()).isPositive();
+      return a.end();
+    }, VdiskException.class);
   }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vdisk.core.OpenOptions;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.core.VirtualDisks;
+import dev.vdisk.testdata.Libvmdk;
 import dev.vdisk.testdata.Oracles;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -28,31 +29,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class VmdkCliIT {
   @TempDir Path dir;
 
-  /** Reads a VMDK through pyvmdk in 64 KiB pieces and prints its media size and SHA-256. */
-  private static final String PYVMDK_SHA256 = String.join("\n",
-      "import hashlib, sys, pyvmdk",
-      "h = pyvmdk.handle()",
-      "h.open(sys.argv[1])",
-      "h.open_extent_data_files()",
-      "size = h.get_media_size()",
-      "digest = hashlib.sha256()",
-      "at = 0",
-      "while at < size:",
-      "    n = min(65536, size - at)",
-      "    digest.update(h.read_buffer_at_offset(n, at))",
-      "    at += n",
-      "h.close()",
-      "print(size, digest.hexdigest())",
-      "");
-
-  private String pyvmdkSha256(Path image) throws Exception {
-    Path script = dir.resolve("pyvmdk-sha256.py");
-    if (!Files.exists(script)) {
-      Files.writeString(script, PYVMDK_SHA256);
-    }
-    return Oracles.runOk("/usr/bin/python3", script.toString(), image.toString()).trim();
-  }
-
   /** Mounts the image with libvmdk's FUSE tool and hashes the disk file it shows. */
   private String vmdkmountSha256(Path image, long size) throws Exception {
     Path vmdkmount = Oracles.require("vmdkmount", "libvmdk-utils");
@@ -68,9 +44,6 @@ class VmdkCliIT {
     }
   }
 
-  private static void requirePyvmdk() {
-    Oracles.requirePythonModule("pyvmdk", "python3-libvmdk");
-  }
 
 
   @ParameterizedTest(name = "{0}")
@@ -79,7 +52,7 @@ class VmdkCliIT {
   void convertWritesImagesQemuAndLibvmdkAccept(String variant) throws Exception {
     Path qemuImg = Oracles.require("qemu-img", "qemu-utils");
     Path vmdkinfo = Oracles.require("vmdkinfo", "libvmdk-utils");
-    requirePyvmdk();
+    Libvmdk.require();
     long size = 72L << 20;
     Path raw = islands(dir, "model.raw", size, 7L + variant.length());
     Path image = dir.resolve("out.vmdk");
@@ -100,7 +73,7 @@ class VmdkCliIT {
 
     assertThat(Oracles.runOk(vmdkinfo.toString(), image.toString())).contains(
         Long.toString(size));
-    assertThat(pyvmdkSha256(image)).isEqualTo(size + " " + sha256(raw, size));
+    assertThat(Libvmdk.read(image).toString()).isEqualTo(size + " " + sha256(raw, size));
     if (variant.equals("streamOptimized")) {
       assertThat(vmdkmountSha256(image, size)).isEqualTo(sha256(raw, size));
     }

@@ -1,6 +1,7 @@
 package dev.vdisk.vhd.internal;
 
 import dev.vdisk.core.CorruptStructureException;
+import dev.vdisk.core.util.ChannelIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,5 +1,6 @@
 package dev.vdisk.vhd.internal;
 
+import dev.vdisk.core.util.ChannelIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -5,6 +5,7 @@ import dev.vdisk.core.CheckReport.Severity;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.chain.MissingParentException;
 import dev.vdisk.core.chain.Parents;
+import dev.vdisk.core.util.ChannelIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -3,6 +3,7 @@ package dev.vdisk.vmdk.internal;
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.internal.NativeIo;
+import dev.vdisk.core.util.ChannelIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,11 +13,9 @@ import java.nio.file.Path;
  * A FLAT or VMFS extent: the data lies in a plain file from a sector offset. Bytes beyond the end
  * of a short file read as zeros (as qemu reads them).
  */
-public final class FlatExtent implements Extent {
-  private final Path file;
+public final class FlatExtent extends FileExtent {
   private final FileChannel channel;
   private final long base;
-  private final long size;
   private final boolean writable;
   private final Object queryLock = new Object();
   private int queryFd = -2;
@@ -32,21 +31,10 @@ public final class FlatExtent implements Extent {
    * @param writable whether writes are allowed
    */
   public FlatExtent(Path file, FileChannel channel, long baseOffset, long size, boolean writable) {
-    this.file = file;
+    super(file, size);
     this.channel = channel;
     this.base = baseOffset;
-    this.size = size;
     this.writable = writable;
-  }
-
-  @Override
-  public Path file() {
-    return file;
-  }
-
-  @Override
-  public long size() {
-    return size;
   }
 
   /**
@@ -90,7 +78,7 @@ public final class FlatExtent implements Extent {
 
   @Override
   public void read(long offset, ByteBuffer dst) throws IOException {
-    FileIo.readZeroPadded(channel, base + offset, dst);
+    ChannelIo.readZeroPadded(channel, base + offset, dst);
   }
 
   @Override
@@ -100,7 +88,7 @@ public final class FlatExtent implements Extent {
 
   @Override
   public void write(long offset, ByteBuffer src) throws IOException {
-    FileIo.writeFully(channel, base + offset, src);
+    ChannelIo.writeFully(channel, base + offset, src);
   }
 
   @Override

@@ -2,18 +2,15 @@ package dev.vdisk.vmdk.internal;
 
 import dev.vdisk.core.CorruptStructureException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
  * A grain directory (or the redundant grain directory) of a hosted sparse extent: an array of
  * little-endian 32-bit sector numbers, one per grain table; 0 means the table is not allocated.
  */
-public final class GrainDirectory {
-  private final int[] entries;
-
+public final class GrainDirectory extends SectorArray {
   private GrainDirectory(int[] entries) {
-    this.entries = entries;
+    super(entries);
   }
 
   /**
@@ -28,14 +25,7 @@ public final class GrainDirectory {
    */
   public static GrainDirectory parse(Path file, long fileOffset, ByteBuffer buffer, int count)
       throws CorruptStructureException {
-    if (count < 0 || (long) count * 4 > buffer.remaining()) {
-      throw new CorruptStructureException(file, fileOffset, "grain directory",
-          count + " entries do not fit in " + buffer.remaining() + " bytes");
-    }
-    ByteBuffer b = buffer.slice(buffer.position(), count * 4).order(ByteOrder.LITTLE_ENDIAN);
-    int[] entries = new int[count];
-    b.asIntBuffer().get(entries);
-    return new GrainDirectory(entries);
+    return new GrainDirectory(parseEntries(file, fileOffset, buffer, count, "grain directory"));
   }
 
   /**
@@ -46,35 +36,6 @@ public final class GrainDirectory {
    */
   public static GrainDirectory empty(int count) {
     return new GrainDirectory(new int[count]);
-  }
-
-  /**
-   * The number of entries.
-   *
-   * @return the count
-   */
-  public int size() {
-    return entries.length;
-  }
-
-  /**
-   * The sector of grain table {@code index}, or 0 when unallocated.
-   *
-   * @param index the table's index
-   * @return the sector, unsigned
-   */
-  public long entry(int index) {
-    return Integer.toUnsignedLong(entries[index]);
-  }
-
-  /**
-   * Sets an entry.
-   *
-   * @param index the table's index
-   * @param sector its sector
-   */
-  public void set(int index, long sector) {
-    entries[index] = (int) sector;
   }
 
   /**
@@ -93,16 +54,5 @@ public final class GrainDirectory {
       }
     }
     return -1;
-  }
-
-  /**
-   * Writes the entries at the buffer's position and advances it.
-   *
-   * @param buffer at least 4 × size() bytes remaining
-   */
-  public void writeTo(ByteBuffer buffer) {
-    ByteBuffer b = buffer.slice().order(ByteOrder.LITTLE_ENDIAN);
-    b.asIntBuffer().put(entries);
-    buffer.position(buffer.position() + entries.length * 4);
   }
 }

@@ -2,7 +2,6 @@ package dev.vdisk.vmdk.internal;
 
 import dev.vdisk.core.CorruptStructureException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
@@ -10,16 +9,14 @@ import java.nio.file.Path;
  * means unallocated (the parent's data, or zeros) and, with the header's zeroed-grain flag, 1
  * means a grain of zeros.
  */
-public final class GrainTable {
+public final class GrainTable extends SectorArray {
   /** The entry of an unallocated grain. */
   public static final long UNALLOCATED = 0;
   /** The entry of a zeroed grain (with {@link SparseExtentHeader#FLAG_ZEROED_GRAIN_GTE}). */
   public static final long ZEROED = 1;
 
-  private final int[] entries;
-
   private GrainTable(int[] entries) {
-    this.entries = entries;
+    super(entries);
   }
 
   /**
@@ -34,14 +31,7 @@ public final class GrainTable {
    */
   public static GrainTable parse(Path file, long fileOffset, ByteBuffer buffer, int count)
       throws CorruptStructureException {
-    if (count < 0 || (long) count * 4 > buffer.remaining()) {
-      throw new CorruptStructureException(file, fileOffset, "grain table",
-          count + " entries do not fit in " + buffer.remaining() + " bytes");
-    }
-    int[] entries = new int[count];
-    buffer.slice(buffer.position(), count * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer()
-        .get(entries);
-    return new GrainTable(entries);
+    return new GrainTable(parseEntries(file, fileOffset, buffer, count, "grain table"));
   }
 
   /**
@@ -52,35 +42,6 @@ public final class GrainTable {
    */
   public static GrainTable empty(int count) {
     return new GrainTable(new int[count]);
-  }
-
-  /**
-   * The number of entries.
-   *
-   * @return the count
-   */
-  public int size() {
-    return entries.length;
-  }
-
-  /**
-   * The entry for grain {@code index} of this table.
-   *
-   * @param index the grain's index in the table
-   * @return the sector, {@link #UNALLOCATED} or {@link #ZEROED}, unsigned
-   */
-  public long entry(int index) {
-    return Integer.toUnsignedLong(entries[index]);
-  }
-
-  /**
-   * Sets an entry.
-   *
-   * @param index the grain's index in the table
-   * @param sector the grain's sector
-   */
-  public void set(int index, long sector) {
-    entries[index] = (int) sector;
   }
 
   /**
@@ -116,15 +77,5 @@ public final class GrainTable {
    */
   public int[] toArray() {
     return entries.clone();
-  }
-
-  /**
-   * Writes the entries at the buffer's position and advances it.
-   *
-   * @param buffer at least 4 × size() bytes remaining
-   */
-  public void writeTo(ByteBuffer buffer) {
-    buffer.slice().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().put(entries);
-    buffer.position(buffer.position() + entries.length * 4);
   }
 }

@@ -5,6 +5,8 @@ import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.VdiskException;
+import dev.vdisk.core.util.ChannelIo;
+import dev.vdisk.core.util.WriteSteps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * is allocated (zeros, both copies) before the directory entries that name it. The header's
  * {@code uncleanShutdown} is set before the first write and cleared by {@link #close()}.
  */
-public final class HostedSparseExtent implements Extent {
+public final class HostedSparseExtent extends FileExtent {
   private static final Logger LOG = LoggerFactory.getLogger(HostedSparseExtent.class);
   /** Grain tables kept in memory at most. */
   static final int TABLE_CACHE = 4096;
@@ -38,10 +40,8 @@ public final class HostedSparseExtent implements Extent {
   public static final int MAX_GD_ENTRIES = 1 << 24;
   private static final int MAX_MERGED_GRAINS = 1 << 15;
 
-  private final Path file;
   private final FileChannel channel;
   private SparseExtentHeader header;
-  private final long size;
   private final boolean writable;
   private final long grainBytes;
   private final int gtes;
@@ -65,10 +65,9 @@ public final class HostedSparseExtent implements Extent {
   private HostedSparseExtent(Path file, FileChannel channel, SparseExtentHeader header, long size,
       boolean writable, GrainDirectory gd, GrainDirectory rgd, boolean usingRedundant,
       List<String> warnings) throws IOException {
-    this.file = file;
+    super(file, size);
     this.channel = channel;
     this.header = header;
-    this.size = size;
     this.writable = writable;
     this.grainBytes = header.grainBytes();
     this.gtes = header.numGTEsPerGT();
@@ -167,7 +166,7 @@ public final class HostedSparseExtent implements Extent {
               + fileSize + "-byte file");
     }
     ByteBuffer b = ByteBuffer.allocate(count * 4);
-    FileIo.readZeroPadded(channel, at, b);
+    ChannelIo.readZeroPadded(channel, at, b);
     return GrainDirectory.parse(file, at, b.flip(), count);
   }
 
@@ -196,16 +195,6 @@ public final class HostedSparseExtent implements Extent {
    */
   public long grainBytes() {
     return grainBytes;
-  }
-
-  @Override
-  public Path file() {
-    return file;
-  }
-
-  @Override
-  public long size() {
-    return size;
   }
 
   @Override
@@ -255,7 +244,7 @@ public final class HostedSparseExtent implements Extent {
 
   private GrainTable readTable(long sector) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(gtes * 4);
-    FileIo.readZeroPadded(channel, sector * 512, b);
+    ChannelIo.readZeroPadded(channel, sector * 512, b);
     return GrainTable.parse(file, sector * 512, b.flip(), gtes);
   }
 
@@ -320,13 +309,13 @@ public final class HostedSparseExtent implements Extent {
         }
         int n = (int) Math.min(run, dst.remaining());
         ByteBuffer part = dst.slice(dst.position(), n);
-        FileIo.readZeroPadded(channel, e * 512 + within, part);
+        ChannelIo.readZeroPadded(channel, e * 512 + within, part);
         dst.position(dst.position() + n);
         pos += n;
       } else {
         int n = (int) Math.min(run, dst.remaining());
         ByteBuffer part = dst.slice(dst.position(), n);
-        FileIo.fillZero(part);
+        ChannelIo.fillZero(part);
         dst.position(dst.position() + n);
         pos += n;
       }
@@ -354,7 +343,7 @@ public final class HostedSparseExtent implements Extent {
   }
 
   private void writeHeader(SparseExtentHeader h) throws IOException {
-    FileIo.writeFully(channel, 0, ByteBuffer.wrap(h.toBytes()));
+    ChannelIo.writeFully(channel, 0, ByteBuffer.wrap(h.toBytes()));
     header = h;
   }
 
@@ -380,7 +369,7 @@ public final class HostedSparseExtent implements Extent {
       long e = grainEntry(g);
       if (stateOf(e) == Allocation.State.DATA) {
         ByteBuffer part = src.slice(base + (int) (from - offset), (int) (to - from));
-        FileIo.writeFully(channel, e * 512 + (from - gStart), part);
+        ChannelIo.writeFully(channel, e * 512 + (from - gStart), part);
         WriteSteps.step("grain-in-place");
       } else if (to - from == grainBytes && (stateOf(e) == Allocation.State.ZERO
           || zerosReadAsUnallocated) && isZero(src, base + (int) (from - offset),
@@ -448,7 +437,7 @@ public final class HostedSparseExtent implements Extent {
       data.put(part);
     }
     data.clear();
-    FileIo.writeFully(channel, start, data);
+    ChannelIo.writeFully(channel, start, data);
     nextFree = start + bytes;
     WriteSteps.step("grain-data");
     channel.force(false);
@@ -484,7 +473,7 @@ public final class HostedSparseExtent implements Extent {
       for (int k = first; k <= last; k++) {
         b.putInt((int) table.entry(k));
       }
-      FileIo.writeFully(channel, dir.entry(t) * 512 + first * 4L, b.flip());
+      ChannelIo.writeFully(channel, dir.entry(t) * 512 + first * 4L, b.flip());
       i = j + 1;
     }
   }
@@ -492,7 +481,7 @@ public final class HostedSparseExtent implements Extent {
   private void allocateTable(int index) throws IOException {
     long start = nextFree;
     int copies = rgd != null ? 2 : 1;
-    FileIo.writeFully(channel, start, ByteBuffer.allocate((int) (tableBytes * copies)));
+    ChannelIo.writeFully(channel, start, ByteBuffer.allocate((int) (tableBytes * copies)));
     nextFree = start + tableBytes * copies;
     channel.force(false);
     WriteSteps.step("table-alloc");
@@ -512,7 +501,7 @@ public final class HostedSparseExtent implements Extent {
   private void writeDirectoryEntry(long dirSector, int index, long value) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(0, (int) value);
-    FileIo.writeFully(channel, dirSector * 512 + index * 4L, b);
+    ChannelIo.writeFully(channel, dirSector * 512 + index * 4L, b);
   }
 
   @Override

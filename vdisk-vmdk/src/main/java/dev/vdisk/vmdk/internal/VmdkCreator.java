@@ -1,5 +1,6 @@
 package dev.vdisk.vmdk.internal;
 
+import dev.vdisk.core.util.ChannelIo;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -211,15 +212,15 @@ public final class VmdkCreator {
         SparseExtentHeader.COMPRESSION_NONE);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE, StandardOpenOption.READ)) {
-      FileIo.writeFully(ch, 0, ByteBuffer.wrap(header.toBytes()));
+      ChannelIo.writeFully(ch, 0, ByteBuffer.wrap(header.toBytes()));
       if (descriptor != null) {
-        FileIo.writeFully(ch, descOffset * 512, ByteBuffer.wrap(descriptor));
+        ChannelIo.writeFully(ch, descOffset * 512, ByteBuffer.wrap(descriptor));
       }
-      FileIo.writeFully(ch, rgd * 512, directory(tables, rgts, gtSectors));
-      FileIo.writeFully(ch, gd * 512, directory(tables, gts, gtSectors));
+      ChannelIo.writeFully(ch, rgd * 512, directory(tables, rgts, gtSectors));
+      ChannelIo.writeFully(ch, gd * 512, directory(tables, gts, gtSectors));
       ch.truncate(overHead * 512);
       if (ch.size() < overHead * 512) {
-        FileIo.writeFully(ch, overHead * 512 - 1, ByteBuffer.allocate(1));
+        ChannelIo.writeFully(ch, overHead * 512 - 1, ByteBuffer.allocate(1));
       }
       ch.force(true);
     }

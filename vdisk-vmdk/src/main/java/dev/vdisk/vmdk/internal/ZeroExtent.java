@@ -1,6 +1,7 @@
 package dev.vdisk.vmdk.internal;
 
 import dev.vdisk.core.Allocation;
+import dev.vdisk.core.util.ChannelIo;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
@@ -18,7 +19,7 @@ public record ZeroExtent(Path file, long size) implements Extent {
 
   @Override
   public void read(long offset, ByteBuffer dst) {
-    FileIo.fillZero(dst);
+    ChannelIo.fillZero(dst);
   }
 
   @Override

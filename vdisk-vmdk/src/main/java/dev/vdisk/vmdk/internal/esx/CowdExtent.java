@@ -3,7 +3,9 @@ package dev.vdisk.vmdk.internal.esx;
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.CorruptStructureException;
-import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.core.util.ChannelIo;
+import dev.vdisk.vmdk.internal.FileExtent;
+import dev.vdisk.vmdk.internal.GrainRuns;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,30 +23,27 @@ import org.slf4j.LoggerFactory;
  * ({@link Allocation.State#UNALLOCATED}: the parent's data, or zeros). Every sector number is
  * checked against the file size before use. Thread-safe.
  */
-public final class CowdExtent implements Extent {
+public final class CowdExtent extends FileExtent {
   private static final Logger LOG = LoggerFactory.getLogger(CowdExtent.class);
   private static final int CACHED_TABLES = 64;
   private static final String GD = "COWD grain directory";
   private static final String GT = "COWD grain table";
   private static final String GRAIN = "COWD grain";
 
-  private final Path file;
   private final FileChannel channel;
   private final CowdHeader header;
   private final long fileSize;
   private final long grainBytes;
-  private final long size;
   private final long[] directory;
   private final TableCache<long[]> tables = new TableCache<>(CACHED_TABLES);
 
   private CowdExtent(Path file, FileChannel channel, CowdHeader header, long fileSize,
       long[] directory) {
-    this.file = file;
+    super(file, header.numSectors() * 512);
     this.channel = channel;
     this.header = header;
     this.fileSize = fileSize;
     this.grainBytes = header.grainSize() * 512;
-    this.size = header.numSectors() * 512;
     this.directory = directory;
   }
 
@@ -91,46 +90,20 @@ public final class CowdExtent implements Extent {
   }
 
   @Override
-  public Path file() {
-    return file;
-  }
-
-  @Override
-  public long size() {
-    return size;
-  }
-
-  @Override
   public Allocation allocation(long offset) throws IOException {
     checkRange(offset, 1);
-    long grain = offset / grainBytes;
-    long last = (size - 1) / grainBytes;
-    boolean data = grainSector(grain) != 0;
-    long g = grain + 1;
     // Bounded: at most one directory's worth of grains per call.
-    long limit = Math.min(last, grain + 16384);
-    while (g <= limit && (grainSector(g) != 0) == data) {
-      g++;
-    }
-    long end = Math.min(size, g * grainBytes);
-    return new Allocation(offset, end - offset,
-        data ? Allocation.State.DATA : Allocation.State.UNALLOCATED);
+    return GrainRuns.run(offset, size, grainBytes, 16384, g -> grainSector(g) != 0
+        ? Allocation.State.DATA : Allocation.State.UNALLOCATED);
   }
 
   @Override
   public void read(long offset, ByteBuffer dst) throws IOException {
     checkRange(offset, dst.remaining());
-    long at = offset;
-    while (dst.hasRemaining()) {
-      long grain = at / grainBytes;
-      long inGrain = at - grain * grainBytes;
-      int n = (int) Math.min(dst.remaining(), grainBytes - inGrain);
+    GrainRuns.read(offset, dst, grainBytes, (grain, inGrain, part) -> {
       long sector = grainSector(grain);
-      ByteBuffer part = dst.slice().limit(n);
       if (sector == 0) {
-        while (part.hasRemaining()) {
-          part.put((byte) 0);
-        }
+        ChannelIo.fillZero(part);
       } else {
         long position = sector * 512 + inGrain;
         if (sector * 512 + grainBytes > fileSize) {
@@ -138,11 +111,9 @@ public final class CowdExtent implements Extent {
               "grain " + grain + " at sector " + sector + " ends past the file of " + fileSize
                   + " bytes");
         }
-        EsxIo.readFully(channel, file, position, part, GRAIN);
+        ChannelIo.readFully(channel, file, position, part, GRAIN);
       }
-      dst.position(dst.position() + n);
-      at += n;
-    }
+    });
   }
 
   @Override
@@ -175,13 +146,6 @@ public final class CowdExtent implements Extent {
     channel.close();
   }
 
-  private void checkRange(long offset, long length) {
-    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-      throw new IllegalArgumentException(
-          "range " + offset + "+" + length + " outside the extent of " + size + " bytes");
-    }
-  }
-
   /** The sector holding a grain, 0 if not allocated; validated against the file size. */
   private long grainSector(long grain) throws IOException {
     int gdIndex = (int) (grain / CowdHeader.GT_ENTRIES);
@@ -189,26 +153,23 @@ public final class CowdExtent implements Extent {
     if (tableSector == 0) {
       return 0;
     }
-    long[] table;
-    synchronized (tables) {
-      table = tables.get(tableSector);
-      if (table == null) {
-        long position = tableSector * 512;
-        ByteBuffer raw = EsxIo.read(channel, file, position, CowdHeader.GT_ENTRIES * 4, fileSize,
-            GT);
-        table = new long[CowdHeader.GT_ENTRIES];
-        for (int i = 0; i < table.length; i++) {
-          long sector = Integer.toUnsignedLong(raw.getInt(i * 4));
-          if (sector != 0 && sector * 512 >= fileSize) {
-            throw new CorruptStructureException(file, position + i * 4L, GT,
-                "entry " + i + " points to sector " + sector + ", past the file of " + fileSize
-                    + " bytes");
-          }
-          table[i] = sector;
-        }
-        tables.put(tableSector, table);
-      }
-    }
+    long[] table = tables.getOrLoad(tableSector, () -> readTable(tableSector));
     return table[(int) (grain % CowdHeader.GT_ENTRIES)];
+  }
+
+  private long[] readTable(long tableSector) throws IOException {
+    long position = tableSector * 512;
+    ByteBuffer raw = EsxIo.read(channel, file, position, CowdHeader.GT_ENTRIES * 4, fileSize, GT);
+    long[] table = new long[CowdHeader.GT_ENTRIES];
+    for (int i = 0; i < table.length; i++) {
+      long sector = Integer.toUnsignedLong(raw.getInt(i * 4));
+      if (sector != 0 && sector * 512 >= fileSize) {
+        throw new CorruptStructureException(file, position + i * 4L, GT,
+            "entry " + i + " points to sector " + sector + ", past the file of " + fileSize
+                + " bytes");
+      }
+      table[i] = sector;
+    }
+    return table;
   }
 }

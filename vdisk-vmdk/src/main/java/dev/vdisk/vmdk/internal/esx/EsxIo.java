@@ -1,6 +1,7 @@
 package dev.vdisk.vmdk.internal.esx;
 
 import dev.vdisk.core.CorruptStructureException;
+import dev.vdisk.core.util.ChannelIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,31 +34,7 @@ final class EsxIo {
               + " bytes");
     }
     ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(channel, file, position, buffer, structure);
+    ChannelIo.readFully(channel, file, position, buffer, structure);
     return buffer.flip();
-  }
-
-  /**
-   * Fills {@code dst} from {@code position}.
-   *
-   * @param channel the file
-   * @param file its path, for errors
-   * @param position where to read
-   * @param dst the buffer to fill
-   * @param structure the structure, for errors
-   * @throws CorruptStructureException if the file ends first
-   * @throws IOException on an I/O error
-   */
-  static void readFully(FileChannel channel, Path file, long position, ByteBuffer dst,
-      String structure) throws IOException {
-    long at = position;
-    while (dst.hasRemaining()) {
-      int n = channel.read(dst, at);
-      if (n < 0) {
-        throw new CorruptStructureException(file, position, structure,
-            "the file ends at " + at + " inside it");
-      }
-      at += n;
-    }
   }
 }

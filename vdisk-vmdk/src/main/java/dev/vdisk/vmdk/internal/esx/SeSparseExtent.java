@@ -4,7 +4,9 @@ import dev.vdisk.core.Allocation;
 import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.UnsupportedFeatureException;
-import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.core.util.ChannelIo;
+import dev.vdisk.vmdk.internal.FileExtent;
+import dev.vdisk.vmdk.internal.GrainRuns;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,7 +28,7 @@ import java.nio.file.Path;
  * be stale until the journal is applied, and replaying the (unpublished) journal format is not
  * implemented. The journal's content is not otherwise interpreted. Thread-safe.
  */
-public final class SeSparseExtent implements Extent {
+public final class SeSparseExtent extends FileExtent {
   private static final int CACHED_TABLES = 32;
   private static final String GD = "seSparse grain directory";
   private static final String GT = "seSparse grain table";
@@ -34,21 +36,18 @@ public final class SeSparseExtent implements Extent {
   private static final long GRAIN_BYTES = SeSparseConstHeader.GRAIN_SECTORS * 512;
   private static final long TYPE_MASK = 0xf000000000000000L;
 
-  private final Path file;
   private final FileChannel channel;
   private final SeSparseConstHeader header;
   private final long fileSize;
-  private final long size;
   private final long[] directory;
   private final TableCache<long[]> tables = new TableCache<>(CACHED_TABLES);
 
   private SeSparseExtent(Path file, FileChannel channel, SeSparseConstHeader header,
       long fileSize, long[] directory) {
-    this.file = file;
+    super(file, header.capacity() * 512);
     this.channel = channel;
     this.header = header;
     this.fileSize = fileSize;
-    this.size = header.capacity() * 512;
     this.directory = directory;
   }
 
@@ -121,51 +120,23 @@ public final class SeSparseExtent implements Extent {
   }
 
   @Override
-  public Path file() {
-    return file;
-  }
-
-  @Override
-  public long size() {
-    return size;
-  }
-
-  @Override
   public Allocation allocation(long offset) throws IOException {
     checkRange(offset, 1);
-    long grain = offset / GRAIN_BYTES;
-    long last = (size - 1) / GRAIN_BYTES;
-    Allocation.State state = state(entry(grain));
-    long g = grain + 1;
-    long limit = Math.min(last, grain + 16384);
-    while (g <= limit && state(entry(g)) == state) {
-      g++;
-    }
-    long end = Math.min(size, g * GRAIN_BYTES);
-    return new Allocation(offset, end - offset, state);
+    return GrainRuns.run(offset, size, GRAIN_BYTES, 16384, g -> state(entry(g)));
   }
 
   @Override
   public void read(long offset, ByteBuffer dst) throws IOException {
     checkRange(offset, dst.remaining());
-    long at = offset;
-    while (dst.hasRemaining()) {
-      long grain = at / GRAIN_BYTES;
-      long inGrain = at - grain * GRAIN_BYTES;
-      int n = (int) Math.min(dst.remaining(), GRAIN_BYTES - inGrain);
+    GrainRuns.read(offset, dst, GRAIN_BYTES, (grain, inGrain, part) -> {
       long entry = entry(grain);
-      ByteBuffer part = dst.slice().limit(n);
       if (state(entry) == Allocation.State.DATA) {
         long position = grainPosition(grain, entry);
-        EsxIo.readFully(channel, file, position + inGrain, part, GRAIN);
+        ChannelIo.readFully(channel, file, position + inGrain, part, GRAIN);
       } else {
-        while (part.hasRemaining()) {
-          part.put((byte) 0);
-        }
+        ChannelIo.fillZero(part);
       }
-      dst.position(dst.position() + n);
-      at += n;
-    }
+    });
   }
 
   @Override
@@ -204,13 +175,6 @@ public final class SeSparseExtent implements Extent {
     channel.close();
   }
 
-  private void checkRange(long offset, long length) {
-    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-      throw new IllegalArgumentException(
-          "range " + offset + "+" + length + " outside the extent of " + size + " bytes");
-    }
-  }
-
   private static Allocation.State state(long entry) {
     long type = entry & TYPE_MASK;
     if (type == 0) {
@@ -240,26 +204,24 @@ public final class SeSparseExtent implements Extent {
     if (tableSector == 0) {
       return 0;
     }
-    long[] table;
-    synchronized (tables) {
-      table = tables.get(tableSector);
-      if (table == null) {
-        long position = tableSector * 512;
-        ByteBuffer raw = EsxIo.read(channel, file, position, SeSparseConstHeader.GT_ENTRIES * 8,
-            fileSize, GT);
-        table = new long[SeSparseConstHeader.GT_ENTRIES];
-        for (int i = 0; i < table.length; i++) {
-          long e = raw.getLong(i * 8);
-          long type = e & TYPE_MASK;
-          if ((type == 0 && e != 0) || Long.compareUnsigned(type, 0x3000000000000000L) > 0) {
-            throw new CorruptStructureException(file, position + i * 8L, GT,
-                String.format("entry %d holds 0x%016x, an unknown grain type", i, e));
-          }
-          table[i] = e;
-        }
-        tables.put(tableSector, table);
-      }
-    }
+    long[] table = tables.getOrLoad(tableSector, () -> readTable(tableSector));
     return table[(int) (grain % SeSparseConstHeader.GT_ENTRIES)];
+  }
+
+  private long[] readTable(long tableSector) throws IOException {
+    long position = tableSector * 512;
+    ByteBuffer raw = EsxIo.read(channel, file, position, SeSparseConstHeader.GT_ENTRIES * 8,
+        fileSize, GT);
+    long[] table = new long[SeSparseConstHeader.GT_ENTRIES];
+    for (int i = 0; i < table.length; i++) {
+      long e = raw.getLong(i * 8);
+      long type = e & TYPE_MASK;
+      if ((type == 0 && e != 0) || Long.compareUnsigned(type, 0x3000000000000000L) > 0) {
+        throw new CorruptStructureException(file, position + i * 8L, GT,
+            String.format("entry %d holds 0x%016x, an unknown grain type", i, e));
+      }
+      table[i] = e;
+    }
+    return table;
   }
 }

@@ -5,8 +5,10 @@ import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.VdiskException;
-import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.core.util.ChannelIo;
+import dev.vdisk.vmdk.internal.FileExtent;
 import dev.vdisk.vmdk.internal.GrainDirectory;
+import dev.vdisk.vmdk.internal.GrainRuns;
 import dev.vdisk.vmdk.internal.GrainTable;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
 import java.io.IOException;
@@ -44,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * the one the table maps there, a compressed size running past the file, inflate errors, a grain
  * inflating to more than a grain or less than its part of the capacity.
  */
-public final class StreamOptimizedExtent implements Extent {
+public final class StreamOptimizedExtent extends FileExtent {
   private static final Logger LOG = LoggerFactory.getLogger(StreamOptimizedExtent.class);
   private static final int CACHED_TABLES = 256;
   private static final long TABLE_CACHE_BYTES = 1L << 20;
@@ -56,12 +58,10 @@ public final class StreamOptimizedExtent implements Extent {
   private static final String GT = "grain table";
   private static final String FOOTER = "streamOptimized footer";
 
-  private final Path file;
   private final FileChannel channel;
   private final SparseExtentHeader header;
   private final long fileSize;
   private final long grainBytes;
-  private final long size;
   private final boolean zeroedGrains;
   private final boolean compressed;
   private final long[] directory;
@@ -76,14 +76,13 @@ public final class StreamOptimizedExtent implements Extent {
 
   private StreamOptimizedExtent(Path file, FileChannel channel, SparseExtentHeader header,
       long fileSize, long[] directory, GrainTable[] scanned, boolean footerUsed) {
+    super(file, header.capacityBytes());
     this.scanned = scanned;
     this.footerUsed = footerUsed;
-    this.file = file;
     this.channel = channel;
     this.header = header;
     this.fileSize = fileSize;
     this.grainBytes = header.grainBytes();
-    this.size = header.capacityBytes();
     this.zeroedGrains = header.hasFlag(SparseExtentHeader.FLAG_ZEROED_GRAIN_GTE);
     this.compressed = header.compressAlgorithm() == SparseExtentHeader.COMPRESSION_DEFLATE;
     this.directory = directory;
@@ -159,7 +158,7 @@ public final class StreamOptimizedExtent implements Extent {
               + " of " + fileSize + " bytes");
     }
     ByteBuffer raw = ByteBuffer.allocate((int) gdBytes).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(channel, file, gdPosition, raw, GD);
+    ChannelIo.readFully(channel, file, gdPosition, raw, GD);
     GrainDirectory gd = GrainDirectory.parse(file, gdPosition, raw.flip(), (int) entries);
     long tableBytes = effective.numGTEsPerGT() * 4L;
     long[] directory = new long[(int) entries];
@@ -211,7 +210,7 @@ public final class StreamOptimizedExtent implements Extent {
               + " bytes is too short for a footer");
     }
     ByteBuffer raw = ByteBuffer.allocate(3 * SparseExtentHeader.SECTOR);
-    readFully(channel, file, at, raw, FOOTER);
+    ChannelIo.readFully(channel, file, at, raw, FOOTER);
     raw.flip();
     Marker footerMarker = Marker.parse(file, at, raw);
     Marker eos = Marker.parse(file, at + 1024, raw.duplicate().position(1024));
@@ -237,19 +236,6 @@ public final class StreamOptimizedExtent implements Extent {
     return footer;
   }
 
-  private static void readFully(FileChannel channel, Path file, long position, ByteBuffer dst,
-      String structure) throws IOException {
-    long at = position;
-    while (dst.hasRemaining()) {
-      int n = channel.read(dst, at);
-      if (n < 0) {
-        throw new CorruptStructureException(file, position, structure,
-            "the file ends at " + at + " inside it");
-      }
-      at += n;
-    }
-  }
-
   /**
    * The header in effect: the footer when the file header defers to it.
    *
@@ -260,28 +246,9 @@ public final class StreamOptimizedExtent implements Extent {
   }
 
   @Override
-  public Path file() {
-    return file;
-  }
-
-  @Override
-  public long size() {
-    return size;
-  }
-
-  @Override
   public synchronized Allocation allocation(long offset) throws IOException {
     checkRange(offset, 1);
-    long grain = offset / grainBytes;
-    long last = (size - 1) / grainBytes;
-    Allocation.State state = state(entry(grain));
-    long g = grain + 1;
-    long limit = Math.min(last, grain + MAX_RUN_GRAINS);
-    while (g <= limit && state(entry(g)) == state) {
-      g++;
-    }
-    long end = Math.min(size, g * grainBytes);
-    return new Allocation(offset, end - offset, state);
+    return GrainRuns.run(offset, size, grainBytes, MAX_RUN_GRAINS, g -> state(entry(g)));
   }
 
   @Override
@@ -371,7 +338,7 @@ public final class StreamOptimizedExtent implements Extent {
       String structure) throws IOException {
     long at = (sector - 1) * SparseExtentHeader.SECTOR;
     ByteBuffer raw = ByteBuffer.allocate(16);
-    readFully(channel, file, at, raw, structure);
+    ChannelIo.readFully(channel, file, at, raw, structure);
     Marker marker = Marker.parse(file, at, raw.flip());
     if (marker.isGrain() || marker.type() != type || marker.value() < sectors) {
       report.add(CheckReport.Severity.WARNING, at, structure,
@@ -384,13 +351,6 @@ public final class StreamOptimizedExtent implements Extent {
   @Override
   public void close() throws IOException {
     channel.close();
-  }
-
-  private void checkRange(long offset, long length) {
-    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-      throw new IllegalArgumentException(
-          "range " + offset + "+" + length + " outside the extent of " + size + " bytes");
-    }
   }
 
   private Allocation.State state(long sector) {
@@ -421,7 +381,7 @@ public final class StreamOptimizedExtent implements Extent {
             "grain " + grain + " ends past the file of " + fileSize + " bytes");
       }
       ByteBuffer dst = ByteBuffer.wrap(data, 0, expected);
-      readFully(channel, file, position, dst, "grain");
+      ChannelIo.readFully(channel, file, position, dst, "grain");
       java.util.Arrays.fill(data, expected, data.length, (byte) 0);
     }
     grains.put(grain, data);
@@ -442,7 +402,7 @@ public final class StreamOptimizedExtent implements Extent {
     if (table == null) {
       long position = tableSector * SparseExtentHeader.SECTOR;
       ByteBuffer raw = ByteBuffer.allocate(gtes * 4).order(ByteOrder.LITTLE_ENDIAN);
-      readFully(channel, file, position, raw, GT);
+      ChannelIo.readFully(channel, file, position, raw, GT);
       table = GrainTable.parse(file, position, raw.flip(), gtes);
       for (int i = 0; i < gtes; i++) {
         long sector = table.entry(i);

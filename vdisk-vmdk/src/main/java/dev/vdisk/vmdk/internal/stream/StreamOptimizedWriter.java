@@ -2,8 +2,10 @@ package dev.vdisk.vmdk.internal.stream;
 
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.UnsupportedFeatureException;
-import dev.vdisk.vmdk.internal.Extent;
+import dev.vdisk.core.util.ChannelIo;
+import dev.vdisk.vmdk.internal.FileExtent;
 import dev.vdisk.vmdk.internal.GrainDirectory;
+import dev.vdisk.vmdk.internal.GrainRuns;
 import dev.vdisk.vmdk.internal.GrainTable;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
 import java.io.IOException;
@@ -57,7 +59,7 @@ import java.util.zip.Deflater;
  * {@link #THREADS} pool threads, at most {@link #MAX_PENDING} grains ahead of the file, and
  * written strictly in LBA order.
  */
-public final class StreamOptimizedWriter implements Extent {
+public final class StreamOptimizedWriter extends FileExtent {
   /** Default deflate level, as zlib's default which qemu uses. */
   static final int LEVEL = 6;
   /** Grains compressed ahead of the one being written. */
@@ -71,9 +73,7 @@ public final class StreamOptimizedWriter implements Extent {
   /** The most grain tables kept in memory (1 PiB with 64 KiB grains; 64 TiB with 4 KiB). */
   private static final long MAX_TABLES = 1L << 25;
 
-  private final Path file;
   private final FileChannel channel;
-  private final long size;
   private final long grainBytes;
   private final long grainSectors;
   private final SparseExtentHeader header;
@@ -98,9 +98,8 @@ public final class StreamOptimizedWriter implements Extent {
 
   private StreamOptimizedWriter(Path file, FileChannel channel, long size, long grainBytes,
       SparseExtentHeader header, int threads) {
-    this.file = file;
+    super(file, size);
     this.channel = channel;
-    this.size = size;
     this.grainBytes = grainBytes;
     this.grainSectors = grainBytes / SECTOR;
     this.header = header;
@@ -172,7 +171,7 @@ public final class StreamOptimizedWriter implements Extent {
     start.put(descriptor);
     start.clear();
     channel.truncate(0);
-    writeFully(channel, 0, start);
+    ChannelIo.writeFully(channel, 0, start);
     return new StreamOptimizedWriter(file, channel, capacityBytes, grainSizeBytes, header,
         threads);
   }
@@ -184,16 +183,6 @@ public final class StreamOptimizedWriter implements Extent {
    */
   public SparseExtentHeader header() {
     return header;
-  }
-
-  @Override
-  public Path file() {
-    return file;
-  }
-
-  @Override
-  public long size() {
-    return size;
   }
 
   @Override
@@ -234,16 +223,8 @@ public final class StreamOptimizedWriter implements Extent {
   public synchronized Allocation allocation(long offset) throws IOException {
     checkRange(offset, 1);
     drainPending();
-    long g = offset / grainBytes;
-    boolean data = stored(g);
-    long last = (size - 1) / grainBytes;
-    long e = g + 1;
-    while (e <= last && e < g + 65536 && stored(e) == data) {
-      e++;
-    }
-    long end = Math.min(size, e * grainBytes);
-    return new Allocation(offset, end - offset,
-        data ? Allocation.State.DATA : Allocation.State.UNALLOCATED);
+    return GrainRuns.run(offset, size, grainBytes, 65535, g -> stored(g)
+        ? Allocation.State.DATA : Allocation.State.UNALLOCATED);
   }
 
   @Override
@@ -334,13 +315,6 @@ public final class StreamOptimizedWriter implements Extent {
   private void checkOpen() throws IOException {
     if (closed) {
       throw new java.nio.channels.ClosedChannelException();
-    }
-  }
-
-  private void checkRange(long offset, long length) {
-    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-      throw new IllegalArgumentException(
-          "range " + offset + "+" + length + " outside the extent of " + size + " bytes");
     }
   }
 
@@ -462,7 +436,7 @@ public final class StreamOptimizedWriter implements Extent {
       new Marker(g * grainSectors, n, 0).writeGrainTo(big);
       big.put(data, 0, n);
       big.clear();
-      writeFully(channel, outStart, big);
+      ChannelIo.writeFully(channel, outStart, big);
       outStart += padded;
       return;
     }
@@ -501,7 +475,7 @@ public final class StreamOptimizedWriter implements Extent {
   private void drain() throws IOException {
     out.flip();
     int n = out.remaining();
-    writeFully(channel, outStart, out);
+    ChannelIo.writeFully(channel, outStart, out);
     outStart += n;
     out.clear();
   }
@@ -515,13 +489,5 @@ public final class StreamOptimizedWriter implements Extent {
     reader.fileSize(outStart);
     reader.read(sector * SECTOR, g * grainSectors, readBack, grainLength(g));
     return readBack;
-  }
-
-  private static void writeFully(FileChannel channel, long position, ByteBuffer src)
-      throws IOException {
-    long at = position;
-    while (src.hasRemaining()) {
-      at += channel.write(src, at);
-    }
   }
 }

@@ -2,12 +2,11 @@ package dev.vdisk.vmdk.internal.esx;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.vdisk.core.VdiskException;
+import dev.vdisk.testdata.FuzzFiles;
 import dev.vdisk.vmdk.internal.Extent;
 import dev.vdisk.vmdk.internal.stream.StreamFuzzSupport;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -20,34 +19,25 @@ import java.nio.file.Path;
  * regression test in every build; set {@code JAZZER_FUZZ=1} to fuzz.
  */
 class CowdFuzzTest {
-  private static final Path DIR;
-
-  static {
-    try {
-      DIR = Files.createTempDirectory("vmdk-esx-fuzz");
-      DIR.toFile().deleteOnExit();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  private static final Path DIR = FuzzFiles.directory("vmdk-esx-fuzz");
 
   @FuzzTest(maxDuration = "2m")
   void image(byte[] input) throws IOException {
     run(input, true);
   }
 
-  private static void run(byte[] input, boolean cowd) throws IOException {
+  /** Opens the input as a COWD or seSparse extent and exercises it (shared with seSparse). */
+  static void run(byte[] input, boolean cowd) throws IOException {
     Path file = DIR.resolve(cowd ? "fuzz-delta.vmdk" : "fuzz-sesparse.vmdk");
-    Files.write(file, input);
-    try (FileChannel channel = FileChannel.open(file)) {
-      Extent extent = cowd ? CowdExtent.open(file, channel) : SeSparseExtent.open(file, channel);
-      try (extent) {
-        StreamFuzzSupport.exercise(extent);
+    FuzzFiles.withFile(file, input, f -> {
+      try (FileChannel channel = FileChannel.open(f)) {
+        Extent extent = cowd ? CowdExtent.open(f, channel) : SeSparseExtent.open(f, channel);
+        try (extent) {
+          StreamFuzzSupport.exercise(extent);
+        }
+      } catch (VdiskException expected) {
+        // corrupt or unsupported input, reported with a typed error
       }
-    } catch (VdiskException expected) {
-      // corrupt or unsupported input, reported with a typed error
-    } finally {
-      Files.deleteIfExists(file);
-    }
+    });
   }
 }

@@ -6,11 +6,9 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.CheckReport;
 import dev.vdisk.core.VdiskException;
+import dev.vdisk.testdata.FuzzFiles;
 import dev.vdisk.vmdk.internal.Extent;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -24,28 +22,17 @@ import java.nio.file.Path;
  * build; set {@code JAZZER_FUZZ=1} to fuzz.
  */
 class StreamFuzzTest {
-  private static final Path DIR;
-
-  static {
-    try {
-      DIR = Files.createTempDirectory("vmdk-stream-fuzz");
-      DIR.toFile().deleteOnExit();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  private static final Path DIR = FuzzFiles.directory("vmdk-stream-fuzz");
 
   @FuzzTest(maxDuration = "2m")
   void image(byte[] input) throws IOException {
-    Path file = DIR.resolve("fuzz.vmdk");
-    Files.write(file, input);
-    try (StreamOptimizedExtent extent = StreamTesting.open(file)) {
-      exercise(extent);
-    } catch (VdiskException expected) {
-      // corrupt or unsupported input, reported with a typed error
-    } finally {
-      Files.deleteIfExists(file);
-    }
+    FuzzFiles.withFile(DIR.resolve("fuzz.vmdk"), input, file -> {
+      try (StreamOptimizedExtent extent = StreamTesting.open(file)) {
+        exercise(extent);
+      } catch (VdiskException expected) {
+        // corrupt or unsupported input, reported with a typed error
+      }
+    });
   }
 
   static void exercise(Extent extent) throws IOException {
@@ -60,27 +47,12 @@ class StreamFuzzTest {
     } catch (VdiskException expected) {
       // a structure check cannot even start
     }
-    int chunk = (int) Math.min(size, 64 * 1024);
-    for (long offset : new long[] {0, size - chunk, size / 2 - Math.min(size / 2, 700)}) {
-      try {
-        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(chunk, size - offset));
-        extent.read(offset, buffer);
-        assertThat(buffer.hasRemaining()).isFalse();
-      } catch (VdiskException expected) {
-        // a damaged grain met while reading
-      }
-    }
-    long offset = 0;
-    for (int i = 0; i < 64 && offset < size; i++) {
-      Allocation run;
-      try {
-        run = extent.allocation(offset);
-      } catch (VdiskException expected) {
-        break;
-      }
+    FuzzFiles.readProbes(size, 64 * 1024, extent::read, VdiskException.class);
+    FuzzFiles.walkRuns(size, offset -> {
+      Allocation run = extent.allocation(offset);
       assertThat(run.offset()).isEqualTo(offset);
       assertThat(run.end()).isLessThanOrEqualTo(size);
-      offset = run.end();
-    }
+      return run.end();
+    }, VdiskException.class);
   }
 }

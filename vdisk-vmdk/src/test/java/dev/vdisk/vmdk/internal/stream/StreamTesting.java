@@ -2,8 +2,7 @@ package dev.vdisk.vmdk.internal.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vdisk.testdata.Oracles;
-import dev.vdisk.testdata.ProjectPaths;
+import dev.vdisk.testdata.CorpusFiles;
 import dev.vdisk.vmdk.internal.Extent;
 import dev.vdisk.vmdk.internal.SparseExtentHeader;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
 
 /** Helpers shared by the streamOptimized tests. */
 final class StreamTesting {
@@ -97,20 +95,7 @@ final class StreamTesting {
 
   /** Decompresses (bzip2/gzip) or copies a corpus file into {@code dir}. */
   static Path corpus(String relative, Path dir) throws IOException, InterruptedException {
-    Path source = ProjectPaths.corpus().resolve(relative);
-    Assumptions.assumeTrue(Files.exists(source) || Oracles.isCi(), "missing " + source);
-    assertThat(source).exists();
-    String name = source.getFileName().toString().replaceAll("\\.(bz2|gz)$", "");
-    Path target = dir.resolve(name);
-    if (relative.endsWith(".bz2") || relative.endsWith(".gz")) {
-      String tool = relative.endsWith(".bz2") ? "bzip2" : "gzip";
-      Process p = new ProcessBuilder(tool, "-dc", source.toString())
-          .redirectOutput(target.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      assertThat(p.waitFor()).as(tool + " -dc " + source).isZero();
-    } else {
-      Files.copy(source, target);
-    }
-    return target;
+    return CorpusFiles.extract(relative, dir);
   }
 
   /**

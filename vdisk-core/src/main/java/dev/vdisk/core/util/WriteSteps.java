@@ -1,9 +1,14 @@
-package dev.vdisk.vhdx.internal;
+package dev.vdisk.core.util;
 
 /**
- * Named points in the write path (after each write and flush of data, log and metadata), where a
- * crash test can stop the process to prove that every intermediate state is recoverable. Without
- * a listener the calls do nothing.
+ * Crash-test hook: named points in a format driver's write path (after each write and flush of
+ * data, log, tables, headers and metadata) where a crash test can stop the process, to prove that
+ * every intermediate state on disk is recoverable or at least detected.
+ *
+ * <p>Drivers call {@link #step(String)} after each such step; without a listener (the normal case)
+ * the call does nothing. One listener serves the whole JVM, shared by every format driver (VHDX,
+ * VMDK, ...); tests install it with {@link #setListener(Listener)}, typically in a child JVM that
+ * halts itself after the N-th step.
  */
 public final class WriteSteps {
   /** Receives the step names. */
