@@ -3,6 +3,7 @@ package dev.vdisk.core.fs;
 import dev.vdisk.core.copy.ProgressListener;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -22,6 +23,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +48,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileTrees {
   private static final Logger LOG = LoggerFactory.getLogger(FileTrees.class);
-  private static final int CHUNK = 1 << 20;
+  private static final int CHUNK = 256 << 10;
+  private static final int THREADS =
+      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+  private static final int IN_FLIGHT = 64;
 
   private FileTrees() {}
 
@@ -131,10 +141,14 @@ public final class FileTrees {
       throw new FileAlreadyExistsException(target.toString());
     }
     Copier copier = new Copier(source, target, options);
-    Files.walkFileTree(source, copier);
-    options.progress().progress(copier.bytes, copier.bytes);
-    return new Summary(copier.files, copier.directories, copier.symlinks, copier.hardLinks,
-        copier.bytes, copier.skipped);
+    try {
+      Files.walkFileTree(source, copier);
+    } finally {
+      copier.finish();
+    }
+    options.progress().progress(copier.bytes.get(), copier.bytes.get());
+    return new Summary(copier.files.get(), copier.directories, copier.symlinks, copier.hardLinks,
+        copier.bytes.get(), copier.skipped);
   }
 
   /**
@@ -166,14 +180,24 @@ public final class FileTrees {
     private final long total;
     private final Map<Object, Path> copiedInodes = new HashMap<>();
     private final List<String> skipped = new ArrayList<>();
-    private final byte[] buffer = new byte[CHUNK];
-    private long files;
+    private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[CHUNK]);
+    private final AtomicLong files = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
     private long directories;
     private long symlinks;
     private long hardLinks;
-    private long bytes;
     private final boolean sourceUnix;
     private final Deque<Facts> pending = new ArrayDeque<>();
+    /** Regular files are copied on a small pool; links and directory metadata wait for it. */
+    private final ExecutorService pool = Executors.newFixedThreadPool(THREADS, r -> {
+      Thread t = new Thread(r, "vdisk-copy");
+      t.setDaemon(true);
+      return t;
+    });
+    private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
+    private final AtomicReference<IOException> failure = new AtomicReference<>();
+    private final List<Path[]> deferredLinks = new ArrayList<>();
+    private final List<Runnable> deferredDirectories = new ArrayList<>();
 
     Copier(Path source, Path target, Options options) throws IOException {
       this.sourceUnix = source.getFileSystem().supportedFileAttributeViews().contains("unix");
@@ -218,14 +242,13 @@ public final class FileTrees {
         if (unix != null && ((Number) unix.get("nlink")).longValue() > 1) {
           Path first = copiedInodes.putIfAbsent(unix.get("ino"), out);
           if (first != null) {
-            Files.deleteIfExists(out);
-            Files.createLink(out, first);
+            deferredLinks.add(new Path[] {out, first}); // once the first name is written
             hardLinks++;
             return FileVisitResult.CONTINUE; // the first name carries the metadata
           }
         }
-        copyContents(file, out, attrs.size());
-        files++;
+        submit(file, out, new Facts(attrs, unix));
+        return failure.get() == null ? FileVisitResult.CONTINUE : FileVisitResult.TERMINATE;
       } else {
         String what = file + " (" + typeOf(unix) + ")";
         LOG.warn("{}: not copied: neither a file, a directory nor a link", what);
@@ -241,9 +264,68 @@ public final class FileTrees {
       if (failure != null) {
         throw failure;
       }
-      // A directory's mode and times only once its contents are written.
-      copyMetadata(dir, to(dir), pending.pop(), options.preserveOwner());
+      // A directory's mode and times only once its contents are written (after the pool).
+      Path out = to(dir);
+      Facts facts = pending.pop();
+      boolean owner = options.preserveOwner();
+      deferredDirectories.add(() -> {
+        try {
+          copyMetadata(dir, out, facts, owner);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
       return FileVisitResult.CONTINUE;
+    }
+
+    private void submit(Path file, Path out, Facts facts) throws IOException {
+      try {
+        inFlight.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while copying " + file);
+      }
+      pool.execute(() -> {
+        try {
+          if (failure.get() == null) {
+            copyContents(file, out, facts.basic().size());
+            copyMetadata(file, out, facts, options.preserveOwner());
+            files.incrementAndGet();
+          }
+        } catch (IOException e) {
+          failure.compareAndSet(null, e);
+        } catch (RuntimeException e) {
+          failure.compareAndSet(null, new IOException(file + ": " + e, e));
+        } finally {
+          inFlight.release();
+        }
+      });
+    }
+
+    /** Waits for the pool, then makes the hard links and sets directories' metadata. */
+    void finish() throws IOException {
+      pool.shutdown();
+      try {
+        while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
+          // files still being copied
+        }
+      } catch (InterruptedException e) {
+        pool.shutdownNow();
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while copying");
+      }
+      if (failure.get() != null) {
+        throw failure.get();
+      }
+      for (Path[] link : deferredLinks) {
+        Files.deleteIfExists(link[0]);
+        Files.createLink(link[0], link[1]);
+      }
+      try {
+        deferredDirectories.forEach(Runnable::run);
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
     }
 
     /** The unix attributes the copy needs, in one read; null without a unix view. */
@@ -265,6 +347,7 @@ public final class FileTrees {
           FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE,
               StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         long at = 0;
+        byte[] buffer = buffers.get();
         int n;
         while ((n = in.readNBytes(buffer, 0, CHUNK)) > 0) {
           if (!allZero(buffer, n)) {
@@ -274,8 +357,10 @@ public final class FileTrees {
             }
           }
           at += n;
-          bytes += n;
-          options.progress().progress(bytes, total);
+          long done = bytes.addAndGet(n);
+          synchronized (options.progress()) {
+            options.progress().progress(done, total);
+          }
         }
         if (ch.size() < at) {
           ch.write(ByteBuffer.allocate(1), at - 1); // the file ends in a hole
