@@ -22,11 +22,12 @@ import picocli.CommandLine.Spec;
     name = "get",
     mixinStandardHelpOptions = true,
     description = {
-      "Copy PATH out of IMAGE to DEST, recursively for a directory. If DEST is an existing",
-      "directory the copy goes inside it (the root '/' copies its contents into DEST).",
-      "Keeps symbolic links as links, hard links as links, holes as holes, modes (with",
-      "setuid, setgid and sticky bits) and modification and access times; as root also the",
-      "owner and group. Device files, FIFOs and sockets are skipped with a warning."
+      "Copy PATH out of IMAGE to DEST, recursively for a directory. If DEST is an",
+      "existing directory the copy goes inside it (the root '/' copies its contents",
+      "into DEST). Keeps symbolic links as links, hard links as links, holes as",
+      "holes, modes (with setuid, setgid and sticky bits) and modification and",
+      "access times; as root also the owner and group. Device files, FIFOs and",
+      "sockets are skipped with a warning. An existing file is never overwritten."
     })
 final class GetCommand implements Callable<Integer> {
 

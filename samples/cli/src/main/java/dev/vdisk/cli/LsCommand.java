@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
     name = "ls",
     mixinStandardHelpOptions = true,
     description = {
-      "List PATH (default /) inside IMAGE: a directory's entries, every one including names",
-      "starting with a dot, sorted by name; or the file itself. Symbolic links are not followed."
+      "List PATH (default /) inside IMAGE: a directory's entries, every one",
+      "including names starting with a dot, sorted by name; or the file itself.",
+      "Symbolic links are not followed."
     })
 final class LsCommand implements Callable<Integer> {
 
@@ -37,7 +38,7 @@ final class LsCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The disk image.")
   Path image;
 
-  @Parameters(index = "1", paramLabel = "PATH", defaultValue = "/",
+  @Parameters(index = "1", arity = "0..1", paramLabel = "PATH", defaultValue = "/",
       description = "The directory or file inside the image (default: /).")
   String path;
 

@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
     name = "stat",
     mixinStandardHelpOptions = true,
     description = {
-      "Show each PATH's type, size, inode, links, mode, owner and times (UTC, nanoseconds) as",
-      "coreutils stat does. A symbolic link is described itself, not its target, unless -L."
+      "Show each PATH's type, size, inode, links, mode, owner and times (UTC,",
+      "nanoseconds) as coreutils stat does. A symbolic link is described itself,",
+      "not its target, unless -L."
     })
 final class StatCommand implements Callable<Integer> {
 
