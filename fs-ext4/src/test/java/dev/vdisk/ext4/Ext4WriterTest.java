@@ -220,4 +220,53 @@ class Ext4WriterTest {
       assertThat(v.superblock().freeInodesCount).isEqualTo(orig.freeInodes());
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ext2", "ext4", "nocsum"})
+  void createsFilesAndDirectoriesTheReaderSees(String name) throws IOException {
+    byte[] img = image(name);
+    MemoryBlockDevice device = writable(img);
+    Ext4Writer w = Ext4Writer.open(device);
+    long dirs = 0;
+    for (long g = 0; g < w.superblock().groupCount(); g++) {
+      dirs += w.groupUsedDirs(g);
+    }
+    long d = w.createDirectory(Ext4Volume.ROOT_INO, "made-dir", 0755);
+    long f = w.createFile(d, "made-file", 0640);
+    assertThat(f).isNotEqualTo(d);
+    assertThatThrownBy(() -> w.createFile(Ext4Volume.ROOT_INO, "made-dir", 0644))
+        .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+    assertThatThrownBy(() -> w.createFile(Ext4Volume.ROOT_INO, "a/b", 0644))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> w.createFile(Ext4Volume.ROOT_INO, "..", 0644))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> w.createFile(f, "x", 0644))
+        .isInstanceOf(java.nio.file.NotDirectoryException.class);
+    w.commit();
+    long dirsAfter = 0;
+    for (long g = 0; g < w.superblock().groupCount(); g++) {
+      dirsAfter += w.groupUsedDirs(g);
+    }
+    assertThat(dirsAfter).isEqualTo(dirs + 1);
+    try (dev.vdisk.core.fs.VdiskFileSystem fs = dev.vdisk.core.fs.VdiskFileSystems.open(
+        Ext4Fixtures.device(img))) {
+      assertThat(java.nio.file.Files.isDirectory(fs.getPath("/made-dir"))).isTrue();
+      assertThat(java.nio.file.Files.size(fs.getPath("/made-dir/made-file"))).isZero();
+      assertThat(java.nio.file.Files.readString(fs.getPath("/hello.txt"))).isEqualTo("hello\n");
+    }
+  }
+
+  @Test
+  void refusesIndexedDirectoriesWithoutChangingAnything() throws IOException {
+    byte[] img = image("nocsum");
+    long off = Ext4DriverTest.inodeOffset(img, Ext4Volume.ROOT_INO);
+    le(img).putInt((int) off + 0x20, le(img).getInt((int) off + 0x20) | 0x1000);
+    byte[] before = img.clone();
+    Ext4Writer w = Ext4Writer.open(writable(img));
+    assertThatThrownBy(() -> w.createFile(Ext4Volume.ROOT_INO, "x", 0644))
+        .isInstanceOfSatisfying(UnsafeToWriteException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_FEATURE));
+    w.commit();
+    assertThat(img).isEqualTo(before);
+  }
 }
