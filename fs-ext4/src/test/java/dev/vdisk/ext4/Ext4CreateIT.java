@@ -114,6 +114,84 @@ class Ext4CreateIT {
     }
   }
 
+  @ParameterizedTest(name = "{0} seed {2}")
+  @CsvSource({
+      "ext4-1k,-t ext4 -b 1024,1",
+      "ext4-1k,-t ext4 -b 1024,2",
+      "ext3-4k,-t ext3 -b 4096,3",
+      "ext2-1k,-t ext2 -b 1024,4",
+      "ext4-no-csum-4k,'-t ext4 -b 4096 -O ^metadata_csum,uninit_bg',5",
+  })
+  void randomCreateSequencesStayCleanAndMatchTheModel(String name, String options, long seed)
+      throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    System.out.println(name + " seed " + seed);
+    Path src = work.resolve("src");
+    Files.createDirectories(src);
+    Files.writeString(src.resolve("hello.txt"), "hello\n");
+    Path image = work.resolve(name + ".img");
+    List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F"));
+    cmd.addAll(List.of(options.split(" ")));
+    cmd.addAll(List.of("-d", src.toString(), image.toString(), "32M"));
+    Oracles.runOk(cmd.toArray(new String[0]));
+    java.util.Random rnd = new java.util.Random(seed);
+    java.util.Map<String, Long> dirs = new java.util.LinkedHashMap<>();
+    dirs.put("", 2L);
+    java.util.Set<String> model = new java.util.TreeSet<>(List.of("/hello.txt:f"));
+    java.util.Set<String> full = new java.util.HashSet<>();
+    int created = 0;
+    for (int batch = 0; batch < 4; batch++) {
+      byte[] bytes = Files.readAllBytes(image);
+      Ext4Writer w = Ext4Writer.open(new MemoryBlockDevice(bytes, true, image.toString(), 512));
+      for (int op = 0; op < 60; op++) {
+        List<String> open = new ArrayList<>(dirs.keySet());
+        open.removeAll(full);
+        String parent = open.get(rnd.nextInt(open.size()));
+        String child = "n" + created + "-" + "x".repeat(rnd.nextInt(40));
+        boolean dir = rnd.nextInt(10) < 3;
+        try {
+          if (dir) {
+            long ino = w.createDirectory(dirs.get(parent), child, 0755);
+            dirs.put(parent + "/" + child, ino);
+            model.add(parent + "/" + child + ":d");
+          } else {
+            w.createFile(dirs.get(parent), child, 0644);
+            model.add(parent + "/" + child + ":f");
+          }
+          created++;
+        } catch (java.io.IOException e) {
+          assertThat(e.getMessage()).contains("no room");
+          full.add(parent);
+        }
+        if (rnd.nextInt(8) == 0) {
+          w.commit();
+        }
+      }
+      w.commit();
+      Files.write(image, bytes);
+      Oracles.Result fsck = Oracles.run("e2fsck", "-fn", image.toString());
+      assertThat(fsck.exitCode()).as("e2fsck -fn after batch %d (seed %d):%n%s", batch, seed,
+          new String(fsck.out(), StandardCharsets.UTF_8)).isZero();
+    }
+    assertThat(created).isGreaterThan(100);
+    Oracles.requireRoot("loop mounts");
+    Path mnt = work.resolve("mnt");
+    Files.createDirectories(mnt);
+    Oracles.runOk("mount", "-o", "loop,ro", image.toString(), mnt.toString());
+    java.util.Set<String> kernel = new java.util.TreeSet<>();
+    try (var walk = Files.walk(mnt)) {
+      walk.filter(x -> !x.equals(mnt)).forEach(x -> {
+        String rel = "/" + mnt.relativize(x).toString();
+        if (!rel.startsWith("/lost+found")) {
+          kernel.add(rel + (Files.isDirectory(x, LinkOption.NOFOLLOW_LINKS) ? ":d" : ":f"));
+        }
+      });
+    } finally {
+      Oracles.runOk("umount", mnt.toString());
+    }
+    assertThat(kernel).isEqualTo(model);
+  }
+
   private static int links(String stat) {
     Matcher m = Pattern.compile("Links: (\\d+)").matcher(stat);
     assertThat(m.find()).isTrue();
