@@ -103,6 +103,7 @@ class Ext4JournalWriterIT {
       "ext4-1k-no-csum-32bit,'-t ext4 -b 1024 -O ^metadata_csum,^64bit',1024",
       "ext3-4k,-t ext3 -b 4096,4096",
       "ext4-1k-csum-v3-64bit,-t ext4 -b 1024,1024",
+      "ext4-4k-csum-v3-32bit,-t ext4 -b 4096 -O ^64bit,4096",
   })
   void e2fsckAndTheKernelReplayOurTransactions(String name, String options, int bs)
       throws Exception {
