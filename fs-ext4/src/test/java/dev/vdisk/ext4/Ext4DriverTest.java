@@ -214,7 +214,7 @@ class Ext4DriverTest {
         .isEqualTo(0xE3069283L);
   }
 
-  private static long inodeOffset(byte[] img, long ino) throws IOException {
+  static long inodeOffset(byte[] img, long ino) throws IOException {
     try (Ext4Volume v = Ext4Volume.mount(Ext4Fixtures.device(img.clone()),
         MountOptions.defaults())) {
       // the group descriptor's inode table, as the volume reads it

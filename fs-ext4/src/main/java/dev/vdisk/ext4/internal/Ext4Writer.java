@@ -1,0 +1,940 @@
+package dev.vdisk.ext4.internal;
+
+import dev.vdisk.core.BlockDevice;
+import dev.vdisk.core.BlockDevices;
+import dev.vdisk.core.CorruptStructureException;
+import dev.vdisk.core.UnsafeToWriteException;
+import dev.vdisk.core.UnsafeToWriteException.Reason;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write side of an ext2/3/4 volume (first slice): the checks that decide whether writing is
+ * safe, and block and inode allocation through the bitmaps with the group descriptor and
+ * superblock free counts and every checksum they carry (CRC32C under metadata_csum, CRC16 under
+ * gdt_csum). Changed metadata blocks are collected in memory and written by {@link #commit()}.
+ * Not thread-safe; one writer per device.
+ */
+public final class Ext4Writer {
+  private static final Logger LOG = LoggerFactory.getLogger(Ext4Writer.class);
+
+  /** {@code bg_flags}: the inode bitmap and table are not initialised. */
+  public static final int BG_INODE_UNINIT = 0x1;
+  /** {@code bg_flags}: the block bitmap is not initialised. */
+  public static final int BG_BLOCK_UNINIT = 0x2;
+  /** {@code bg_flags}: the inode table is zeroed. */
+  public static final int BG_INODE_ZEROED = 0x4;
+
+  /** {@code s_state}: cleanly unmounted. */
+  public static final int STATE_VALID = 0x1;
+  /** {@code s_state}: errors detected. */
+  public static final int STATE_ERROR = 0x2;
+  /** {@code s_state}: orphans being recovered. */
+  public static final int STATE_ORPHAN = 0x4;
+
+  /** MMP block magic ({@code EXT4_MMP_MAGIC}). */
+  public static final int MMP_MAGIC = 0x004D4D50;
+  /** MMP sequence of a cleanly unmounted file system. */
+  public static final int MMP_SEQ_CLEAN = 0xFF4D4D50;
+
+  /** INCOMPAT flags whose write rules this writer knows. */
+  public static final int WRITE_INCOMPAT = Superblock.INCOMPAT_FILETYPE
+      | Superblock.INCOMPAT_RECOVER | Superblock.INCOMPAT_META_BG | Superblock.INCOMPAT_EXTENTS
+      | Superblock.INCOMPAT_64BIT | Superblock.INCOMPAT_MMP | Superblock.INCOMPAT_FLEX_BG
+      | Superblock.INCOMPAT_CSUM_SEED | Superblock.INCOMPAT_LARGEDIR
+      | Superblock.INCOMPAT_INLINE_DATA | Superblock.INCOMPAT_EA_INODE;
+  /** RO_COMPAT flags whose write rules this writer knows. */
+  public static final int WRITE_RO_COMPAT = Superblock.RO_COMPAT_SPARSE_SUPER
+      | Superblock.RO_COMPAT_LARGE_FILE | Superblock.RO_COMPAT_BTREE_DIR
+      | Superblock.RO_COMPAT_HUGE_FILE | Superblock.RO_COMPAT_GDT_CSUM | 0x20 /* dir_nlink */
+      | 0x40 /* extra_isize */ | Superblock.RO_COMPAT_METADATA_CSUM;
+
+  private static final int MAX_RUN = 32768;
+
+  /** A run of consecutive blocks. */
+  public record Extent(long start, int length) {}
+
+  private final BlockDevice device;
+  private final String source;
+  private final Superblock sb;
+  private final int bs;
+  private final long sbBlock;
+  private final int sbWithin;
+  private final long groupCount;
+  private final int descSize;
+  private final int descPerBlock;
+  private final boolean wide;
+  private final long[] gdtBlockNumbers;
+  private final byte[][] gdtBlocks;
+  private final Map<Long, byte[]> dirty = new LinkedHashMap<>();
+  private final Map<Long, byte[]> bitmaps = new LinkedHashMap<>();
+  private final byte[] sbBlockBytes;
+  private final Map<Long, byte[]> blocks = new java.util.HashMap<>();
+  private JournalWriter journal;
+
+  private Ext4Writer(BlockDevice device, Superblock sb) throws IOException {
+    this.device = device;
+    this.source = device.description();
+    this.sb = sb;
+    this.bs = sb.blockSize();
+    this.sbBlock = Superblock.OFFSET / bs;
+    this.sbWithin = Superblock.OFFSET % bs;
+    this.groupCount = sb.groupCount();
+    this.descSize = sb.descSize;
+    this.descPerBlock = bs / descSize;
+    this.wide = sb.hasIncompat(Superblock.INCOMPAT_64BIT) && descSize >= 64;
+    this.sbBlockBytes = readBlock(sbBlock);
+    long gdtCount = (groupCount + descPerBlock - 1) / descPerBlock;
+    gdtBlockNumbers = new long[(int) gdtCount];
+    gdtBlocks = new byte[(int) gdtCount][];
+    long adjust = (bs == 1024 && sb.firstDataBlock == 0) ? 1 : 0;
+    for (int d = 0; d < gdtCount; d++) {
+      long blk;
+      if (!sb.hasIncompat(Superblock.INCOMPAT_META_BG) || d < sb.firstMetaBg) {
+        blk = sb.firstDataBlock + 1 + adjust + d;
+      } else {
+        long g = (long) d * descPerBlock;
+        blk = sb.firstDataBlock + g * sb.blocksPerGroup + (sb.groupHasSuper(g) ? 1 : 0)
+            + (g == 0 ? adjust : 0);
+      }
+      gdtBlockNumbers[d] = blk;
+      gdtBlocks[d] = readBlock(blk);
+    }
+  }
+
+  /**
+   * Opens a device for writing after checking that writing is safe.
+   *
+   * @param device a writable device holding an ext2/3/4 file system
+   * @return the writer
+   * @throws UnsafeToWriteException naming the reason writing is refused
+   * @throws IOException if a structure is corrupt
+   */
+  public static Ext4Writer open(BlockDevice device) throws IOException {
+    BlockDevices.checkWritable(device);
+    Superblock sb = Ext4Volume.readSuperblock(device);
+    checkWritable(device, sb);
+    return new Ext4Writer(device, sb);
+  }
+
+  /**
+   * The checks that decide whether a file system may be written: unknown or unimplemented
+   * INCOMPAT and RO_COMPAT features, the error state, a journal needing recovery, multi-mount
+   * protection in use, a file system not cleanly unmounted.
+   *
+   * @param device the device (to read the MMP block)
+   * @param sb its superblock
+   * @throws UnsafeToWriteException naming the reason
+   * @throws IOException on an I/O error
+   */
+  public static void checkWritable(BlockDevice device, Superblock sb) throws IOException {
+    String src = device.description();
+    int incompat = sb.featureIncompat & ~WRITE_INCOMPAT;
+    if (incompat != 0) {
+      throw new UnsafeToWriteException(null, Reason.UNSUPPORTED_FEATURE, src
+          + ": INCOMPAT feature(s) " + names(sb, incompat, 1) + " not supported for writing");
+    }
+    int ro = sb.featureRoCompat & ~WRITE_RO_COMPAT;
+    if (ro != 0) {
+      throw new UnsafeToWriteException(null, Reason.UNSUPPORTED_FEATURE, src
+          + ": RO_COMPAT feature(s) " + names(sb, ro, 2) + " not supported for writing");
+    }
+    ByteBuffer raw = ByteBuffer.wrap(sb.raw).order(ByteOrder.LITTLE_ENDIAN);
+    long errorCount = raw.getInt(0x194) & 0xFFFFFFFFL;
+    if ((sb.state & STATE_ERROR) != 0 || errorCount != 0) {
+      throw new UnsafeToWriteException(null, Reason.DIRTY, src
+          + ": the file system has recorded errors (s_state 0x" + Integer.toHexString(sb.state)
+          + ", s_error_count " + errorCount + "); run e2fsck first");
+    }
+    if (sb.hasIncompat(Superblock.INCOMPAT_RECOVER)) {
+      throw new UnsafeToWriteException(null, Reason.LOG_NOT_REPLAYED, src
+          + ": the journal needs recovery (needs_recovery); replay it with e2fsck first");
+    }
+    if ((sb.state & STATE_VALID) == 0 || (sb.state & STATE_ORPHAN) != 0
+        || (raw.getInt(0xE8) != 0)) {
+      throw new UnsafeToWriteException(null, Reason.DIRTY, src
+          + ": the file system was not cleanly unmounted (s_state 0x"
+          + Integer.toHexString(sb.state) + ", s_last_orphan " + (raw.getInt(0xE8) & 0xFFFFFFFFL)
+          + "); run e2fsck first");
+    }
+    if (sb.hasIncompat(Superblock.INCOMPAT_MMP)) {
+      long mmpBlock = raw.getLong(0x168);
+      String state = "unreadable";
+      if (mmpBlock > 0 && mmpBlock < sb.blocksCount
+          && (mmpBlock + 1) * sb.blockSize() <= device.size()) {
+        ByteBuffer m = BlockDevices.read(device, mmpBlock * sb.blockSize(), 16)
+            .order(ByteOrder.LITTLE_ENDIAN);
+        int magic = m.getInt(0);
+        int seq = m.getInt(4);
+        state = magic != MMP_MAGIC ? "bad magic" : seq == MMP_SEQ_CLEAN ? "clean"
+            : String.format(Locale.ROOT, "in use (mmp_seq 0x%08x)", seq);
+      }
+      if (!state.equals("clean")) {
+        throw new UnsafeToWriteException(null, Reason.LOCKED, src
+            + ": multi-mount protection is active (MMP block " + mmpBlock + " " + state + ")");
+      }
+      throw new UnsafeToWriteException(null, Reason.UNSUPPORTED_FEATURE, src
+          + ": the MMP protocol (mmp) is not implemented for writing");
+    }
+  }
+
+  private static String names(Superblock sb, int bits, int kind) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      if ((bits & (1 << i)) != 0) {
+        out.add(bitName(kind, 1 << i));
+      }
+    }
+    return String.join(", ", out);
+  }
+
+  private static String bitName(int kind, int bit) {
+    String[] incompat = {"compression", "filetype", "needs_recovery", "journal_dev", "meta_bg",
+        "incompat_0x20", "extent", "64bit", "mmp", "flex_bg", "ea_inode", "incompat_0x800",
+        "dirdata", "metadata_csum_seed", "large_dir", "inline_data", "encrypt", "casefold"};
+    String[] ro = {"sparse_super", "large_file", "btree_dir", "huge_file", "uninit_bg",
+        "dir_nlink", "extra_isize", "has_snapshot", "quota", "bigalloc", "metadata_csum",
+        "replica", "read-only", "project", "shared_blocks", "verity", "orphan_present"};
+    String[] table = kind == 1 ? incompat : ro;
+    int i = Integer.numberOfTrailingZeros(bit);
+    return i < table.length ? table[i] : String.format(Locale.ROOT, "%s_0x%x",
+        kind == 1 ? "incompat" : "ro_compat", bit);
+  }
+
+  /** @return the superblock read at open (counts in it are not updated) */
+  public Superblock superblock() {
+    return sb;
+  }
+
+  private byte[] readBlock(long block) throws IOException {
+    if (block < 0 || block >= sb.blocksCount || (block + 1) * (long) bs > device.size()) {
+      throw new CorruptStructureException(source, -1, "block reference",
+          "block " + block + " is outside the volume");
+    }
+    byte[] b = new byte[bs];
+    device.read(block * bs, ByteBuffer.wrap(b));
+    return b;
+  }
+
+  // ---- group descriptor fields ----
+
+  private ByteBuffer desc(long g) {
+    byte[] blk = gdtBlocks[(int) (g / descPerBlock)];
+    return ByteBuffer.wrap(blk, (int) (g % descPerBlock) * descSize, descSize).slice()
+        .order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  private void markDescDirty(long g) {
+    int d = (int) (g / descPerBlock);
+    dirty.put(gdtBlockNumbers[d], gdtBlocks[d]);
+  }
+
+  private long field32(ByteBuffer d, int lo, int hi) {
+    return (d.getInt(lo) & 0xFFFFFFFFL) | (wide ? (d.getInt(hi) & 0xFFFFFFFFL) << 32 : 0);
+  }
+
+  private long field16(ByteBuffer d, int lo, int hi) {
+    return (d.getShort(lo) & 0xFFFF) | (wide ? (long) (d.getShort(hi) & 0xFFFF) << 16 : 0);
+  }
+
+  private void setField16(ByteBuffer d, int lo, int hi, long v) {
+    d.putShort(lo, (short) v);
+    if (wide) {
+      d.putShort(hi, (short) (v >>> 16));
+    }
+  }
+
+  /** @return the group's {@code bg_free_blocks_count} */
+  public long groupFreeBlocks(long g) {
+    return field16(desc(g), 0xC, 0x2C);
+  }
+
+  /** @return the group's {@code bg_free_inodes_count} */
+  public long groupFreeInodes(long g) {
+    return field16(desc(g), 0xE, 0x2E);
+  }
+
+  /** @return the group's {@code bg_used_dirs_count} */
+  public long groupUsedDirs(long g) {
+    return field16(desc(g), 0x10, 0x30);
+  }
+
+  /** @return the group's {@code bg_itable_unused} */
+  public long groupItableUnused(long g) {
+    return field16(desc(g), 0x1C, 0x32);
+  }
+
+  /** @return the group's {@code bg_flags} */
+  public int groupFlags(long g) {
+    return desc(g).getShort(0x12) & 0xFFFF;
+  }
+
+  private long blockBitmapBlock(long g) {
+    return field32(desc(g), 0x0, 0x20);
+  }
+
+  private long inodeBitmapBlock(long g) {
+    return field32(desc(g), 0x4, 0x24);
+  }
+
+  private boolean groupCsum() {
+    return sb.metadataCsum() || sb.hasRoCompat(Superblock.RO_COMPAT_GDT_CSUM);
+  }
+
+  private void updateDescChecksum(long g) {
+    ByteBuffer d = desc(g);
+    byte[] b = new byte[descSize];
+    d.duplicate().get(b);
+    if (sb.metadataCsum()) {
+      int crc = Crc32c.updateLe32(sb.checksumSeed(), (int) g);
+      crc = Crc32c.update(crc, b, 0, 0x1E);
+      crc = Crc32c.updateZeros(crc, 2);
+      crc = Crc32c.update(crc, b, 0x20, descSize - 0x20);
+      d.putShort(0x1E, (short) crc);
+    } else if (sb.hasRoCompat(Superblock.RO_COMPAT_GDT_CSUM)) {
+      int crc = Crc16.update(0xFFFF, sb.uuid, 0, 16);
+      byte[] gb = {(byte) g, (byte) (g >>> 8), (byte) (g >>> 16), (byte) (g >>> 24)};
+      crc = Crc16.update(crc, gb, 0, 4);
+      crc = Crc16.update(crc, b, 0, 0x1E);
+      if (descSize > 0x20) {
+        crc = Crc16.update(crc, b, 0x20, descSize - 0x20);
+      }
+      d.putShort(0x1E, (short) crc);
+    }
+    markDescDirty(g);
+  }
+
+  // ---- superblock counters ----
+
+  private ByteBuffer sbBuf() {
+    return ByteBuffer.wrap(sbBlockBytes, sbWithin, Superblock.SIZE).slice()
+        .order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** @return the current {@code s_free_blocks_count} */
+  public long freeBlocks() {
+    ByteBuffer s = sbBuf();
+    return (s.getInt(0xC) & 0xFFFFFFFFL)
+        | (sb.hasIncompat(Superblock.INCOMPAT_64BIT) ? (s.getInt(0x158) & 0xFFFFFFFFL) << 32 : 0);
+  }
+
+  /** @return the current {@code s_free_inodes_count} */
+  public long freeInodes() {
+    return sbBuf().getInt(0x10) & 0xFFFFFFFFL;
+  }
+
+  private void addSbFree(long blocks, long inodes) {
+    ByteBuffer s = sbBuf();
+    long fb = freeBlocks() + blocks;
+    s.putInt(0xC, (int) fb);
+    if (sb.hasIncompat(Superblock.INCOMPAT_64BIT)) {
+      s.putInt(0x158, (int) (fb >>> 32));
+    }
+    s.putInt(0x10, (int) (freeInodes() + inodes));
+    dirty.put(sbBlock, sbBlockBytes);
+  }
+
+  // ---- bitmaps ----
+
+  private byte[] bitmap(long block) throws IOException {
+    byte[] b = bitmaps.get(block);
+    if (b == null) {
+      b = readBlock(block);
+      bitmaps.put(block, b);
+    }
+    return b;
+  }
+
+  private static boolean test(byte[] bm, long bit) {
+    return (bm[(int) (bit >>> 3)] & (1 << (bit & 7))) != 0;
+  }
+
+  private static void set(byte[] bm, long bit, boolean on) {
+    if (on) {
+      bm[(int) (bit >>> 3)] |= (byte) (1 << (bit & 7));
+    } else {
+      bm[(int) (bit >>> 3)] &= (byte) ~(1 << (bit & 7));
+    }
+  }
+
+  private long groupFirstBlock(long g) {
+    return sb.firstDataBlock + g * sb.blocksPerGroup;
+  }
+
+  private long groupBlocks(long g) {
+    return Math.min(sb.blocksPerGroup, sb.blocksCount - groupFirstBlock(g));
+  }
+
+  private void blockBitmapChanged(long g, byte[] bm) {
+    dirty.put(blockBitmapBlock(g), bm);
+    if (sb.metadataCsum()) {
+      int crc = Crc32c.update(sb.checksumSeed(), bm, 0, (int) (sb.clustersPerGroup / 8));
+      ByteBuffer d = desc(g);
+      d.putShort(0x18, (short) crc);
+      if (descSize >= 0x3C) {
+        d.putShort(0x38, (short) (crc >>> 16));
+      }
+    }
+  }
+
+  private void inodeBitmapChanged(long g, byte[] bm) {
+    dirty.put(inodeBitmapBlock(g), bm);
+    if (sb.metadataCsum()) {
+      int crc = Crc32c.update(sb.checksumSeed(), bm, 0, (int) (sb.inodesPerGroup / 8));
+      ByteBuffer d = desc(g);
+      d.putShort(0x1A, (short) crc);
+      if (descSize >= 0x3C) {
+        d.putShort(0x3A, (short) (crc >>> 16));
+      }
+    }
+  }
+
+  /**
+   * Allocates up to {@code count} consecutive blocks, preferring a run of the full length that
+   * starts at or after {@code goal} (in the goal's group first, then the following groups). When
+   * no group has a full-length run, returns the longest run found. Groups whose block bitmap is
+   * uninitialised are skipped.
+   *
+   * @param goal the preferred first block (0 for no preference)
+   * @param count the wanted length, 1 to 32768
+   * @return the allocated run
+   * @throws IOException with "no space left" when nothing is free, or on an I/O error
+   */
+  public Extent allocateBlocks(long goal, int count) throws IOException {
+    if (count < 1 || count > MAX_RUN) {
+      throw new IllegalArgumentException("count " + count + " is not 1 to " + MAX_RUN);
+    }
+    if (sb.hasRoCompat(Superblock.RO_COMPAT_BIGALLOC)) {
+      throw new UnsafeToWriteException(null, Reason.UNSUPPORTED_FEATURE, "bigalloc");
+    }
+    long g0 = goal < sb.firstDataBlock || goal >= sb.blocksCount ? 0
+        : (goal - sb.firstDataBlock) / sb.blocksPerGroup;
+    long bestStart = -1;
+    int bestLen = 0;
+    for (long i = 0; i < groupCount; i++) {
+      long g = (g0 + i) % groupCount;
+      if ((groupFlags(g) & BG_BLOCK_UNINIT) != 0 || groupFreeBlocks(g) == 0) {
+        continue;
+      }
+      byte[] bm = bitmap(blockBitmapBlock(g));
+      long n = groupBlocks(g);
+      long from = i == 0 ? goal - groupFirstBlock(g) : 0;
+      for (int pass = 0; pass < 2; pass++) {
+        long lo = pass == 0 ? Math.max(0, from) : 0;
+        long hi = pass == 0 ? n : Math.min(n, Math.max(0, from) + count);
+        long bit = lo;
+        while (bit < hi) {
+          if (test(bm, bit)) {
+            bit++;
+            continue;
+          }
+          long runStart = bit;
+          while (bit < n && bit - runStart < count && !test(bm, bit)) {
+            bit++;
+          }
+          int len = (int) (bit - runStart);
+          if (len == count) {
+            return take(g, bm, runStart, len);
+          }
+          if (len > bestLen) {
+            bestLen = len;
+            bestStart = groupFirstBlock(g) + runStart;
+          }
+        }
+        if (from <= 0) {
+          break;
+        }
+      }
+    }
+    if (bestLen == 0) {
+      throw new IOException(source + ": no space left on the file system (" + freeBlocks()
+          + " blocks free outside uninitialised groups: 0)");
+    }
+    long g = (bestStart - sb.firstDataBlock) / sb.blocksPerGroup;
+    return take(g, bitmap(blockBitmapBlock(g)), bestStart - groupFirstBlock(g), bestLen);
+  }
+
+  private Extent take(long g, byte[] bm, long bit, int len) {
+    for (long b = bit; b < bit + len; b++) {
+      set(bm, b, true);
+    }
+    blockBitmapChanged(g, bm);
+    ByteBuffer d = desc(g);
+    setField16(d, 0xC, 0x2C, groupFreeBlocks(g) - len);
+    updateDescChecksum(g);
+    addSbFree(-len, 0);
+    Extent e = new Extent(groupFirstBlock(g) + bit, len);
+    LOG.debug("{}: allocated blocks {}+{} in group {}", source, e.start(), len, g);
+    return e;
+  }
+
+  /**
+   * Frees a run of blocks, which must all be in use and in one group.
+   *
+   * @param start the first block
+   * @param count how many
+   * @throws IOException if a block is already free, outside the volume, or crosses a group
+   */
+  public void freeBlocks(long start, int count) throws IOException {
+    if (count < 1 || start < sb.firstDataBlock || start + count > sb.blocksCount) {
+      throw new CorruptStructureException(source, -1, "block run",
+          "blocks " + start + "+" + count + " are outside the volume");
+    }
+    long g = (start - sb.firstDataBlock) / sb.blocksPerGroup;
+    long bit = start - groupFirstBlock(g);
+    if (bit + count > sb.blocksPerGroup || (groupFlags(g) & BG_BLOCK_UNINIT) != 0) {
+      throw new CorruptStructureException(source, -1, "block run", "blocks " + start + "+"
+          + count + " cross a group boundary or lie in an uninitialised group");
+    }
+    byte[] bm = bitmap(blockBitmapBlock(g));
+    for (long b = bit; b < bit + count; b++) {
+      if (!test(bm, b)) {
+        throw new CorruptStructureException(source, -1, "block bitmap " + g,
+            "block " + (groupFirstBlock(g) + b) + " is already free");
+      }
+    }
+    for (long b = bit; b < bit + count; b++) {
+      set(bm, b, false);
+    }
+    blockBitmapChanged(g, bm);
+    setField16(desc(g), 0xC, 0x2C, groupFreeBlocks(g) + count);
+    updateDescChecksum(g);
+    addSbFree(count, 0);
+  }
+
+  /**
+   * Allocates an inode. Files go near their parent (the parent's group, then the following
+   * ones); directories go to the group with the most free inodes among those with at least the
+   * average number of free blocks (Orlov-like spreading). Initialises the inode bitmap of an
+   * {@code INODE_UNINIT} group and lowers {@code bg_itable_unused}; the caller writes the inode
+   * (zeroing its slot).
+   *
+   * @param parent the parent directory's inode number (0 for none)
+   * @param directory whether the new inode is a directory (counted in {@code bg_used_dirs_count})
+   * @return the inode number
+   * @throws IOException with "no free inodes" when none is left, or on an I/O error
+   */
+  public long allocateInode(long parent, boolean directory) throws IOException {
+    long ipg = sb.inodesPerGroup;
+    long pg = parent >= 1 && parent <= sb.inodesCount ? (parent - 1) / ipg : 0;
+    long start = pg;
+    if (directory && groupCount > 1) {
+      long avgBlocks = freeBlocks() / groupCount;
+      long best = -1;
+      long bestFree = 0;
+      for (long g = 0; g < groupCount; g++) {
+        long fi = groupFreeInodes(g);
+        if (fi > bestFree && groupFreeBlocks(g) >= avgBlocks) {
+          best = g;
+          bestFree = fi;
+        }
+      }
+      if (best >= 0) {
+        start = best;
+      }
+    }
+    for (long i = 0; i < groupCount; i++) {
+      long g = (start + i) % groupCount;
+      if (groupFreeInodes(g) == 0) {
+        continue;
+      }
+      byte[] bm = bitmap(inodeBitmapBlock(g));
+      ByteBuffer d = desc(g);
+      int flags = groupFlags(g);
+      if ((flags & BG_INODE_UNINIT) != 0) {
+        java.util.Arrays.fill(bm, (byte) 0);
+        for (long b = ipg; b < 8L * bs; b++) {
+          set(bm, b, true);
+        }
+        d.putShort(0x12, (short) (flags & ~BG_INODE_UNINIT));
+      }
+      for (long bit = 0; bit < ipg; bit++) {
+        long ino = g * ipg + bit + 1;
+        if (ino < sb.firstIno || ino > sb.inodesCount || test(bm, bit)) {
+          continue;
+        }
+        set(bm, bit, true);
+        inodeBitmapChanged(g, bm);
+        setField16(d, 0xE, 0x2E, groupFreeInodes(g) - 1);
+        if (directory) {
+          setField16(d, 0x10, 0x30, groupUsedDirs(g) + 1);
+        }
+        if (groupCsum()) {
+          long unused = groupItableUnused(g);
+          if (bit >= ipg - unused) {
+            setField16(d, 0x1C, 0x32, ipg - bit - 1);
+          }
+        }
+        updateDescChecksum(g);
+        addSbFree(0, -1);
+        LOG.debug("{}: allocated inode {} in group {}", source, ino, g);
+        return ino;
+      }
+    }
+    throw new IOException(source + ": no free inodes left on the file system");
+  }
+
+  /**
+   * Frees an inode (clears its bitmap bit and fixes the counts); the caller clears the inode.
+   *
+   * @param ino the inode number
+   * @param directory whether it was a directory
+   * @throws IOException if it is already free or out of range
+   */
+  public void freeInode(long ino, boolean directory) throws IOException {
+    if (ino < sb.firstIno || ino > sb.inodesCount) {
+      throw new CorruptStructureException(source, -1, "inode reference",
+          "inode " + ino + " cannot be freed");
+    }
+    long g = (ino - 1) / sb.inodesPerGroup;
+    long bit = (ino - 1) % sb.inodesPerGroup;
+    if ((groupFlags(g) & BG_INODE_UNINIT) != 0) {
+      throw new CorruptStructureException(source, -1, "inode bitmap " + g,
+          "inode " + ino + " is in an uninitialised group");
+    }
+    byte[] bm = bitmap(inodeBitmapBlock(g));
+    if (!test(bm, bit)) {
+      throw new CorruptStructureException(source, -1, "inode bitmap " + g,
+          "inode " + ino + " is already free");
+    }
+    set(bm, bit, false);
+    inodeBitmapChanged(g, bm);
+    ByteBuffer d = desc(g);
+    setField16(d, 0xE, 0x2E, groupFreeInodes(g) + 1);
+    if (directory) {
+      setField16(d, 0x10, 0x30, groupUsedDirs(g) - 1);
+    }
+    updateDescChecksum(g);
+    addSbFree(0, 1);
+  }
+
+  /** @return the metadata blocks changed since the last commit, in first-change order */
+  public Map<Long, byte[]> dirtyBlocks() {
+    if (dirty.containsKey(sbBlock) && sb.metadataCsum()) {
+      sbBuf().putInt(0x3FC, Crc32c.update(~0, sbBlockBytes, sbWithin, 0x3FC));
+    }
+    return java.util.Collections.unmodifiableMap(dirty);
+  }
+
+  /**
+   * Writes every changed metadata block: with a journal, as one jbd2 transaction that is then
+   * checkpointed; without one (ext2), directly. Flushes the device.
+   *
+   * @throws IOException on an I/O error
+   */
+  public void commit() throws IOException {
+    if (dirty.isEmpty()) {
+      return;
+    }
+    if (sb.hasCompat(Superblock.COMPAT_HAS_JOURNAL) && sb.journalInum != 0) {
+      if (journal == null) {
+        journal = JournalWriter.open(device);
+      }
+      journal.commit(dirtyBlocks());
+      journal.checkpoint();
+    } else {
+      for (Map.Entry<Long, byte[]> e : dirtyBlocks().entrySet()) {
+        device.write(e.getKey() * bs, ByteBuffer.wrap(e.getValue()));
+      }
+      device.flush();
+    }
+    LOG.debug("{}: wrote {} metadata blocks", source, dirty.size());
+    dirty.clear();
+  }
+
+  // ---- inodes and directories ----
+
+  private static final int S_IFMT = 0xF000;
+  private static final int S_IFREG = 0x8000;
+  private static final int S_IFDIR = 0x4000;
+  private static final int TAIL = 12;
+
+  private byte[] metaBlock(long block) throws IOException {
+    byte[] b = dirty.get(block);
+    if (b == null) {
+      b = bitmaps.get(block);
+    }
+    if (b == null) {
+      b = blocks.get(block);
+    }
+    if (b == null) {
+      b = readBlock(block);
+      blocks.put(block, b);
+    }
+    return b;
+  }
+
+  private long inodeByteOffset(long ino) throws CorruptStructureException {
+    if (ino < 1 || ino > sb.inodesCount) {
+      throw new CorruptStructureException(source, -1, "inode reference",
+          "inode " + ino + " is out of range");
+    }
+    long g = (ino - 1) / sb.inodesPerGroup;
+    long idx = (ino - 1) % sb.inodesPerGroup;
+    return field32(desc(g), 0x8, 0x28) * bs + idx * sb.inodeSize;
+  }
+
+  private byte[] inodeBytes(long ino) throws IOException {
+    long off = inodeByteOffset(ino);
+    byte[] blk = metaBlock(off / bs);
+    byte[] r = new byte[sb.inodeSize];
+    System.arraycopy(blk, (int) (off % bs), r, 0, r.length);
+    return r;
+  }
+
+  private void putInode(long ino, byte[] raw) throws IOException {
+    if (sb.metadataCsum()) {
+      ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+      boolean hasHi = raw.length > 128 && (b.getShort(0x80) & 0xFFFF) >= 4;
+      b.putShort(0x7C, (short) 0);
+      if (hasHi) {
+        b.putShort(0x82, (short) 0);
+      }
+      int crc = Crc32c.updateLe32(sb.checksumSeed(), (int) ino);
+      crc = Crc32c.updateLe32(crc, b.getInt(0x64));
+      crc = Crc32c.update(crc, raw, 0, raw.length);
+      b.putShort(0x7C, (short) crc);
+      if (hasHi) {
+        b.putShort(0x82, (short) (crc >>> 16));
+      }
+    }
+    long off = inodeByteOffset(ino);
+    byte[] blk = metaBlock(off / bs);
+    System.arraycopy(raw, 0, blk, (int) (off % bs), raw.length);
+    dirty.put(off / bs, blk);
+  }
+
+  private static void setTimes(ByteBuffer b, int extraIsize, boolean birth, long sec, int nanos,
+      int... offsets) {
+    int[][] pairs = {{0x8, 0x8C}, {0xC, 0x84}, {0x10, 0x88}};
+    for (int which : offsets) {
+      b.putInt(pairs[which][0], (int) sec);
+      if (pairs[which][1] + 4 <= 128 + extraIsize && b.capacity() > 128) {
+        b.putInt(pairs[which][1], (nanos << 2) | (int) ((sec >> 32) & 3));
+      }
+    }
+    if (birth && 0x98 <= 128 + extraIsize && b.capacity() > 128) {
+      b.putInt(0x90, (int) sec);
+      b.putInt(0x94, (nanos << 2) | (int) ((sec >> 32) & 3));
+    }
+  }
+
+  private record Slot(long block, int pos, int used, int recLen) {}
+
+  /**
+   * Creates an empty regular file in a linear directory.
+   *
+   * @param parent the directory's inode number
+   * @param name the new name
+   * @param permissions the permission bits (e.g. {@code 0644})
+   * @return the new inode number
+   * @throws IOException if the name exists, the directory is full or indexed, or on I/O errors
+   */
+  public long createFile(long parent, String name, int permissions) throws IOException {
+    return create(parent, name, S_IFREG | (permissions & 07777));
+  }
+
+  /**
+   * Creates an empty directory (one block holding {@code .} and {@code ..}) in a linear
+   * directory.
+   *
+   * @param parent the directory's inode number
+   * @param name the new name
+   * @param permissions the permission bits (e.g. {@code 0755})
+   * @return the new inode number
+   * @throws IOException if the name exists, the directory is full or indexed, or on I/O errors
+   */
+  public long createDirectory(long parent, String name, int permissions) throws IOException {
+    return create(parent, name, S_IFDIR | (permissions & 07777));
+  }
+
+  private long create(long parent, String name, int mode) throws IOException {
+    byte[] nb = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (nb.length == 0 || nb.length > 255 || name.equals(".") || name.equals("..")
+        || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("invalid file name: " + name);
+    }
+    byte[] praw = inodeBytes(parent);
+    Inode p = Inode.parse(praw, parent, sb, source, inodeByteOffset(parent));
+    if ((p.mode & S_IFMT) != S_IFDIR || p.linksCount == 0) {
+      throw new java.nio.file.NotDirectoryException("inode " + parent);
+    }
+    if (p.hasFlag(Inode.FL_INDEX) || p.hasFlag(Inode.FL_INLINE_DATA)
+        || p.hasFlag(Inode.FL_ENCRYPT) || p.hasFlag(Inode.FL_CASEFOLD)) {
+      throw new UnsafeToWriteException(null, Reason.UNSUPPORTED_FEATURE, source + ": directory "
+          + parent + " is indexed, inline, encrypted or casefolded (flags 0x"
+          + Integer.toHexString(p.flags) + "); not written in this version");
+    }
+    boolean dir = (mode & S_IFMT) == S_IFDIR;
+    if (dir && p.linksCount >= 64999) {
+      throw new IOException(source + ": directory " + parent + " has too many links");
+    }
+    boolean csum = sb.metadataCsum();
+    int need = (8 + nb.length + 3) & ~3;
+    FileMap.Blocks io = new FileMap.Blocks() {
+      @Override
+      public byte[] block(long block) throws IOException {
+        return metaBlock(block);
+      }
+
+      @Override
+      public int blockSize() {
+        return bs;
+      }
+
+      @Override
+      public long blocksCount() {
+        return sb.blocksCount;
+      }
+
+      @Override
+      public String source() {
+        return source;
+      }
+
+      @Override
+      public Superblock superblock() {
+        return sb;
+      }
+    };
+    FileMap map = p.hasFlag(Inode.FL_EXTENTS) ? FileMap.ofExtents(p, io)
+        : FileMap.ofBlockMap(p, io);
+    long nblocks = p.size / bs;
+    Slot slot = null;
+    for (long l = 0; l < nblocks; l++) {
+      int r = map.find(l);
+      if (r < 0 || map.logical(r) > l) {
+        throw new CorruptStructureException(source, -1, "directory " + parent,
+            "logical block " + l + " is a hole");
+      }
+      long pb = map.physical(r) + (l - map.logical(r));
+      ByteBuffer b = ByteBuffer.wrap(metaBlock(pb)).order(ByteOrder.LITTLE_ENDIAN);
+      int end = csum ? bs - TAIL : bs;
+      int pos = 0;
+      while (pos < end) {
+        int ino = b.getInt(pos);
+        int rec = b.getShort(pos + 4) & 0xFFFF;
+        int nl = b.get(pos + 6) & 0xFF;
+        if (rec < 12 && !(rec == 8 && ino == 0) || pos + rec > end || (rec & 3) != 0) {
+          throw new CorruptStructureException(source, pb * bs + pos, "directory entry",
+              "rec_len " + rec + " is invalid");
+        }
+        if (ino != 0 && nl == nb.length && java.util.Arrays.equals(b.array(), pos + 8,
+            pos + 8 + nl, nb, 0, nb.length)) {
+          throw new java.nio.file.FileAlreadyExistsException(name);
+        }
+        int used = ino == 0 ? 0 : (8 + nl + 3) & ~3;
+        if (slot == null && rec - used >= need) {
+          slot = new Slot(pb, pos, used, rec);
+        }
+        pos += rec;
+      }
+    }
+    if (slot == null) {
+      throw new IOException(source + ": directory " + parent
+          + " has no room for another entry (growing directories comes later)");
+    }
+    long ino = allocateInode(parent, dir);
+    java.time.Instant now = java.time.Instant.now();
+    long sec = now.getEpochSecond();
+    int nanos = now.getNano();
+    byte[] raw = new byte[sb.inodeSize];
+    ByteBuffer ib = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+    int extra = 0;
+    if (raw.length > 128) {
+      extra = Math.min(Math.max(32, sb.minExtraIsize), raw.length - 128) & ~3;
+      ib.putShort(0x80, (short) extra);
+    }
+    ib.putShort(0x0, (short) mode);
+    ib.putShort(0x1A, (short) (dir ? 2 : 1));
+    ib.putInt(0x64, new java.security.SecureRandom().nextInt());
+    setTimes(ib, extra, true, sec, nanos, 0, 1, 2);
+    boolean extents = sb.hasIncompat(Superblock.INCOMPAT_EXTENTS);
+    long dirBlock = -1;
+    if (dir) {
+      long goalGroup = (ino - 1) / sb.inodesPerGroup;
+      dirBlock = allocateBlocks(groupFirstBlock(goalGroup), 1).start();
+      ib.putInt(0x4, bs);
+      ib.putInt(0x1C, bs / 512);
+    }
+    if (extents) {
+      ib.putInt(0x20, Inode.FL_EXTENTS);
+      ib.putShort(0x28, (short) 0xF30A);
+      ib.putShort(0x2A, (short) (dir ? 1 : 0));
+      ib.putShort(0x2C, (short) 4);
+      ib.putShort(0x2E, (short) 0);
+      if (dir) {
+        ib.putInt(0x34, 0);
+        ib.putShort(0x38, (short) 1);
+        ib.putShort(0x3A, (short) (dirBlock >>> 32));
+        ib.putInt(0x3C, (int) dirBlock);
+      }
+    } else if (dir) {
+      ib.putInt(0x28, (int) dirBlock);
+    }
+    putInode(ino, raw);
+    if (dir) {
+      byte[] db = new byte[bs];
+      blocks.put(dirBlock, db);
+      ByteBuffer d = ByteBuffer.wrap(db).order(ByteOrder.LITTLE_ENDIAN);
+      int end = csum ? bs - TAIL : bs;
+      putEntry(d, 0, ino, 12, ".".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 2);
+      putEntry(d, 12, parent, end - 12, "..".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+          2);
+      if (csum) {
+        d.putShort(end + 4, (short) TAIL);
+        d.put(end + 7, (byte) 0xDE);
+        int seed = Crc32c.updateLe32(Crc32c.updateLe32(sb.checksumSeed(), (int) ino),
+            ib.getInt(0x64));
+        d.putInt(bs - 4, Crc32c.update(seed, db, 0, end));
+      }
+      dirty.put(dirBlock, db);
+    }
+    // the entry in the parent
+    byte[] pblk = metaBlock(slot.block());
+    ByteBuffer pb = ByteBuffer.wrap(pblk).order(ByteOrder.LITTLE_ENDIAN);
+    int at = slot.pos();
+    int rec = slot.recLen();
+    if (slot.used() > 0) {
+      pb.putShort(at + 4, (short) slot.used());
+      at += slot.used();
+      rec -= slot.used();
+    }
+    putEntry(pb, at, ino, rec, nb, dir ? 2 : 1);
+    if (csum) {
+      pb.putInt(bs - 4, Crc32c.update(p.checksumSeed(sb), pblk, 0, bs - TAIL));
+    }
+    dirty.put(slot.block(), pblk);
+    // the parent inode: links and times
+    ByteBuffer pi = ByteBuffer.wrap(praw).order(ByteOrder.LITTLE_ENDIAN);
+    if (dir) {
+      pi.putShort(0x1A, (short) (p.linksCount + 1));
+    }
+    setTimes(pi, p.extraIsize, false, sec, nanos, 1, 2);
+    putInode(parent, praw);
+    LOG.debug("{}: created {} inode {} as '{}' in directory {}", source, dir ? "directory"
+        : "file", ino, name, parent);
+    return ino;
+  }
+
+  private void putEntry(ByteBuffer d, int pos, long ino, int rec, byte[] name, int type) {
+    d.putInt(pos, (int) ino);
+    d.putShort(pos + 4, (short) rec);
+    d.put(pos + 6, (byte) name.length);
+    d.put(pos + 7, sb.hasIncompat(Superblock.INCOMPAT_FILETYPE) ? (byte) type : 0);
+    for (int i = 0; i < name.length; i++) {
+      d.put(pos + 8 + i, name[i]);
+    }
+    for (int i = pos + 8 + name.length; i < pos + ((8 + name.length + 3) & ~3); i++) {
+      d.put(i, (byte) 0);
+    }
+  }
+}
