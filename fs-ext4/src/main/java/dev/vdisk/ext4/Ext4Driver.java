@@ -30,7 +30,7 @@ import java.util.Optional;
  *
  * <pre>{@code
  * try (FileSystem fs = FileSystems.newFileSystem(Path.of("disk.vhdx"), Map.of())) {
- *   System.out.print(Files.readString(fs.getPath("/etc/os-release")));
+ *   String osRelease = Files.readString(fs.getPath("/etc/os-release"));
  * }
  * }</pre>
  */

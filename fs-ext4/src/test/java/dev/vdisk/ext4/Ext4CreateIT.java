@@ -46,14 +46,7 @@ class Ext4CreateIT {
       throws Exception {
     Oracles.require("e2fsck", "e2fsprogs");
     Oracles.require("debugfs", "e2fsprogs");
-    Path src = work.resolve("src");
-    Files.createDirectories(src);
-    Files.writeString(src.resolve("hello.txt"), "hello\n");
-    Path image = work.resolve(name + ".img");
-    List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F"));
-    cmd.addAll(List.of(options.split(" ")));
-    cmd.addAll(List.of("-d", src.toString(), image.toString(), "32M"));
-    Oracles.runOk(cmd.toArray(new String[0]));
+    Path image = Ext4Fixtures.mke2fsWithHello(work, name, options, "32M");
     long seqBefore = journalSequence(Oracles.runOk("dumpe2fs", "-h", image.toString()));
     int rootLinks = links(Oracles.runOk("debugfs", "-R", "stat /", image.toString()));
 
@@ -126,14 +119,7 @@ class Ext4CreateIT {
       throws Exception {
     Oracles.require("e2fsck", "e2fsprogs");
     System.out.println(name + " seed " + seed);
-    Path src = work.resolve("src");
-    Files.createDirectories(src);
-    Files.writeString(src.resolve("hello.txt"), "hello\n");
-    Path image = work.resolve(name + ".img");
-    List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F"));
-    cmd.addAll(List.of(options.split(" ")));
-    cmd.addAll(List.of("-d", src.toString(), image.toString(), "32M"));
-    Oracles.runOk(cmd.toArray(new String[0]));
+    Path image = Ext4Fixtures.mke2fsWithHello(work, name, options, "32M");
     java.util.Random rnd = new java.util.Random(seed);
     java.util.Map<String, Long> dirs = new java.util.LinkedHashMap<>();
     dirs.put("", 2L);

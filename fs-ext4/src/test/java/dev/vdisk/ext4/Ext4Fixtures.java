@@ -116,4 +116,21 @@ final class Ext4Fixtures {
     }
     return visited;
   }
+
+  /**
+   * An image made by {@code mke2fs -d} (with {@code options}, {@code size} such as "32M") from a
+   * tree holding one file, {@code hello.txt}.
+   */
+  static java.nio.file.Path mke2fsWithHello(java.nio.file.Path work, String name, String options,
+      String size) throws Exception {
+    java.nio.file.Path src = java.nio.file.Files.createDirectories(work.resolve("src"));
+    java.nio.file.Files.writeString(src.resolve("hello.txt"), "hello\n");
+    java.nio.file.Path image = work.resolve(name + ".img");
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("mke2fs", "-q",
+        "-F"));
+    cmd.addAll(java.util.List.of(options.split(" ")));
+    cmd.addAll(java.util.List.of("-d", src.toString(), image.toString(), size));
+    dev.vdisk.testdata.Oracles.runOk(cmd.toArray(new String[0]));
+    return image;
+  }
 }

@@ -11,8 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -83,14 +81,7 @@ class Ext4WriteCrashIT {
   void everyCutRecoversToAllOrNothing(String name, String options) throws Exception {
     Oracles.require("e2fsck", "e2fsprogs");
     Oracles.require("debugfs", "e2fsprogs");
-    Path src = work.resolve("src");
-    Files.createDirectories(src);
-    Files.writeString(src.resolve("hello.txt"), "hello\n");
-    Path image = work.resolve(name + ".img");
-    List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F"));
-    cmd.addAll(List.of(options.split(" ")));
-    cmd.addAll(List.of("-d", src.toString(), image.toString(), "16M"));
-    Oracles.runOk(cmd.toArray(new String[0]));
+    Path image = Ext4Fixtures.mke2fsWithHello(work, name, options, "16M");
     byte[] original = Files.readAllBytes(image);
     int total = -1;
     int absent = 0;

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * Finds the registered {@link FileSystemDriver} for a device.
  *
  * <pre>{@code
+ * Map<Integer, String> types = new TreeMap<>();
  * for (Partition p : PartitionTable.read(disk).partitions()) {
- *   FileSystemDrivers.identify(p).ifPresent(id -> System.out.println(p.index() + " " + id.type()));
+ *   FileSystemDrivers.identify(p).ifPresent(id -> types.put(p.index(), id.type()));
  * }
  * }</pre>
  */

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * PartitionTable table = PartitionTable.read(disk);
  * for (Partition p : table.partitions()) {
- *   System.out.println(p.index() + " " + p.type().name() + " " + p.size());
+ *   log.info("{} {} {}", p.index(), p.type().name(), p.size());
  * }
  * }</pre>
  *

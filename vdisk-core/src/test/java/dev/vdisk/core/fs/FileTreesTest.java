@@ -3,7 +3,6 @@ package dev.vdisk.core.fs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vdisk.core.MemoryBlockDevice;
 import dev.vdisk.core.copy.ProgressListener;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -24,9 +23,7 @@ class FileTreesTest {
 
   @BeforeEach
   void open() throws IOException {
-    byte[] bytes = new byte[4096];
-    System.arraycopy(MemoryFileSystemDriver.MAGIC, 0, bytes, 0, 5);
-    fs = VdiskFileSystems.open(MemoryBlockDevice.readOnlyCopyOf(bytes));
+    fs = MemoryFileSystemDriver.openTestFileSystem();
   }
 
   @AfterEach

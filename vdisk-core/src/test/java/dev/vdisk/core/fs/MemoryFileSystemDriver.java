@@ -21,6 +21,13 @@ import java.util.Optional;
 public final class MemoryFileSystemDriver implements FileSystemDriver {
   static final byte[] MAGIC = "MEMFS".getBytes(StandardCharsets.US_ASCII);
 
+  /** Mounts the test volume through {@link VdiskFileSystems}, as a device holding its magic. */
+  static VdiskFileSystem openTestFileSystem() throws IOException {
+    byte[] bytes = new byte[4096];
+    System.arraycopy(MAGIC, 0, bytes, 0, MAGIC.length);
+    return VdiskFileSystems.open(dev.vdisk.core.MemoryBlockDevice.readOnlyCopyOf(bytes));
+  }
+
   @Override
   public String name() {
     return "memfs";

@@ -38,9 +38,7 @@ class VdiskFileSystemProviderTest {
 
   @BeforeEach
   void open() throws IOException {
-    byte[] bytes = new byte[4096];
-    System.arraycopy(MemoryFileSystemDriver.MAGIC, 0, bytes, 0, 5);
-    fs = VdiskFileSystems.open(MemoryBlockDevice.readOnlyCopyOf(bytes));
+    fs = MemoryFileSystemDriver.openTestFileSystem();
   }
 
   @AfterEach
