@@ -121,6 +121,7 @@ public final class Ext4Writer {
   private FileData fileData;
   private Directories directories;
   private Xattrs xattrs;
+  private InlineData inline;
 
   private Ext4Writer(BlockDevice device, Superblock sb) throws IOException {
     this.device = device;
@@ -997,6 +998,14 @@ public final class Ext4Writer {
       xattrs = new Xattrs(this);
     }
     return xattrs;
+  }
+
+  /** @return the inline-data primitives */
+  public InlineData inline() {
+    if (inline == null) {
+      inline = new InlineData(this);
+    }
+    return inline;
   }
 
   // ---- inodes and directories ----

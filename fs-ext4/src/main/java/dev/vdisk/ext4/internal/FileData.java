@@ -127,6 +127,56 @@ public final class FileData {
     return start;
   }
 
+  /**
+   * Writes bytes into a regular file at a position, allocating blocks (contiguous where
+   * possible), growing {@code i_size}, and setting mtime and ctime. Converts an inline-data file
+   * to blocks when it outgrows the inode.
+   *
+   * @param inode a regular file
+   * @param position the byte offset
+   * @param src the bytes (all of them are written)
+   * @return the number of bytes written
+   * @throws IOException when no space is left, or on I/O errors
+   */
+  public int write(MutableInode inode, long position, ByteBuffer src) throws IOException {
+    throw notYet(inode, "file data writes");
+  }
+
+  /**
+   * Sets a regular file's size: frees blocks past the new end (and tree blocks left empty), or
+   * extends with a hole. Sets mtime and ctime.
+   *
+   * @param inode a regular file
+   * @param size the new size
+   * @throws IOException on I/O errors
+   */
+  public void truncate(MutableInode inode, long size) throws IOException {
+    throw notYet(inode, "truncation");
+  }
+
+  /**
+   * Frees every block the inode maps (data and extent-tree or indirect blocks) and empties its
+   * map, for an inode being deleted. Inline data and fast symlinks free nothing.
+   *
+   * @param inode the inode
+   * @throws IOException on I/O errors
+   */
+  public void freeAll(MutableInode inode) throws IOException {
+    throw notYet(inode, "freeing blocks");
+  }
+
+  /**
+   * Stores a new symbolic link's target: in {@code i_block} when shorter than 60 bytes (a fast
+   * link), else in a data block; sets {@code i_size}.
+   *
+   * @param inode a new symbolic-link inode (mode already set)
+   * @param target the target bytes
+   * @throws IOException when no space is left, or on I/O errors
+   */
+  public void writeSymlink(MutableInode inode, byte[] target) throws IOException {
+    throw notYet(inode, "symbolic links");
+  }
+
   private UnsafeToWriteException notYet(MutableInode inode, String what) {
     return new UnsafeToWriteException(null, Reason.UNSUPPORTED_FEATURE, w.source() + ": inode "
         + inode.ino() + " would need " + what + "; not written in this version");
