@@ -1,24 +1,27 @@
 package dev.vdisk.ext4.internal;
 
-import dev.vdisk.core.UnsafeToWriteException;
-import dev.vdisk.core.UnsafeToWriteException.Reason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Edits what an inode's {@code i_block} maps: extent trees (insert, merge, split, grow depth,
  * free), indirect block maps, and the file data behind them. Every method that changes the inode
  * stores it with {@link Ext4Writer#putInode(MutableInode)} before returning.
  *
- * <p>First version: only what directories need (a block appended to a depth-0 extent root or to
- * the direct block pointers). The full editor replaces it.
+ * <p>The mapping itself lives in {@link ExtentTree} (extent trees of any depth) and
+ * {@link BlockMapTree} (direct, single, double and triple indirect pointers).
  */
 public final class FileData {
+  private static final Logger LOG = LoggerFactory.getLogger(FileData.class);
+
   private final Ext4Writer w;
+  private final int bs;
 
   FileData(Ext4Writer w) {
     this.w = w;
+    this.bs = w.blockSize();
   }
 
   /**
@@ -47,90 +50,69 @@ public final class FileData {
    * @throws IOException on a corrupt map or an I/O error
    */
   public long map(MutableInode inode, long logical) throws IOException {
-    FileMap m = mapOf(inode);
-    int r = m.find(logical);
-    if (r < 0 || m.logical(r) > logical || m.uninitialized(r)) {
+    if (inode.hasFlag(Inode.FL_INLINE_DATA) || logical < 0) {
       return -1;
     }
-    return m.physical(r) + (logical - m.logical(r));
+    BlockMapping m = mapping(inode, new BlockFreer(w));
+    if (logical >= m.limit()) {
+      return -1;
+    }
+    BlockMapping.Run r = m.lookup(logical);
+    return r.hole() || r.uninit() ? -1 : r.physical();
   }
 
-  private FileMap mapOf(MutableInode inode) throws IOException {
-    Inode p = inode.parsed();
-    FileMap.Blocks io = w.blocksView();
-    return p.hasFlag(Inode.FL_EXTENTS) ? FileMap.ofExtents(p, io) : FileMap.ofBlockMap(p, io);
+  private BlockMapping mapping(MutableInode inode, BlockFreer freer) {
+    return inode.hasFlag(Inode.FL_EXTENTS) ? new ExtentTree(w, inode, freer)
+        : new BlockMapTree(w, inode, freer);
+  }
+
+  /** The first block of the inode's group: where a file without blocks starts. */
+  private long groupGoal(MutableInode inode) {
+    Superblock sb = w.superblock();
+    long g = (inode.ino() - 1) / sb.inodesPerGroup;
+    return sb.firstDataBlock + g * sb.blocksPerGroup;
   }
 
   /**
    * Allocates one block and maps it at a logical block that is a hole (for directory growth);
-   * adds it to {@code i_blocks}. The caller fills the block and sets {@code i_size}.
+   * adds it to {@code i_blocks} and stores the inode. The caller fills the block and sets
+   * {@code i_size}.
    *
    * @param inode the inode
    * @param logical the logical block
-   * @param goal the preferred physical block
+   * @param goal the preferred physical block (used when the block before is not mapped)
    * @return the physical block
    * @throws IOException when the map cannot take it, no space is left, or on I/O errors
    */
   public long allocateBlockAt(MutableInode inode, long logical, long goal) throws IOException {
-    ByteBuffer b = inode.buffer();
-    if (inode.hasFlag(Inode.FL_EXTENTS)) {
-      int entries = b.getShort(MutableInode.I_BLOCK + 2) & 0xFFFF;
-      int depth = b.getShort(MutableInode.I_BLOCK + 6) & 0xFFFF;
-      if (depth != 0) {
-        throw notYet(inode, "extent trees deeper than the inode");
-      }
-      if (entries > 0) {
-        int last = MutableInode.I_BLOCK + 12 * entries;
-        long l0 = b.getInt(last) & 0xFFFFFFFFL;
-        int len = b.getShort(last + 4) & 0xFFFF;
-        long p0 = ((long) (b.getShort(last + 6) & 0xFFFF) << 32) | (b.getInt(last + 8) & 0xFFFFFFFFL);
-        goal = p0 + len;
-        if (logical < l0 + len) {
-          throw new IllegalArgumentException("logical block " + logical + " is mapped");
-        }
-      }
-      Ext4Writer.Extent e = w.allocateBlocks(goal, 1);
-      int last = MutableInode.I_BLOCK + 12 * entries;
-      if (entries > 0) {
-        long l0 = b.getInt(last) & 0xFFFFFFFFL;
-        int len = b.getShort(last + 4) & 0xFFFF;
-        long p0 = ((long) (b.getShort(last + 6) & 0xFFFF) << 32) | (b.getInt(last + 8) & 0xFFFFFFFFL);
-        if (l0 + len == logical && p0 + len == e.start() && len < 32768) {
-          b.putShort(last + 4, (short) (len + 1));
-          inode.addBlocks(1);
-          return e.start();
-        }
-      }
-      if (entries >= 4) {
-        w.freeBlocks(e.start(), 1);
-        throw notYet(inode, "a fifth extent in the inode");
-      }
-      int at = MutableInode.I_BLOCK + 12 * (entries + 1);
-      b.putInt(at, (int) logical);
-      b.putShort(at + 4, (short) 1);
-      b.putShort(at + 6, (short) (e.start() >>> 32));
-      b.putInt(at + 8, (int) e.start());
-      b.putShort(MutableInode.I_BLOCK + 2, (short) (entries + 1));
-      inode.addBlocks(1);
-      return e.start();
+    BlockFreer freer = new BlockFreer(w);
+    BlockMapping m = mapping(inode, freer);
+    if (logical < 0 || logical >= m.limit()) {
+      throw tooLarge(inode, logical);
     }
-    if (logical >= 12) {
-      throw notYet(inode, "indirect blocks");
-    }
-    int at = MutableInode.I_BLOCK + 4 * (int) logical;
-    if (b.getInt(at) != 0) {
+    if (!m.lookup(logical).hole()) {
       throw new IllegalArgumentException("logical block " + logical + " is mapped");
     }
-    long start = w.allocateBlocks(goal, 1).start();
-    b.order(ByteOrder.LITTLE_ENDIAN).putInt(at, (int) start);
+    long g = m.goal(logical);
+    long start = w.allocateBlocks(g >= 0 ? g : goal, 1).start();
     inode.addBlocks(1);
+    m.insert(logical, start, 1);
+    freer.flush();
+    w.putInode(inode);
     return start;
+  }
+
+  private java.nio.file.FileSystemException tooLarge(MutableInode inode, long block) {
+    return new java.nio.file.FileSystemException(w.source(), null, "inode " + inode.ino()
+        + ": logical block " + block + " is past the largest file its block map can hold"
+        + " (file too large)");
   }
 
   /**
    * Writes bytes into a regular file at a position, allocating blocks (contiguous where
    * possible), growing {@code i_size}, and setting mtime and ctime. Converts an inline-data file
-   * to blocks when it outgrows the inode.
+   * to blocks when it outgrows the inode. Holes stay holes; unwritten extents written into become
+   * initialised (the rest of their partly written blocks zeroed).
    *
    * @param inode a regular file
    * @param position the byte offset
@@ -139,46 +121,287 @@ public final class FileData {
    * @throws IOException when no space is left, or on I/O errors
    */
   public int write(MutableInode inode, long position, ByteBuffer src) throws IOException {
-    throw notYet(inode, "file data writes");
+    int n = src.remaining();
+    if (position < 0) {
+      throw new IllegalArgumentException("negative position " + position);
+    }
+    if (n == 0) {
+      return 0;
+    }
+    if (inode.hasFlag(Inode.FL_INLINE_DATA) && writeInline(inode, position, src)) {
+      return n;
+    }
+    long end = position + n;
+    BlockFreer freer = new BlockFreer(w);
+    BlockMapping m = mapping(inode, freer);
+    long first = position / bs;
+    long last = (end - 1) / bs;
+    if (last >= m.limit() || end < 0) {
+      throw tooLarge(inode, last);
+    }
+    long oldSize = inode.size();
+    if (position > oldSize) {
+      zeroAfter(m, oldSize, position);
+    }
+    ByteBuffer data = src.slice();
+    long goal = -1;
+    long l = first;
+    while (l <= last) {
+      BlockMapping.Run r = m.lookup(l);
+      long runEnd = r.length() == Long.MAX_VALUE ? last + 1 : Math.min(last + 1, l + r.length());
+      if (!r.hole() && !r.uninit()) {
+        long from = Math.max(position, l * bs);
+        long to = Math.min(end, runEnd * bs);
+        w.writeData(r.physical(), (int) (from - l * bs), slice(data, from - position, to - from));
+        goal = r.physical() + (runEnd - l);
+        l = runEnd;
+      } else if (r.uninit()) {
+        writeFresh(r.physical(), l, runEnd, position, end, data);
+        m.markInitialized(l, runEnd - l);
+        goal = r.physical() + (runEnd - l);
+        l = runEnd;
+      } else {
+        while (l < runEnd) {
+          long g = goal;
+          if (g < 0) {
+            g = m.goal(l);
+          }
+          if (g < 0) {
+            g = groupGoal(inode);
+          }
+          Ext4Writer.Extent e = w.allocateBlocks(g,
+              (int) Math.min(runEnd - l, ExtentTree.MAX_INIT));
+          inode.addBlocks(e.length());
+          writeFresh(e.start(), l, l + e.length(), position, end, data);
+          m.insert(l, e.start(), e.length());
+          goal = e.start() + e.length();
+          l += e.length();
+        }
+      }
+    }
+    freer.flush();
+    src.position(src.limit());
+    if (end > oldSize) {
+      inode.setSize(end);
+    }
+    inode.touchModified(w.now());
+    w.putInode(inode);
+    LOG.debug("{}: inode {}: wrote {} bytes at {}", w.source(), inode.ino(), n, position);
+    return n;
+  }
+
+  private static ByteBuffer slice(ByteBuffer data, long offset, long length) {
+    return data.slice((int) offset, (int) length);
+  }
+
+  /**
+   * Writes the data for logical blocks {@code [l0, l1)} into blocks that held nothing readable
+   * (new, or unwritten): whole blocks, zero-filled around the data.
+   */
+  private void writeFresh(long physical, long l0, long l1, long position, long end,
+      ByteBuffer data) throws IOException {
+    long from = Math.max(position, l0 * bs);
+    long to = Math.min(end, l1 * bs);
+    long b = l0;
+    if (from % bs != 0 || to - from < bs) {
+      byte[] buf = new byte[bs];
+      int off = (int) (from - b * bs);
+      int cnt = (int) Math.min(bs - off, to - from);
+      data.get((int) (from - position), buf, off, cnt);
+      w.writeData(physical, 0, ByteBuffer.wrap(buf));
+      from += cnt;
+      b++;
+    }
+    long full = (to - from) / bs;
+    if (full > 0) {
+      w.writeData(physical + (b - l0), 0, slice(data, from - position, full * bs));
+      from += full * bs;
+      b += full;
+    }
+    if (from < to) {
+      byte[] buf = new byte[bs];
+      data.get((int) (from - position), buf, 0, (int) (to - from));
+      w.writeData(physical + (b - l0), 0, ByteBuffer.wrap(buf));
+      b++;
+    }
+    while (b < l1) {
+      w.writeData(physical + (b - l0), 0, ByteBuffer.wrap(new byte[bs]));
+      b++;
+    }
+  }
+
+  /**
+   * Zeroes the bytes from {@code from} to {@code upTo} (at most to the end of that block) in the
+   * block holding offset {@code from}, when it is mapped and written: what lies past the old end
+   * of file must read as zeros once the file grows over it.
+   */
+  private void zeroAfter(BlockMapping m, long from, long upTo) throws IOException {
+    int off = (int) (from % bs);
+    if (off == 0) {
+      return;
+    }
+    long l = from / bs;
+    if (l >= m.limit()) {
+      return;
+    }
+    BlockMapping.Run r = m.lookup(l);
+    if (r.hole() || r.uninit()) {
+      return;
+    }
+    int len = (int) Math.min(bs - off, upTo - from);
+    if (len > 0) {
+      w.writeData(r.physical(), off, ByteBuffer.wrap(new byte[len]));
+    }
+  }
+
+  /**
+   * Writes into an inline-data file: in place while it fits, else moves the content to blocks
+   * (and returns {@code false} so the caller writes the new bytes there).
+   */
+  private boolean writeInline(MutableInode inode, long position, ByteBuffer src)
+      throws IOException {
+    InlineData in = w.inline();
+    byte[] cur = in.read(inode);
+    long newLen = Math.max(cur.length, position + src.remaining());
+    if (newLen <= in.capacity(inode)) {
+      byte[] content = java.util.Arrays.copyOf(cur, (int) newLen);
+      src.duplicate().get(content, (int) position, src.remaining());
+      if (in.tryStore(inode, content)) {
+        src.position(src.limit());
+        inode.setSize(newLen);
+        inode.touchModified(w.now());
+        w.putInode(inode);
+        return true;
+      }
+    }
+    toBlocks(inode, cur);
+    return false;
+  }
+
+  /** Moves an inline inode's content into blocks. */
+  private void toBlocks(MutableInode inode, byte[] content) throws IOException {
+    InlineData in = w.inline();
+    in.clear(inode);
+    inode.setFlags(inode.flags() & ~Inode.FL_INLINE_DATA);
+    inode.setIBlock(new byte[MutableInode.I_BLOCK_SIZE]);
+    initEmpty(inode);
+    inode.setSize(0);
+    if (content.length > 0) {
+      write(inode, 0, ByteBuffer.wrap(content));
+    } else {
+      w.putInode(inode);
+    }
+    LOG.debug("{}: inode {}: inline data ({} bytes) moved to blocks", w.source(), inode.ino(),
+        content.length);
   }
 
   /**
    * Sets a regular file's size: frees blocks past the new end (and tree blocks left empty), or
-   * extends with a hole. Sets mtime and ctime.
+   * extends with a hole. Zeroes the tail of a partial last block so a later extension reads
+   * zeros. Sets mtime and ctime.
    *
    * @param inode a regular file
    * @param size the new size
    * @throws IOException on I/O errors
    */
   public void truncate(MutableInode inode, long size) throws IOException {
-    throw notYet(inode, "truncation");
+    if (size < 0) {
+      throw new IllegalArgumentException("negative size " + size);
+    }
+    long old = inode.size();
+    if (inode.hasFlag(Inode.FL_INLINE_DATA)) {
+      InlineData in = w.inline();
+      byte[] cur = in.read(inode);
+      if (size <= in.capacity(inode)
+          && in.tryStore(inode, java.util.Arrays.copyOf(cur, (int) size))) {
+        inode.setSize(size);
+        inode.touchModified(w.now());
+        w.putInode(inode);
+        return;
+      }
+      toBlocks(inode, java.util.Arrays.copyOf(cur, (int) Math.min(cur.length, size)));
+      old = inode.size();
+    }
+    BlockFreer freer = new BlockFreer(w);
+    BlockMapping m = mapping(inode, freer);
+    long blocks = (size + bs - 1) / bs;
+    if (blocks > m.limit()) {
+      throw tooLarge(inode, blocks - 1);
+    }
+    if (size < old) {
+      m.truncate(blocks);
+      zeroAfter(m, size, blocks * bs);
+    } else if (size > old) {
+      zeroAfter(m, old, size);
+    }
+    freer.flush();
+    inode.setSize(size);
+    inode.touchModified(w.now());
+    w.putInode(inode);
+    LOG.debug("{}: inode {}: size {} -> {}", w.source(), inode.ino(), old, size);
   }
 
   /**
    * Frees every block the inode maps (data and extent-tree or indirect blocks) and empties its
-   * map, for an inode being deleted. Inline data and fast symlinks free nothing.
+   * map, for an inode being deleted; sets {@code i_size} to 0. Inline data and fast symlinks
+   * free nothing.
    *
    * @param inode the inode
    * @throws IOException on I/O errors
    */
   public void freeAll(MutableInode inode) throws IOException {
-    throw notYet(inode, "freeing blocks");
+    if (inode.hasFlag(Inode.FL_INLINE_DATA) || isFastSymlink(inode)) {
+      return;
+    }
+    BlockFreer freer = new BlockFreer(w);
+    BlockMapping m = mapping(inode, freer);
+    m.truncate(0);
+    freer.flush();
+    inode.setSize(0);
+    w.putInode(inode);
+  }
+
+  private boolean isFastSymlink(MutableInode inode) {
+    long own = inode.sectors() - (inode.fileAcl() != 0 ? bs / 512 : 0);
+    return inode.type() == MutableInode.S_IFLNK && inode.size() < MutableInode.I_BLOCK_SIZE
+        && !inode.hasFlag(Inode.FL_EXTENTS) && own <= 0;
   }
 
   /**
    * Stores a new symbolic link's target: in {@code i_block} when shorter than 60 bytes (a fast
-   * link), else in a data block; sets {@code i_size}.
+   * link, without the extents flag), else in one data block mapped the normal way (with the
+   * extents flag on a file system with extents, as the kernel does); sets {@code i_size}.
    *
    * @param inode a new symbolic-link inode (mode already set)
    * @param target the target bytes
-   * @throws IOException when no space is left, or on I/O errors
+   * @throws IOException when no space is left, the target is too long, or on I/O errors
    */
   public void writeSymlink(MutableInode inode, byte[] target) throws IOException {
-    throw notYet(inode, "symbolic links");
-  }
-
-  private UnsafeToWriteException notYet(MutableInode inode, String what) {
-    return new UnsafeToWriteException(null, Reason.UNSUPPORTED_FEATURE, w.source() + ": inode "
-        + inode.ino() + " would need " + what + "; not written in this version");
+    if (target.length == 0 || target.length >= bs) {
+      throw new java.nio.file.FileSystemException(w.source(), null, "symbolic link target of "
+          + target.length + " bytes: must be 1 to " + (bs - 1) + " bytes (name too long)");
+    }
+    byte[] iblock = new byte[MutableInode.I_BLOCK_SIZE];
+    if (target.length < MutableInode.I_BLOCK_SIZE) {
+      inode.setFlags(inode.flags() & ~(Inode.FL_EXTENTS | Inode.FL_INLINE_DATA));
+      System.arraycopy(target, 0, iblock, 0, target.length);
+      inode.setIBlock(iblock);
+      inode.setSize(target.length);
+      w.putInode(inode);
+      return;
+    }
+    inode.setFlags(inode.flags() & ~(Inode.FL_EXTENTS | Inode.FL_INLINE_DATA));
+    inode.setIBlock(iblock);
+    initEmpty(inode);
+    long start = w.allocateBlocks(groupGoal(inode), 1).start();
+    inode.addBlocks(1);
+    byte[] blk = new byte[bs];
+    System.arraycopy(target, 0, blk, 0, target.length);
+    w.writeData(start, 0, ByteBuffer.wrap(blk));
+    BlockFreer freer = new BlockFreer(w);
+    mapping(inode, freer).insert(0, start, 1);
+    freer.flush();
+    inode.setSize(target.length);
+    w.putInode(inode);
   }
 }

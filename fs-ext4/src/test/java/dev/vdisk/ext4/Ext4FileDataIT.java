@@ -1,0 +1,417 @@
+package dev.vdisk.ext4;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vdisk.core.MemoryBlockDevice;
+import dev.vdisk.ext4.internal.Ext4Writer;
+import dev.vdisk.ext4.internal.MutableInode;
+import dev.vdisk.testdata.Oracles;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * File data written through {@code FileData} (extent trees of any depth, indirect block maps,
+ * unwritten extents, truncation, deletion, symbolic links) in file systems made by
+ * {@code mke2fs}: {@code e2fsck -fn} finds every result clean, and {@code debugfs dump} (or the
+ * kernel) returns exactly the bytes of an in-memory model.
+ */
+class Ext4FileDataIT {
+  @TempDir Path work;
+
+  private Path image;
+  private byte[] bytes;
+  private Ext4Writer w;
+
+  private void mkfs(String name, String options, String size) throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    Oracles.require("debugfs", "e2fsprogs");
+    image = Ext4Fixtures.mke2fsWithHello(work, name, options, size);
+  }
+
+  private void open() throws Exception {
+    bytes = Files.readAllBytes(image);
+    w = Ext4Writer.open(new MemoryBlockDevice(bytes, true, image.toString(), 512));
+  }
+
+  private void commitAndSave() throws Exception {
+    w.commit();
+    Files.write(image, bytes);
+    w = null;
+    bytes = null;
+  }
+
+  private void fsckClean(String what) {
+    Oracles.Result fsck = Oracles.run("e2fsck", "-fn", image.toString());
+    String out = new String(fsck.out(), StandardCharsets.UTF_8)
+        + new String(fsck.err(), StandardCharsets.UTF_8);
+    assertThat(fsck.exitCode()).as("e2fsck -fn %s:%n%s", what, out).isZero();
+    assertThat(out).as("e2fsck -fn %s:%n%s", what, out).doesNotContainIgnoringCase("optimize")
+        .doesNotContain("?");
+  }
+
+  private Path dump(String name) throws IOException {
+    Path out = work.resolve("dump-" + name);
+    Files.deleteIfExists(out);
+    Oracles.runOk("debugfs", "-R", "dump /" + name + " " + out, image.toString());
+    assertThat(out).as("debugfs dumped /%s", name).exists();
+    return out;
+  }
+
+  private void assertContent(String name, byte[] model, String what) throws IOException {
+    byte[] got = Files.readAllBytes(dump(name));
+    if (!Arrays.equals(got, model)) {
+      int i = Arrays.mismatch(got, model);
+      throw new AssertionError(what + ": /" + name + " differs at byte " + i + " (length "
+          + got.length + ", model " + model.length + ")");
+    }
+  }
+
+  private static byte[] randomBytes(Random rnd, int n) {
+    byte[] b = new byte[n];
+    rnd.nextBytes(b);
+    return b;
+  }
+
+  private static final class ModelFile {
+    final String name;
+    final long ino;
+    byte[] data = new byte[0];
+
+    ModelFile(String name, long ino) {
+      this.name = name;
+      this.ino = ino;
+    }
+
+    void write(long pos, byte[] src) {
+      if (pos + src.length > data.length) {
+        data = Arrays.copyOf(data, (int) (pos + src.length));
+      }
+      System.arraycopy(src, 0, data, (int) pos, src.length);
+    }
+
+    void truncate(long size) {
+      data = Arrays.copyOf(data, (int) size);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} seed {2}")
+  @CsvSource({
+      "ext2-4k,-t ext2 -b 4096,11",
+      "ext3-1k,-t ext3 -b 1024,12",
+      "ext4-4k,-t ext4 -b 4096,13",
+      "ext4-1k,-t ext4 -b 1024,14",
+      "ext4-1k-no-csum,'-t ext4 -b 1024 -O ^metadata_csum,uninit_bg',15",
+      "ext4-64bit-flex,'-t ext4 -b 4096 -O 64bit,flex_bg -G 4',16",
+      "ext4-no-extents,'-t ext4 -b 4096 -O ^extent,^64bit',17",
+  })
+  void randomWritesAndTruncationsMatchTheModel(String name, String options, long seed)
+      throws Exception {
+    System.out.println(name + " seed " + seed);
+    mkfs(name, options, "48M");
+    Random rnd = new Random(seed);
+    int bs = name.contains("1k") ? 1024 : 4096;
+    int maxSize = 600 * bs;
+    List<ModelFile> files = new ArrayList<>();
+    open();
+    for (int i = 0; i < 4; i++) {
+      String fn = "f" + i;
+      files.add(new ModelFile(fn, w.createFile(2, fn, 0644)));
+    }
+    commitAndSave();
+    for (int batch = 0; batch < 5; batch++) {
+      open();
+      for (int op = 0; op < 40; op++) {
+        ModelFile f = files.get(rnd.nextInt(files.size()));
+        MutableInode inode = w.inode(f.ino);
+        int kind = rnd.nextInt(10);
+        if (kind < 6) {
+          long pos = kind == 0 ? Math.min(f.data.length, maxSize) : rnd.nextInt(maxSize);
+          int len = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(16) : 1 + rnd.nextInt(64 * bs);
+          len = (int) Math.max(1, Math.min(len, maxSize + 4L * bs - pos));
+          byte[] src = randomBytes(rnd, len);
+          assertThat(w.files().write(inode, pos, ByteBuffer.wrap(src))).isEqualTo(len);
+          f.write(pos, src);
+        } else if (kind < 9) {
+          long size = rnd.nextInt(3) == 0 ? rnd.nextInt(maxSize)
+              : Math.max(0, f.data.length - rnd.nextInt(8 * bs));
+          w.files().truncate(inode, size);
+          f.truncate(size);
+        } else {
+          long size = f.data.length + rnd.nextInt(20 * bs);
+          w.files().truncate(inode, size);
+          f.truncate(size);
+        }
+        assertThat(inode.size()).isEqualTo(f.data.length);
+        if (rnd.nextInt(10) == 0) {
+          w.commit();
+        }
+      }
+      commitAndSave();
+      fsckClean(name + " seed " + seed + " batch " + batch);
+      for (ModelFile f : files) {
+        assertContent(f.name, f.data, name + " seed " + seed + " batch " + batch);
+      }
+    }
+  }
+
+  private int extentLevels(String name) {
+    String ex = Oracles.runOk("debugfs", "-R", "ex /" + name, image.toString());
+    Matcher m = Pattern.compile("(?m)^\\s*\\d+/\\s*(\\d+)").matcher(ex);
+    int max = 0;
+    while (m.find()) {
+      max = Math.max(max, Integer.parseInt(m.group(1)));
+    }
+    return max;
+  }
+
+  private int extentCount(String name) {
+    String ex = Oracles.runOk("debugfs", "-R", "ex /" + name, image.toString());
+    Matcher m = Pattern.compile("(?m)^\\s*(\\d+)/\\s*(\\d+)").matcher(ex);
+    int n = 0;
+    while (m.find()) {
+      if (m.group(1).equals(m.group(2))) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "ext4-1k,-t ext4 -b 1024,1200",
+      "ext4-4k,-t ext4 -b 4096,3000",
+      "ext4-1k-no-csum,'-t ext4 -b 1024 -O ^metadata_csum,uninit_bg',1200",
+  })
+  void everyOtherBlockBuildsDeepTreesThatTruncateBackToTheRoot(String name, String options,
+      int extents) throws Exception {
+    mkfs(name, options, "64M");
+    int bs = name.contains("1k") ? 1024 : 4096;
+    Random rnd = new Random(7);
+    open();
+    ModelFile seq = new ModelFile("seq", w.createFile(2, "seq", 0644));
+    ModelFile shuffled = new ModelFile("shuffled", w.createFile(2, "shuffled", 0644));
+    MutableInode a = w.inode(seq.ino);
+    MutableInode b = w.inode(shuffled.ino);
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < extents; i++) {
+      byte[] src = randomBytes(rnd, bs);
+      w.files().write(a, 2L * i * bs, ByteBuffer.wrap(src));
+      seq.write(2L * i * bs, src);
+      order.add(i);
+    }
+    java.util.Collections.shuffle(order, rnd);
+    for (int i : order) {
+      byte[] src = randomBytes(rnd, bs);
+      w.files().write(b, 2L * i * bs + 1, ByteBuffer.wrap(src));
+      shuffled.write(2L * i * bs + 1, src);
+    }
+    commitAndSave();
+    fsckClean(name + " after building");
+    assertThat(extentLevels("seq")).as("depth of /seq").isGreaterThanOrEqualTo(2);
+    assertThat(extentLevels("shuffled")).as("depth of /shuffled").isGreaterThanOrEqualTo(2);
+    assertThat(extentCount("seq")).isEqualTo(extents);
+    assertContent("seq", seq.data, name);
+    assertContent("shuffled", shuffled.data, name);
+
+    long[] sizes = {(long) extents * bs, 5L * bs + 17, 2L * extents * bs, 0, 3L * bs};
+    for (long size : sizes) {
+      open();
+      w.files().truncate(w.inode(seq.ino), size);
+      seq.truncate(size);
+      w.files().truncate(w.inode(shuffled.ino), size / 3);
+      shuffled.truncate(size / 3);
+      commitAndSave();
+      fsckClean(name + " after truncating to " + size);
+      assertContent("seq", seq.data, name + " size " + size);
+      assertContent("shuffled", shuffled.data, name + " size " + size / 3);
+    }
+    assertThat(extentLevels("seq")).as("depth after truncation").isZero();
+    // fill the hole and append block by block: each new block merges with the extent before
+    open();
+    MutableInode again = w.inode(seq.ino);
+    for (int i = 1; i < 200; i++) {
+      byte[] src = randomBytes(rnd, bs);
+      w.files().write(again, (long) i * bs, ByteBuffer.wrap(src));
+      seq.write((long) i * bs, src);
+    }
+    commitAndSave();
+    fsckClean(name + " after refilling");
+    assertContent("seq", seq.data, name + " refilled");
+    assertThat(extentCount("seq")).as(Oracles.runOk("debugfs", "-R", "ex /seq",
+        image.toString())).isLessThanOrEqualTo(4);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "ext4-4k,-t ext4 -b 4096",
+      "ext3-4k,-t ext3 -b 4096",
+      "ext2-1k,-t ext2 -b 1024",
+  })
+  void sparse200MibFileWithRandomData(String name, String options) throws Exception {
+    System.out.println(name + " seed 99");
+    mkfs(name, options, "64M");
+    Random rnd = new Random(99);
+    long size = 200L << 20;
+    Path model = work.resolve("model-" + name);
+    open();
+    long ino = w.createFile(2, "sparse", 0644);
+    try (RandomAccessFile m = new RandomAccessFile(model.toFile(), "rw")) {
+      MutableInode inode = w.inode(ino);
+      for (int i = 0; i < 60; i++) {
+        long pos = (long) (rnd.nextDouble() * (size - 70000));
+        byte[] src = randomBytes(rnd, 1 + rnd.nextInt(65536));
+        w.files().write(inode, pos, ByteBuffer.wrap(src));
+        m.seek(pos);
+        m.write(src);
+      }
+      w.files().truncate(inode, size);
+      m.setLength(size);
+    }
+    commitAndSave();
+    fsckClean(name + " sparse");
+    Path got = dump("sparse");
+    assertThat(Files.size(got)).isEqualTo(size);
+    assertThat(Files.mismatch(got, model)).as("first difference").isEqualTo(-1L);
+  }
+
+  @Test
+  void oneHundredMibInOneWriteUsesFewExtents() throws Exception {
+    mkfs("big", "-t ext4 -b 4096", "256M");
+    Random rnd = new Random(5);
+    byte[] src = randomBytes(rnd, 100 << 20);
+    open();
+    long ino = w.createFile(2, "big", 0644);
+    w.files().write(w.inode(ino), 0, ByteBuffer.wrap(src));
+    commitAndSave();
+    fsckClean("100 MiB");
+    assertThat(extentCount("big")).isLessThanOrEqualTo(6);
+    assertThat(Files.mismatch(dump("big"), writeTemp(src))).isEqualTo(-1L);
+  }
+
+  private Path writeTemp(byte[] data) throws IOException {
+    Path p = work.resolve("expected");
+    Files.write(p, data);
+    return p;
+  }
+
+  private static long dumpe2fsField(String out, String field) {
+    Matcher m = Pattern.compile("(?m)^" + field + ":\\s+(\\d+)").matcher(out);
+    assertThat(m.find()).as(field).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "ext4-4k,-t ext4 -b 4096",
+      "ext4-1k,-t ext4 -b 1024",
+      "ext3-1k,-t ext3 -b 1024",
+      "ext2-4k,-t ext2 -b 4096",
+  })
+  void deletingFilesGivesEveryBlockBack(String name, String options) throws Exception {
+    mkfs(name, options, "64M");
+    String before = Oracles.runOk("dumpe2fs", "-h", image.toString());
+    int bs = name.contains("1k") ? 1024 : 4096;
+    Random rnd = new Random(3);
+    open();
+    long[] inos = new long[3];
+    for (int i = 0; i < 3; i++) {
+      inos[i] = w.createFile(2, "d" + i, 0644);
+      MutableInode inode = w.inode(inos[i]);
+      for (int k = 0; k < 700; k++) {
+        w.files().write(inode, (long) k * 3 * bs + rnd.nextInt(bs),
+            ByteBuffer.wrap(randomBytes(rnd, 1 + rnd.nextInt(2 * bs))));
+      }
+    }
+    w.files().write(w.inode(inos[2]), 5L << 30, ByteBuffer.wrap(randomBytes(rnd, 10)));
+    commitAndSave();
+    fsckClean(name + " before deleting");
+    open();
+    for (long ino : inos) {
+      MutableInode inode = w.inode(ino);
+      inode.setLinks(0);
+      inode.setDtime(w.now().getEpochSecond());
+      w.files().freeAll(inode);
+      assertThat(inode.sectors()).isZero();
+      w.freeInode(ino, false);
+    }
+    commitAndSave();
+    for (int i = 0; i < 3; i++) {
+      Oracles.runOk("debugfs", "-w", "-R", "unlink /d" + i, image.toString());
+    }
+    fsckClean(name + " after deleting");
+    String after = Oracles.runOk("dumpe2fs", "-h", image.toString());
+    assertThat(dumpe2fsField(after, "Free blocks")).isEqualTo(dumpe2fsField(before,
+        "Free blocks"));
+    assertThat(dumpe2fsField(after, "Free inodes")).isEqualTo(dumpe2fsField(before,
+        "Free inodes"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "ext4-4k,-t ext4 -b 4096",
+      "ext2-1k,-t ext2 -b 1024",
+  })
+  void fastAndSlowSymbolicLinks(String name, String options) throws Exception {
+    mkfs(name, options, "32M");
+    String shortTarget = "hello.txt";
+    String longTarget = "/" + "long-directory-name/".repeat(20) + "end";
+    open();
+    long[] inos = new long[2];
+    String[] targets = {shortTarget, longTarget};
+    for (int i = 0; i < 2; i++) {
+      inos[i] = w.allocateInode(2, false);
+      MutableInode inode = w.newInode(inos[i]);
+      inode.setMode(MutableInode.S_IFLNK | 0777);
+      inode.setLinks(1);
+      java.time.Instant now = w.now();
+      inode.touchModified(now);
+      inode.setTime(MutableInode.Time.ACCESS, now);
+      inode.setTime(MutableInode.Time.CREATE, now);
+      w.files().initEmpty(inode);
+      w.files().writeSymlink(inode, targets[i].getBytes(StandardCharsets.UTF_8));
+    }
+    commitAndSave();
+    Oracles.runOk("debugfs", "-w", "-R", "ln <" + inos[0] + "> /short", image.toString());
+    Oracles.runOk("debugfs", "-w", "-R", "ln <" + inos[1] + "> /long", image.toString());
+    fsckClean(name + " symlinks");
+    assertThat(Oracles.runOk("debugfs", "-R", "stat /short", image.toString()))
+        .contains("Fast link dest: \"hello.txt\"");
+    Oracles.requireRoot("loop mounts");
+    Path mnt = Files.createDirectories(work.resolve("mnt"));
+    Oracles.runOk("mount", "-o", "loop,ro", image.toString(), mnt.toString());
+    try {
+      assertThat(Files.readSymbolicLink(mnt.resolve("short")).toString()).isEqualTo(shortTarget);
+      assertThat(Files.readSymbolicLink(mnt.resolve("long")).toString()).isEqualTo(longTarget);
+      assertThat(Files.readString(mnt.resolve("short"))).isEqualTo("hello\n");
+    } finally {
+      Oracles.runOk("umount", mnt.toString());
+    }
+    open();
+    for (long ino : inos) {
+      MutableInode inode = w.inode(ino);
+      inode.setLinks(0);
+      inode.setDtime(w.now().getEpochSecond());
+      w.files().freeAll(inode);
+      w.putInode(inode);
+      w.freeInode(ino, false);
+    }
+    commitAndSave();
+    Oracles.runOk("debugfs", "-w", "-R", "unlink /short", image.toString());
+    Oracles.runOk("debugfs", "-w", "-R", "unlink /long", image.toString());
+    fsckClean(name + " symlinks deleted");
+  }
+}
