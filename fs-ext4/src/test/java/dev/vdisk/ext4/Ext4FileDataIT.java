@@ -414,4 +414,62 @@ class Ext4FileDataIT {
     Oracles.runOk("debugfs", "-w", "-R", "unlink /long", image.toString());
     fsckClean(name + " symlinks deleted");
   }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "ext4-4k,-t ext4 -b 4096",
+      "ext4-1k,-t ext4 -b 1024",
+  })
+  void writesIntoUnwrittenExtentsSplitThem(String name, String options) throws Exception {
+    mkfs(name, options, "32M");
+    Oracles.requireRoot("loop mounts (fallocate makes the unwritten extents)");
+    Oracles.require("fallocate", "util-linux");
+    int bs = name.contains("1k") ? 1024 : 4096;
+    Path mnt = Files.createDirectories(work.resolve("mnt"));
+    Oracles.runOk("mount", "-o", "loop", image.toString(), mnt.toString());
+    try {
+      Oracles.runOk("fallocate", "-l", String.valueOf(300 * bs), mnt.resolve("pre").toString());
+      Oracles.runOk("fallocate", "-l", String.valueOf(40 * bs), mnt.resolve("pre2").toString());
+    } finally {
+      Oracles.runOk("umount", mnt.toString());
+    }
+    assertThat(Oracles.runOk("debugfs", "-R", "ex /pre", image.toString())).contains("Uninit");
+    byte[] pre = new byte[300 * bs];
+    byte[] pre2 = new byte[40 * bs];
+    Random rnd = new Random(21);
+    open();
+    long ino = Long.parseLong(Oracles.runOk("debugfs", "-R", "stat /pre", image.toString())
+        .replaceAll("(?s).*?Inode: (\\d+).*", "$1"));
+    long ino2 = Long.parseLong(Oracles.runOk("debugfs", "-R", "stat /pre2", image.toString())
+        .replaceAll("(?s).*?Inode: (\\d+).*", "$1"));
+    MutableInode inode = w.inode(ino);
+    long[][] writes = {{10L * bs + 100, 3L * bs}, {0, 17}, {299L * bs + 5, 10},
+        {150L * bs, bs}, {100L * bs - 3, 6}, {310L * bs, 2 * bs}};
+    for (long[] wr : writes) {
+      byte[] src = randomBytes(rnd, (int) wr[1]);
+      w.files().write(inode, wr[0], ByteBuffer.wrap(src));
+      if (wr[0] + src.length > pre.length) {
+        pre = Arrays.copyOf(pre, (int) (wr[0] + src.length));
+      }
+      System.arraycopy(src, 0, pre, (int) wr[0], src.length);
+    }
+    MutableInode inode2 = w.inode(ino2);
+    byte[] all = randomBytes(rnd, 40 * bs);
+    w.files().write(inode2, 0, ByteBuffer.wrap(all));
+    pre2 = all;
+    commitAndSave();
+    fsckClean(name + " unwritten");
+    ModelFile check = new ModelFile("pre", ino);
+    check.data = pre;
+    assertContent("pre", pre, name + " unwritten");
+    assertContent("pre2", pre2, name + " unwritten, fully written");
+    assertThat(Oracles.runOk("debugfs", "-R", "ex /pre", image.toString())).contains("Uninit");
+    assertThat(Oracles.runOk("debugfs", "-R", "ex /pre2", image.toString()))
+        .doesNotContain("Uninit");
+    open();
+    w.files().truncate(w.inode(ino), 120L * bs + 7);
+    commitAndSave();
+    fsckClean(name + " unwritten truncated");
+    assertContent("pre", Arrays.copyOf(pre, 120 * bs + 7), name + " unwritten truncated");
+  }
 }
