@@ -86,25 +86,42 @@ class Ext4FileDataIT {
     return b;
   }
 
+  /** A file's expected content (grown geometrically, so block-by-block appends stay cheap). */
   private static final class ModelFile {
     final String name;
     final long ino;
-    byte[] data = new byte[0];
+    private byte[] buf = new byte[0];
+    private int length;
 
     ModelFile(String name, long ino) {
       this.name = name;
       this.ino = ino;
     }
 
+    byte[] data() {
+      return Arrays.copyOf(buf, length);
+    }
+
+    int length() {
+      return length;
+    }
+
     void write(long pos, byte[] src) {
-      if (pos + src.length > data.length) {
-        data = Arrays.copyOf(data, (int) (pos + src.length));
+      int end = (int) (pos + src.length);
+      if (end > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(end, buf.length * 2));
       }
-      System.arraycopy(src, 0, data, (int) pos, src.length);
+      System.arraycopy(src, 0, buf, (int) pos, src.length);
+      length = Math.max(length, end);
     }
 
     void truncate(long size) {
-      data = Arrays.copyOf(data, (int) size);
+      if (size > buf.length) {
+        buf = Arrays.copyOf(buf, (int) size);
+      } else if (size < length) {
+        Arrays.fill(buf, (int) size, length, (byte) 0);
+      }
+      length = (int) size;
     }
   }
 
@@ -117,15 +134,20 @@ class Ext4FileDataIT {
       "ext4-1k-no-csum,'-t ext4 -b 1024 -O ^metadata_csum,uninit_bg',15",
       "ext4-64bit-flex,'-t ext4 -b 4096 -O 64bit,flex_bg -G 4',16",
       "ext4-no-extents,'-t ext4 -b 4096 -O ^extent,^64bit',17",
+      "ext4-64k,-t ext4 -b 65536,18",
+      "ext3-2k,-t ext3 -b 2048,19",
   })
   void randomWritesAndTruncationsMatchTheModel(String name, String options, long seed)
       throws Exception {
     System.out.println(name + " seed " + seed);
     mkfs(name, options, "48M");
     Random rnd = new Random(seed);
-    int bs = name.contains("1k") ? 1024 : 4096;
-    int maxSize = 600 * bs;
+    int bs = blockSize(name);
+    int maxSize = Math.min(600 * bs, 6 << 20);
     List<ModelFile> files = new ArrayList<>();
+    ModelFile hello = new ModelFile("hello.txt", inodeOf("hello.txt"));
+    hello.write(0, "hello\n".getBytes(StandardCharsets.US_ASCII));
+    files.add(hello);
     open();
     for (int i = 0; i < 4; i++) {
       String fn = "f" + i;
@@ -139,23 +161,24 @@ class Ext4FileDataIT {
         MutableInode inode = w.inode(f.ino);
         int kind = rnd.nextInt(10);
         if (kind < 6) {
-          long pos = kind == 0 ? Math.min(f.data.length, maxSize) : rnd.nextInt(maxSize);
+          long pos = kind == 0 ? Math.min(f.length(), maxSize) : rnd.nextInt(maxSize);
           int len = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(16) : 1 + rnd.nextInt(64 * bs);
           len = (int) Math.max(1, Math.min(len, maxSize + 4L * bs - pos));
+          len = Math.min(len, 1 << 20);
           byte[] src = randomBytes(rnd, len);
           assertThat(w.files().write(inode, pos, ByteBuffer.wrap(src))).isEqualTo(len);
           f.write(pos, src);
         } else if (kind < 9) {
           long size = rnd.nextInt(3) == 0 ? rnd.nextInt(maxSize)
-              : Math.max(0, f.data.length - rnd.nextInt(8 * bs));
+              : Math.max(0, f.length() - rnd.nextInt(8 * bs));
           w.files().truncate(inode, size);
           f.truncate(size);
         } else {
-          long size = f.data.length + rnd.nextInt(20 * bs);
+          long size = f.length() + rnd.nextInt(20 * bs);
           w.files().truncate(inode, size);
           f.truncate(size);
         }
-        assertThat(inode.size()).isEqualTo(f.data.length);
+        assertThat(inode.size()).isEqualTo(f.length());
         if (rnd.nextInt(10) == 0) {
           w.commit();
         }
@@ -163,9 +186,21 @@ class Ext4FileDataIT {
       commitAndSave();
       fsckClean(name + " seed " + seed + " batch " + batch);
       for (ModelFile f : files) {
-        assertContent(f.name, f.data, name + " seed " + seed + " batch " + batch);
+        assertContent(f.name, f.data(), name + " seed " + seed + " batch " + batch);
       }
     }
+  }
+
+  private static int blockSize(String name) {
+    return name.contains("64k") ? 65536 : name.contains("2k") ? 2048
+        : name.contains("1k") ? 1024 : 4096;
+  }
+
+  private long inodeOf(String name) {
+    String stat = Oracles.runOk("debugfs", "-R", "stat /" + name, image.toString());
+    Matcher m = Pattern.compile("Inode: (\\d+)").matcher(stat);
+    assertThat(m.find()).as("inode of /%s", name).isTrue();
+    return Long.parseLong(m.group(1));
   }
 
   private int extentLevels(String name) {
@@ -224,8 +259,8 @@ class Ext4FileDataIT {
     assertThat(extentLevels("seq")).as("depth of /seq").isGreaterThanOrEqualTo(2);
     assertThat(extentLevels("shuffled")).as("depth of /shuffled").isGreaterThanOrEqualTo(2);
     assertThat(extentCount("seq")).isEqualTo(extents);
-    assertContent("seq", seq.data, name);
-    assertContent("shuffled", shuffled.data, name);
+    assertContent("seq", seq.data(), name);
+    assertContent("shuffled", shuffled.data(), name);
 
     long[] sizes = {(long) extents * bs, 5L * bs + 17, 2L * extents * bs, 0, 3L * bs};
     for (long size : sizes) {
@@ -236,8 +271,8 @@ class Ext4FileDataIT {
       shuffled.truncate(size / 3);
       commitAndSave();
       fsckClean(name + " after truncating to " + size);
-      assertContent("seq", seq.data, name + " size " + size);
-      assertContent("shuffled", shuffled.data, name + " size " + size / 3);
+      assertContent("seq", seq.data(), name + " size " + size);
+      assertContent("shuffled", shuffled.data(), name + " size " + size / 3);
     }
     assertThat(extentLevels("seq")).as("depth after truncation").isZero();
     // fill the hole and append block by block: each new block merges with the extent before
@@ -250,7 +285,7 @@ class Ext4FileDataIT {
     }
     commitAndSave();
     fsckClean(name + " after refilling");
-    assertContent("seq", seq.data, name + " refilled");
+    assertContent("seq", seq.data(), name + " refilled");
     assertThat(extentCount("seq")).as(Oracles.runOk("debugfs", "-R", "ex /seq",
         image.toString())).isLessThanOrEqualTo(4);
   }
@@ -438,10 +473,8 @@ class Ext4FileDataIT {
     byte[] pre2 = new byte[40 * bs];
     Random rnd = new Random(21);
     open();
-    long ino = Long.parseLong(Oracles.runOk("debugfs", "-R", "stat /pre", image.toString())
-        .replaceAll("(?s).*?Inode: (\\d+).*", "$1"));
-    long ino2 = Long.parseLong(Oracles.runOk("debugfs", "-R", "stat /pre2", image.toString())
-        .replaceAll("(?s).*?Inode: (\\d+).*", "$1"));
+    long ino = inodeOf("pre");
+    long ino2 = inodeOf("pre2");
     MutableInode inode = w.inode(ino);
     long[][] writes = {{10L * bs + 100, 3L * bs}, {0, 17}, {299L * bs + 5, 10},
         {150L * bs, bs}, {100L * bs - 3, 6}, {310L * bs, 2 * bs}};
@@ -459,8 +492,6 @@ class Ext4FileDataIT {
     pre2 = all;
     commitAndSave();
     fsckClean(name + " unwritten");
-    ModelFile check = new ModelFile("pre", ino);
-    check.data = pre;
     assertContent("pre", pre, name + " unwritten");
     assertContent("pre2", pre2, name + " unwritten, fully written");
     assertThat(Oracles.runOk("debugfs", "-R", "ex /pre", image.toString())).contains("Uninit");
