@@ -503,4 +503,45 @@ class Ext4FileDataIT {
     fsckClean(name + " unwritten truncated");
     assertContent("pre", Arrays.copyOf(pre, 120 * bs + 7), name + " unwritten truncated");
   }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "ext4-4k,-t ext4 -b 4096",
+      "ext4-1k,-t ext4 -b 1024",
+      "ext2-1k,-t ext2 -b 1024",
+  })
+  void fillingTheFileSystemFailsCleanly(String name, String options) throws Exception {
+    mkfs(name, options, "8M");
+    int bs = blockSize(name);
+    Random rnd = new Random(8);
+    open();
+    List<ModelFile> files = new ArrayList<>();
+    IOException full = null;
+    for (int i = 0; i < 40 && full == null; i++) {
+      ModelFile f = new ModelFile("fill" + i, w.createFile(2, "fill" + i, 0644));
+      files.add(f);
+      MutableInode inode = w.inode(f.ino);
+      for (int k = 0; k < 64 * (4096 / bs); k++) {
+        // every other block, so the maps need tree or indirect blocks too
+        byte[] src = randomBytes(rnd, bs);
+        long pos = 2L * k * bs;
+        try {
+          w.files().write(inode, pos, ByteBuffer.wrap(src));
+        } catch (IOException e) {
+          full = e;
+          f.truncate(inode.size());
+          break;
+        }
+        f.write(pos, src);
+      }
+      assertThat(inode.size()).isEqualTo(f.length());
+    }
+    assertThat(full).as("the file system filled up").isNotNull();
+    assertThat(full.getMessage()).contains("no space left");
+    commitAndSave();
+    fsckClean(name + " full");
+    for (ModelFile f : files) {
+      assertContent(f.name, f.data(), name + " full");
+    }
+  }
 }

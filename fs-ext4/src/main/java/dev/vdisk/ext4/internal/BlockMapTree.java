@@ -141,8 +141,38 @@ final class BlockMapTree implements BlockMapping {
       throw new IllegalArgumentException("blocks " + logical + "+" + length
           + " are past the block map's limit");
     }
-    for (int i = 0; i < length; i++) {
-      set(logical + i, physical + i, physical + length);
+    int i = 0;
+    try {
+      for (; i < length; i++) {
+        set(logical + i, physical + i, physical + length);
+      }
+    } catch (IOException | RuntimeException e) {
+      // leave the run wholly unmapped: the caller frees it
+      for (int k = 0; k < i; k++) {
+        unset(logical + k);
+      }
+      throw e;
+    }
+  }
+
+  private void unset(long logical) throws IOException {
+    int level = levelOf(logical);
+    if (level == 0) {
+      setSlot((int) logical, 0);
+      return;
+    }
+    long p = slot(DIRECT + level - 1);
+    long off = logical - levelStart(level);
+    for (int l = level; l >= 1 && p != 0; l--) {
+      long s = span(l - 1);
+      byte[] blk = indirect(p);
+      if (l == 1) {
+        setPointer(blk, off / s, 0);
+        w.markDirty(p, blk);
+        return;
+      }
+      p = pointer(blk, off / s);
+      off %= s;
     }
   }
 

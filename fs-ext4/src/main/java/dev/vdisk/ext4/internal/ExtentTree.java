@@ -309,7 +309,45 @@ final class ExtentTree implements BlockMapping {
     e.putShort(4, (short) (unwritten ? len + MAX_INIT : len));
     e.putShort(6, (short) (pblk >>> 32));
     e.putInt(8, (int) pblk);
+    // take every block the splits need before changing anything, so running out of space
+    // leaves the tree as it was
+    int needed = 0;
+    for (int level = p.nodes.size() - 1; level >= 0; level--) {
+      Node n = p.nodes.get(level);
+      if (n.entries() < n.max()) {
+        break;
+      }
+      needed++;
+      if (n.root()) {
+        break;
+      }
+    }
+    reserve(needed, pblk);
     insertEntry(p, p.nodes.size() - 1, pos, entry, pblk);
+    releaseReserve();
+  }
+
+  private final java.util.ArrayDeque<Long> reserved = new java.util.ArrayDeque<>();
+
+  private void reserve(int count, long goal) throws IOException {
+    try {
+      for (int i = 0; i < count; i++) {
+        long b = w.allocateBlocks(goal > 0 ? goal : 0, 1).start();
+        inode.addBlocks(1);
+        reserved.add(b);
+        goal = b + 1;
+      }
+    } catch (IOException | RuntimeException e) {
+      releaseReserve();
+      throw e;
+    }
+  }
+
+  private void releaseReserve() throws IOException {
+    while (!reserved.isEmpty()) {
+      freer.free(reserved.poll(), 1);
+      inode.addBlocks(-1);
+    }
   }
 
   /**
@@ -381,8 +419,13 @@ final class ExtentTree implements BlockMapping {
   }
 
   private Node newNode(int depth, long goal) throws IOException {
-    long blk = w.allocateBlocks(goal > 0 ? goal : 0, 1).start();
-    inode.addBlocks(1);
+    long blk;
+    if (!reserved.isEmpty()) {
+      blk = reserved.poll();
+    } else {
+      blk = w.allocateBlocks(goal > 0 ? goal : 0, 1).start();
+      inode.addBlocks(1);
+    }
     byte[] data = w.newMetaBlock(blk);
     Node n = new Node(blk, data, 0);
     n.b.putShort(0, (short) ExtentHeader.MAGIC);
@@ -492,7 +535,13 @@ final class ExtentTree implements BlockMapping {
   /** Repacks the tree into full nodes when e2fsck would find it loose. */
   private void compactIfLoose() throws IOException {
     if (loose()) {
-      rebuild(null);
+      try {
+        rebuild(null);
+      } catch (IOException e) {
+        // no room for a repack: the tree stays valid, only looser than e2fsck likes
+        LOG.warn("{}: inode {}: extent tree not repacked: {}", w.source(), inode.ino(),
+            e.getMessage());
+      }
     }
   }
 
@@ -529,11 +578,10 @@ final class ExtentTree implements BlockMapping {
       needed += n;
     }
     long goal = blocks.isEmpty() ? -1 : blocks.get(blocks.size() - 1) + 1;
-    while (blocks.size() < needed) {
-      long b = w.allocateBlocks(goal > 0 ? goal : 0, 1).start();
-      inode.addBlocks(1);
-      blocks.add(b);
-      goal = b + 1;
+    if (blocks.size() < needed) {
+      reserve(needed - blocks.size(), goal);
+      blocks.addAll(reserved);
+      reserved.clear();
     }
     while (blocks.size() > needed) {
       long b = blocks.remove(blocks.size() - 1);

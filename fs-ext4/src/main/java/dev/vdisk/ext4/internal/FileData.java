@@ -144,8 +144,40 @@ public final class FileData {
       zeroAfter(m, oldSize, position);
     }
     ByteBuffer data = src.slice();
+    long[] done = {first};
+    try {
+      writeBlocks(inode, m, position, end, data, done);
+    } catch (IOException | RuntimeException e) {
+      // a short write: keep what reached the disk reachable and consistent
+      long written = Math.min(end, done[0] * bs);
+      freer.flush();
+      if (written > oldSize) {
+        inode.setSize(written);
+      }
+      inode.touchModified(w.now());
+      w.putInode(inode);
+      throw e;
+    }
+    freer.flush();
+    src.position(src.limit());
+    if (end > oldSize) {
+      inode.setSize(end);
+    }
+    inode.touchModified(w.now());
+    w.putInode(inode);
+    LOG.debug("{}: inode {}: wrote {} bytes at {}", w.source(), inode.ino(), n, position);
+    return n;
+  }
+
+  /**
+   * The block loop of {@link #write}: {@code done[0]} is the first logical block not yet
+   * written (for a short write after an error).
+   */
+  private void writeBlocks(MutableInode inode, BlockMapping m, long position, long end,
+      ByteBuffer data, long[] done) throws IOException {
+    long last = (end - 1) / bs;
     long goal = -1;
-    long l = first;
+    long l = done[0];
     while (l <= last) {
       BlockMapping.Run r = m.lookup(l);
       long runEnd = r.length() == Long.MAX_VALUE ? last + 1 : Math.min(last + 1, l + r.length());
@@ -155,11 +187,13 @@ public final class FileData {
         w.writeData(r.physical(), (int) (from - l * bs), slice(data, from - position, to - from));
         goal = r.physical() + (runEnd - l);
         l = runEnd;
+        done[0] = l;
       } else if (r.uninit()) {
         writeFresh(r.physical(), l, runEnd, position, end, data);
         m.markInitialized(l, runEnd - l);
         goal = r.physical() + (runEnd - l);
         l = runEnd;
+        done[0] = l;
       } else {
         while (l < runEnd) {
           long g = goal;
@@ -173,21 +207,19 @@ public final class FileData {
               (int) Math.min(runEnd - l, ExtentTree.MAX_INIT));
           inode.addBlocks(e.length());
           writeFresh(e.start(), l, l + e.length(), position, end, data);
-          m.insert(l, e.start(), e.length());
+          try {
+            m.insert(l, e.start(), e.length());
+          } catch (IOException | RuntimeException ex) {
+            w.freeBlocks(e.start(), e.length());
+            inode.addBlocks(-e.length());
+            throw ex;
+          }
           goal = e.start() + e.length();
           l += e.length();
+          done[0] = l;
         }
       }
     }
-    freer.flush();
-    src.position(src.limit());
-    if (end > oldSize) {
-      inode.setSize(end);
-    }
-    inode.touchModified(w.now());
-    w.putInode(inode);
-    LOG.debug("{}: inode {}: wrote {} bytes at {}", w.source(), inode.ino(), n, position);
-    return n;
   }
 
   private static ByteBuffer slice(ByteBuffer data, long offset, long length) {
