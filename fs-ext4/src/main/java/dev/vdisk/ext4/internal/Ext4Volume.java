@@ -297,6 +297,12 @@ public final class Ext4Volume implements Volume, FileMap.Blocks {
       public void inodeChanged(long ino) {
         nodeCache.remove(ino);
       }
+
+      @Override
+      public void reset() {
+        blockCache.clear();
+        nodeCache.clear();
+      }
     });
   }
 

@@ -72,6 +72,29 @@ public final class Ext4WritableVolume implements Volume {
     }
   }
 
+  /** One change: runs in a savepoint, so a failure leaves the volume as it was before it. */
+  @FunctionalInterface
+  private interface Change<T> {
+    T run() throws IOException;
+  }
+
+  private <T> T change(Change<T> c) throws IOException {
+    check();
+    writer.beginOperation();
+    boolean ok = false;
+    try {
+      T result = c.run();
+      ok = true;
+      return result;
+    } finally {
+      if (ok) {
+        writer.endOperation();
+      } else {
+        writer.rollbackOperation();
+      }
+    }
+  }
+
   private void done(long... inodes) throws IOException {
     for (long ino : inodes) {
       reader.forget(ino);
@@ -158,70 +181,80 @@ public final class Ext4WritableVolume implements Volume {
   @Override
   public synchronized Node create(Node directory, String name, NodeType type, int mode)
       throws IOException {
-    Ext4Volume.Ext4Node d = fresh(directory);
-    long ino = switch (type) {
-      case REGULAR_FILE -> writer.createFile(d.id(), name, mode);
-      case DIRECTORY -> writer.createDirectory(d.id(), name, mode);
+    long dir = fresh(directory).id();
+    long ino = change(() -> switch (type) {
+      case REGULAR_FILE -> writer.createFile(dir, name, mode);
+      case DIRECTORY -> writer.createDirectory(dir, name, mode);
       default -> throw new UnsupportedOperationException("creating " + type + " nodes");
-    };
-    done(d.id(), ino);
+    });
+    done(dir, ino);
     return reader.node(ino);
   }
 
   @Override
   public synchronized int write(Node file, long position, ByteBuffer src) throws IOException {
-    Ext4Volume.Ext4Node f = fresh(file);
-    MutableInode inode = writer.inode(f.id());
-    int n = writer.files().write(inode, position, src);
-    done(f.id());
+    long ino = fresh(file).id();
+    int n = change(() -> writer.files().write(writer.inode(ino), position, src));
+    done(ino);
     return n;
   }
 
   @Override
   public synchronized void truncate(Node file, long size) throws IOException {
-    Ext4Volume.Ext4Node f = fresh(file);
-    MutableInode inode = writer.inode(f.id());
-    writer.files().truncate(inode, size);
-    done(f.id());
+    long ino = fresh(file).id();
+    change(() -> {
+      writer.files().truncate(writer.inode(ino), size);
+      return null;
+    });
+    done(ino);
   }
 
   @Override
   public synchronized void setMode(Node node, int mode) throws IOException {
-    Ext4Volume.Ext4Node n = fresh(node);
-    MutableInode inode = writer.inode(n.id());
-    inode.setMode((inode.mode() & MutableInode.S_IFMT) | (mode & 07777));
-    inode.setTime(MutableInode.Time.CHANGE, writer.now());
-    writer.putInode(inode);
-    done(n.id());
+    long ino = fresh(node).id();
+    change(() -> {
+      MutableInode inode = writer.inode(ino);
+      inode.setMode((inode.mode() & MutableInode.S_IFMT) | (mode & 07777));
+      inode.setTime(MutableInode.Time.CHANGE, writer.now());
+      writer.putInode(inode);
+      return null;
+    });
+    done(ino);
   }
 
   @Override
   public synchronized void setOwner(Node node, long uid, long gid) throws IOException {
-    Ext4Volume.Ext4Node n = fresh(node);
-    MutableInode inode = writer.inode(n.id());
-    inode.setOwner(uid < 0 ? inode.uid() : uid, gid < 0 ? inode.gid() : gid);
-    inode.setTime(MutableInode.Time.CHANGE, writer.now());
-    writer.putInode(inode);
-    done(n.id());
+    long ino = fresh(node).id();
+    change(() -> {
+      MutableInode inode = writer.inode(ino);
+      inode.setOwner(uid < 0 ? inode.uid() : uid, gid < 0 ? inode.gid() : gid);
+      inode.setTime(MutableInode.Time.CHANGE, writer.now());
+      writer.putInode(inode);
+      return null;
+    });
+    done(ino);
   }
 
   @Override
   public synchronized void setTimes(Node node, FileTime lastModified, FileTime lastAccess,
       FileTime creation) throws IOException {
-    Ext4Volume.Ext4Node n = fresh(node);
-    MutableInode inode = writer.inode(n.id());
-    if (lastModified != null) {
-      inode.setTime(MutableInode.Time.MODIFY, lastModified.toInstant());
-    }
-    if (lastAccess != null) {
-      inode.setTime(MutableInode.Time.ACCESS, lastAccess.toInstant());
-    }
-    if (creation != null) {
-      inode.setTime(MutableInode.Time.CREATE, creation.toInstant());
-    }
-    inode.setTime(MutableInode.Time.CHANGE, writer.now());
-    writer.putInode(inode);
-    done(n.id());
+    long ino = fresh(node).id();
+    change(() -> {
+      MutableInode inode = writer.inode(ino);
+      if (lastModified != null) {
+        inode.setTime(MutableInode.Time.MODIFY, lastModified.toInstant());
+      }
+      if (lastAccess != null) {
+        inode.setTime(MutableInode.Time.ACCESS, lastAccess.toInstant());
+      }
+      if (creation != null) {
+        inode.setTime(MutableInode.Time.CREATE, creation.toInstant());
+      }
+      inode.setTime(MutableInode.Time.CHANGE, writer.now());
+      writer.putInode(inode);
+      return null;
+    });
+    done(ino);
   }
 
   @Override
