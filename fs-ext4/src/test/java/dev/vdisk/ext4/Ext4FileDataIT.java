@@ -3,6 +3,10 @@ package dev.vdisk.ext4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vdisk.core.MemoryBlockDevice;
+import dev.vdisk.core.fs.MountOptions;
+import dev.vdisk.core.fs.Node;
+import dev.vdisk.core.fs.NodeType;
+import dev.vdisk.core.fs.Volume;
 import dev.vdisk.ext4.internal.Ext4Writer;
 import dev.vdisk.ext4.internal.MutableInode;
 import dev.vdisk.testdata.Oracles;
@@ -542,6 +546,58 @@ class Ext4FileDataIT {
     fsckClean(name + " full");
     for (ModelFile f : files) {
       assertContent(f.name, f.data(), name + " full");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "ext4-4k,-t ext4 -b 4096",
+      "ext3-1k,-t ext3 -b 1024",
+  })
+  void theWritableVolumeReadsItsWritesAndTheKernelAgrees(String name, String options)
+      throws Exception {
+    System.out.println(name + " seed 31");
+    mkfs(name, options, "32M");
+    Random rnd = new Random(31);
+    bytes = Files.readAllBytes(image);
+    MemoryBlockDevice dev = new MemoryBlockDevice(bytes, true, image.toString(), 512);
+    ModelFile model = new ModelFile("data.bin", 0);
+    try (Volume v = new Ext4Driver().mount(dev,
+        new MountOptions(false, 1 << 20))) {
+      Node file = v.create(v.root(), "data.bin",
+          NodeType.REGULAR_FILE, 0644);
+      for (int i = 0; i < 60; i++) {
+        if (i % 7 == 6) {
+          long size = rnd.nextInt(2 << 20);
+          v.truncate(file, size);
+          model.truncate(size);
+        } else {
+          long pos = rnd.nextInt(3 << 20);
+          byte[] src = randomBytes(rnd, 1 + rnd.nextInt(200_000));
+          assertThat(v.write(file, pos, ByteBuffer.wrap(src))).isEqualTo(src.length);
+          model.write(pos, src);
+        }
+        byte[] expected = model.data();
+        ByteBuffer got = ByteBuffer.allocate(expected.length);
+        long pos = 0;
+        while (got.hasRemaining()) {
+          int r = v.read(file, pos, got);
+          assertThat(r).as("read at %d of %d", pos, expected.length).isPositive();
+          pos += r;
+        }
+        assertThat(got.array()).as("read back after step %d", i).isEqualTo(expected);
+      }
+    }
+    Files.write(image, bytes);
+    fsckClean(name + " writable volume");
+    assertContent("data.bin", model.data(), name + " writable volume");
+    Oracles.requireRoot("loop mounts");
+    Path mnt = Files.createDirectories(work.resolve("mnt"));
+    Oracles.runOk("mount", "-o", "loop,ro", image.toString(), mnt.toString());
+    try {
+      assertThat(Files.readAllBytes(mnt.resolve("data.bin"))).isEqualTo(model.data());
+    } finally {
+      Oracles.runOk("umount", mnt.toString());
     }
   }
 }
