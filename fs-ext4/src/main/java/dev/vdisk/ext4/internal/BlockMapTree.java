@@ -141,6 +141,10 @@ final class BlockMapTree implements BlockMapping {
       throw new IllegalArgumentException("blocks " + logical + "+" + length
           + " are past the block map's limit");
     }
+    if (physical + length > 1L << 32) {
+      throw new java.nio.file.FileSystemException(w.source(), null, "inode " + inode.ino()
+          + ": block " + (physical + length - 1) + " cannot be stored in a 32-bit block map");
+    }
     int i = 0;
     try {
       for (; i < length; i++) {
@@ -217,6 +221,11 @@ final class BlockMapTree implements BlockMapping {
 
   private long newIndirect(long goal) throws IOException {
     long b = w.allocateBlocks(goal, 1).start();
+    if (b >= 1L << 32) {
+      w.freeBlocks(b, 1);
+      throw new java.nio.file.FileSystemException(w.source(), null, "inode " + inode.ino()
+          + ": block " + b + " cannot be stored in a 32-bit block map");
+    }
     w.newMetaBlock(b);
     inode.addBlocks(1);
     return b;

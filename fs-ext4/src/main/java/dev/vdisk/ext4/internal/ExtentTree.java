@@ -255,9 +255,10 @@ final class ExtentTree implements BlockMapping {
     return -1;
   }
 
+  /** Logical blocks 0 to 2^32 - 2, as the kernel allows ({@code EXT_MAX_BLOCKS}). */
   @Override
   public long limit() {
-    return 1L << 32;
+    return 0xFFFFFFFFL;
   }
 
   @Override
