@@ -600,4 +600,125 @@ class Ext4FileDataIT {
       Oracles.runOk("umount", mnt.toString());
     }
   }
+
+  @ParameterizedTest(name = "{0} seed {2}")
+  @CsvSource({
+      "ext4-1k,-t ext4 -b 1024,41",
+      "ext4-4k-no-csum,'-t ext4 -b 4096 -O ^metadata_csum,uninit_bg',42",
+      "ext3-1k,-t ext3 -b 1024,43",
+  })
+  void scatteredBlockWritesAndTruncationsKeepDeepMapsValid(String name, String options,
+      long seed) throws Exception {
+    System.out.println(name + " seed " + seed);
+    mkfs(name, options, "64M");
+    int bs = blockSize(name);
+    Random rnd = new Random(seed);
+    open();
+    // two files written in turns, so neighbouring blocks of one file are not adjacent on disk
+    ModelFile[] files = {new ModelFile("scatter", w.createFile(2, "scatter", 0644)),
+        new ModelFile("other", w.createFile(2, "other", 0644))};
+    commitAndSave();
+    int span = 3000;
+    for (int batch = 0; batch < 4; batch++) {
+      open();
+      MutableInode[] inodes = {w.inode(files[0].ino), w.inode(files[1].ino)};
+      for (int op = 0; op < 1600; op++) {
+        int which = op & 1;
+        ModelFile f = files[which];
+        MutableInode inode = inodes[which];
+        int kind = rnd.nextInt(100);
+        if (kind < 96) {
+          long block = 2L * rnd.nextInt(span) + (rnd.nextInt(8) == 0 ? 1 : 0);
+          long pos = block * bs + (rnd.nextInt(4) == 0 ? rnd.nextInt(bs) : 0);
+          byte[] src = randomBytes(rnd, rnd.nextInt(10) == 0 ? 1 + rnd.nextInt(8 * bs) : bs);
+          w.files().write(inode, pos, ByteBuffer.wrap(src));
+          f.write(pos, src);
+        } else if (kind < 99) {
+          long size = Math.max(0, f.length() - rnd.nextInt(64) * (long) bs - rnd.nextInt(bs));
+          w.files().truncate(inode, size);
+          f.truncate(size);
+        } else {
+          long size = f.length() + rnd.nextInt(16) * (long) bs + rnd.nextInt(bs);
+          w.files().truncate(inode, size);
+          f.truncate(size);
+        }
+      }
+      commitAndSave();
+      fsckClean(name + " seed " + seed + " batch " + batch);
+      for (ModelFile f : files) {
+        assertContent(f.name, f.data(), name + " seed " + seed + " batch " + batch);
+        if (!name.startsWith("ext3")) {
+          System.out.println(name + " batch " + batch + " " + f.name + ": "
+              + extentCount(f.name) + " extents, depth " + extentLevels(f.name));
+        }
+      }
+    }
+    if (!name.startsWith("ext3")) {
+      assertThat(extentLevels("scatter")).as("depth reached").isGreaterThanOrEqualTo(
+          bs == 1024 ? 2 : 1);
+    }
+    // cut both files far back: whole subtrees and index blocks go
+    open();
+    for (ModelFile f : files) {
+      long size = (long) rnd.nextInt(40) * bs + rnd.nextInt(bs);
+      w.files().truncate(w.inode(f.ino), size);
+      f.truncate(size);
+    }
+    commitAndSave();
+    fsckClean(name + " seed " + seed + " cut back");
+    for (ModelFile f : files) {
+      assertContent(f.name, f.data(), name + " seed " + seed + " cut back");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "ext4-1k,-t ext4 -b 1024",
+      "ext4-4k,-t ext4 -b 4096",
+  })
+  void editsKernelMadeExtentTrees(String name, String options) throws Exception {
+    mkfs(name, options, "64M");
+    Oracles.requireRoot("loop mounts (the kernel makes the extent tree)");
+    Oracles.require("python3", "python3");
+    int bs = blockSize(name);
+    int blocks = 1500;
+    Path mnt = Files.createDirectories(work.resolve("mnt"));
+    ModelFile f;
+    Oracles.runOk("mount", "-o", "loop", image.toString(), mnt.toString());
+    try {
+      // every other block, each written and synced on its own: one extent per block
+      Oracles.runOk("python3", "-c", "import os\n"
+          + "fd = os.open('" + mnt.resolve("kernel") + "', os.O_CREAT | os.O_WRONLY, 0o644)\n"
+          + "for i in range(" + blocks + "):\n"
+          + "    os.pwrite(fd, os.urandom(" + bs + "), 2 * i * " + bs + ")\n"
+          + "    if i % 50 == 0: os.fsync(fd)\n"
+          + "os.close(fd)\n");
+      byte[] content = Files.readAllBytes(mnt.resolve("kernel"));
+      f = new ModelFile("kernel", 0);
+      f.write(0, content);
+    } finally {
+      Oracles.runOk("umount", mnt.toString());
+    }
+    fsckClean(name + " as the kernel left it");
+    assertThat(extentLevels("kernel")).as("depth of the kernel's tree").isGreaterThanOrEqualTo(1);
+    long ino = inodeOf("kernel");
+    Random rnd = new Random(77);
+    open();
+    MutableInode inode = w.inode(ino);
+    for (int i = 0; i < 300; i++) {
+      long pos = (2L * rnd.nextInt(blocks) + 1) * bs;
+      byte[] src = randomBytes(rnd, bs);
+      w.files().write(inode, pos, ByteBuffer.wrap(src));
+      f.write(pos, src);
+    }
+    long size = (long) blocks * bs + 123;
+    w.files().truncate(inode, size);
+    f.truncate(size);
+    byte[] tail = randomBytes(rnd, 5 * bs);
+    w.files().write(inode, size + 7L * bs, ByteBuffer.wrap(tail));
+    f.write(size + 7L * bs, tail);
+    commitAndSave();
+    fsckClean(name + " kernel tree edited");
+    assertContent("kernel", f.data(), name + " kernel tree edited");
+  }
 }
