@@ -1,6 +1,7 @@
 package dev.vdisk.core.fs;
 
 import dev.vdisk.core.BlockDevice;
+import dev.vdisk.core.OpenOptions;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.core.VirtualDisks;
 import dev.vdisk.core.fs.internal.NodeFileSystem;
@@ -66,12 +67,24 @@ public final class VdiskFileSystems {
   }
 
   /**
-   * Opens an image and mounts a partition's file system with the given options.
+   * Opens an image and mounts a partition's file system with the given options. When the options
+   * are not {@linkplain MountOptions#readOnly() read-only} the image (and so the partition) is
+   * opened for writing and the driver mounts the file system writable; closing the returned file
+   * system flushes the volume, then closes it and the image.
+   *
+   * <pre>{@code
+   * try (FileSystem fs = VdiskFileSystems.open(Path.of("disk.vhdx"), OptionalInt.of(1),
+   *     MountOptions.writable())) {
+   *   Files.writeString(fs.getPath("/etc/motd"), "serviced offline\n");
+   * }
+   * }</pre>
    *
    * @param image the disk image
    * @param partition the partition index, or empty to choose
    * @param options mount options
    * @return the file system
+   * @throws dev.vdisk.core.UnsafeToWriteException if the image may not be written (locked, for
+   *     example) and the options ask for writing
    * @throws IOException as {@link #open(Path, OptionalInt)}
    */
   public static VdiskFileSystem open(Path image, OptionalInt partition, MountOptions options)
@@ -81,7 +94,8 @@ public final class VdiskFileSystems {
 
   static VdiskFileSystem open(VdiskFileSystemProvider provider, Path image, OptionalInt partition,
       MountOptions options, Runnable onClose) throws IOException {
-    VirtualDisk disk = VirtualDisks.open(image);
+    VirtualDisk disk = VirtualDisks.open(image,
+        options.readOnly() ? OpenOptions.readOnly() : OpenOptions.readWrite());
     try {
       Mounted m = mount(disk, partition, options);
       URI base = image.toAbsolutePath().normalize().toUri();
@@ -118,7 +132,28 @@ public final class VdiskFileSystems {
    */
   public static VdiskFileSystem open(BlockDevice device, OptionalInt partition)
       throws IOException {
-    Mounted m = mount(device, partition, MountOptions.defaults());
+    return open(device, partition, MountOptions.defaults());
+  }
+
+  /**
+   * Mounts a partition's file system on a device with the given options (writable ones need a
+   * {@linkplain BlockDevice#isWritable() writable} device). The device is not closed with the
+   * file system; closing the file system flushes and closes the volume.
+   *
+   * @param device a virtual disk or other device
+   * @param partition the partition index, or empty to choose
+   * @param options mount options
+   * @return the file system
+   * @throws IOException as {@link #open(Path, OptionalInt)}, or if writable options meet a
+   *     read-only device
+   */
+  public static VdiskFileSystem open(BlockDevice device, OptionalInt partition,
+      MountOptions options) throws IOException {
+    if (!options.readOnly() && !device.isWritable()) {
+      throw new java.nio.file.AccessDeniedException(device.description(), null,
+          "the device is read-only and cannot be mounted for writing");
+    }
+    Mounted m = mount(device, partition, options);
     return new NodeFileSystem(VdiskFileSystemProvider.instance(), m.volume, m.partition, null,
         List.of(), null);
   }
