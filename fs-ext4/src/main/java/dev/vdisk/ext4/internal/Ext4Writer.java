@@ -58,6 +58,38 @@ public final class Ext4Writer {
       | 0x40 /* extra_isize */ | Superblock.RO_COMPAT_METADATA_CSUM;
 
   private static final int MAX_RUN = 32768;
+  private static final int CLEAN_CACHE_BLOCKS = 4096;
+
+  /**
+   * Told about blocks and inodes whose contents change, so a reader's caches can drop them.
+   */
+  public interface ChangeListener {
+    /** A listener that ignores everything. */
+    ChangeListener NONE = new ChangeListener() {
+      @Override
+      public void blockChanged(long block) {}
+
+      @Override
+      public void inodeChanged(long ino) {}
+    };
+
+    /**
+     * A block's contents changed (metadata in the running transaction, or data on the device).
+     *
+     * @param block the block number
+     */
+    void blockChanged(long block);
+
+    /**
+     * An inode changed.
+     *
+     * @param ino the inode number
+     */
+    void inodeChanged(long ino);
+
+    /** Everything may have changed (an operation was rolled back). */
+    default void reset() {}
+  }
 
   /** A run of consecutive blocks. */
   public record Extent(long start, int length) {}
@@ -77,8 +109,22 @@ public final class Ext4Writer {
   private final Map<Long, byte[]> dirty = new LinkedHashMap<>();
   private final Map<Long, byte[]> bitmaps = new LinkedHashMap<>();
   private final byte[] sbBlockBytes;
-  private final Map<Long, byte[]> blocks = new java.util.HashMap<>();
+  private final Map<Long, byte[]> blocks = new LinkedHashMap<>(256, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, byte[]> e) {
+      return size() > CLEAN_CACHE_BLOCKS;
+    }
+  };
+  /** Runs freed in the running transaction: applied to the bitmaps at commit. */
+  private final java.util.TreeMap<Long, Integer> pendingFrees = new java.util.TreeMap<>();
   private JournalWriter journal;
+  private ChangeListener listener = ChangeListener.NONE;
+  private FileData fileData;
+  private Directories directories;
+  private Xattrs xattrs;
+  private InlineData inline;
 
   private Ext4Writer(BlockDevice device, Superblock sb) throws IOException {
     this.device = device;
@@ -332,6 +378,7 @@ public final class Ext4Writer {
   }
 
   private void addSbFree(long blocks, long inodes) {
+    saveSuperblock();
     ByteBuffer s = sbBuf();
     long fb = freeBlocks() + blocks;
     s.putInt(0xC, (int) fb);
@@ -345,6 +392,7 @@ public final class Ext4Writer {
   // ---- bitmaps ----
 
   private byte[] bitmap(long block) throws IOException {
+    saveBlock(block);
     byte[] b = bitmaps.get(block);
     if (b == null) {
       b = readBlock(block);
@@ -374,6 +422,7 @@ public final class Ext4Writer {
   }
 
   private void blockBitmapChanged(long g, byte[] bm) {
+    saveGdt(g);
     dirty.put(blockBitmapBlock(g), bm);
     if (sb.metadataCsum()) {
       int crc = Crc32c.update(sb.checksumSeed(), bm, 0, (int) (sb.clustersPerGroup / 8));
@@ -386,6 +435,7 @@ public final class Ext4Writer {
   }
 
   private void inodeBitmapChanged(long g, byte[] bm) {
+    saveGdt(g);
     dirty.put(inodeBitmapBlock(g), bm);
     if (sb.metadataCsum()) {
       int crc = Crc32c.update(sb.checksumSeed(), bm, 0, (int) (sb.inodesPerGroup / 8));
@@ -463,6 +513,7 @@ public final class Ext4Writer {
   }
 
   private Extent take(long g, byte[] bm, long bit, int len) {
+    saveGdt(g);
     for (long b = bit; b < bit + len; b++) {
       set(bm, b, true);
     }
@@ -477,37 +528,77 @@ public final class Ext4Writer {
   }
 
   /**
-   * Frees a run of blocks, which must all be in use and in one group.
+   * Frees a run of blocks (it may cross group boundaries). The bitmaps and counts change at the
+   * next {@link #commit()}: until then the blocks stay allocated, so data written directly to the
+   * device in the running transaction never lands in a block the last committed state still
+   * uses (the rule the kernel keeps for blocks freed in a running transaction).
    *
    * @param start the first block
    * @param count how many
-   * @throws IOException if a block is already free, outside the volume, or crosses a group
+   * @throws IOException if a block is already free (or freed in this transaction), outside the
+   *     volume or in an uninitialised group
    */
-  public void freeBlocks(long start, int count) throws IOException {
+  public void freeBlocks(long start, long count) throws IOException {
     if (count < 1 || start < sb.firstDataBlock || start + count > sb.blocksCount) {
       throw new CorruptStructureException(source, -1, "block run",
           "blocks " + start + "+" + count + " are outside the volume");
     }
-    long g = (start - sb.firstDataBlock) / sb.blocksPerGroup;
-    long bit = start - groupFirstBlock(g);
-    if (bit + count > sb.blocksPerGroup || (groupFlags(g) & BG_BLOCK_UNINIT) != 0) {
-      throw new CorruptStructureException(source, -1, "block run", "blocks " + start + "+"
-          + count + " cross a group boundary or lie in an uninitialised group");
-    }
-    byte[] bm = bitmap(blockBitmapBlock(g));
-    for (long b = bit; b < bit + count; b++) {
-      if (!test(bm, b)) {
+    long b = start;
+    long left = count;
+    while (left > 0) {
+      long g = (b - sb.firstDataBlock) / sb.blocksPerGroup;
+      long bit = b - groupFirstBlock(g);
+      int n = (int) Math.min(left, sb.blocksPerGroup - bit);
+      if ((groupFlags(g) & BG_BLOCK_UNINIT) != 0) {
         throw new CorruptStructureException(source, -1, "block bitmap " + g,
-            "block " + (groupFirstBlock(g) + b) + " is already free");
+            "blocks " + b + "+" + n + " lie in an uninitialised group");
       }
+      byte[] bm = bitmap(blockBitmapBlock(g));
+      for (long x = bit; x < bit + n; x++) {
+        if (!test(bm, x)) {
+          throw new CorruptStructureException(source, -1, "block bitmap " + g,
+              "block " + (groupFirstBlock(g) + x) + " is already free");
+        }
+      }
+      Map.Entry<Long, Integer> below = pendingFrees.floorEntry(b + n - 1);
+      if (below != null && below.getKey() + below.getValue() > b) {
+        throw new CorruptStructureException(source, -1, "block bitmap " + g, "blocks " + b + "+"
+            + n + " overlap blocks already freed in this transaction");
+      }
+      pendingFrees.put(b, n);
+      if (op != null) {
+        op.frees.add(b);
+      }
+      b += n;
+      left -= n;
     }
-    for (long b = bit; b < bit + count; b++) {
-      set(bm, b, false);
+  }
+
+  /** @return the blocks freed in the running transaction, waiting for the commit */
+  public long pendingFreeBlocks() {
+    long n = 0;
+    for (int v : pendingFrees.values()) {
+      n += v;
     }
-    blockBitmapChanged(g, bm);
-    setField16(desc(g), 0xC, 0x2C, groupFreeBlocks(g) + count);
-    updateDescChecksum(g);
-    addSbFree(count, 0);
+    return n;
+  }
+
+  private void applyPendingFrees() throws IOException {
+    for (Map.Entry<Long, Integer> e : pendingFrees.entrySet()) {
+      long start = e.getKey();
+      int n = e.getValue();
+      long g = (start - sb.firstDataBlock) / sb.blocksPerGroup;
+      long bit = start - groupFirstBlock(g);
+      byte[] bm = bitmap(blockBitmapBlock(g));
+      for (long x = bit; x < bit + n; x++) {
+        set(bm, x, false);
+      }
+      blockBitmapChanged(g, bm);
+      setField16(desc(g), 0xC, 0x2C, groupFreeBlocks(g) + n);
+      updateDescChecksum(g);
+      addSbFree(n, 0);
+    }
+    pendingFrees.clear();
   }
 
   /**
@@ -547,6 +638,7 @@ public final class Ext4Writer {
         continue;
       }
       byte[] bm = bitmap(inodeBitmapBlock(g));
+      saveGdt(g);
       ByteBuffer d = desc(g);
       int flags = groupFlags(g);
       if ((flags & BG_INODE_UNINIT) != 0) {
@@ -605,6 +697,7 @@ public final class Ext4Writer {
       throw new CorruptStructureException(source, -1, "inode bitmap " + g,
           "inode " + ino + " is already free");
     }
+    saveGdt(g);
     set(bm, bit, false);
     inodeBitmapChanged(g, bm);
     ByteBuffer d = desc(g);
@@ -616,8 +709,15 @@ public final class Ext4Writer {
     addSbFree(0, 1);
   }
 
-  /** @return the metadata blocks changed since the last commit, in first-change order */
-  public Map<Long, byte[]> dirtyBlocks() {
+  /**
+   * Closes the running transaction's changes: applies the blocks freed in it to the bitmaps and
+   * refreshes the superblock checksum. Called by {@link #commit()}.
+   *
+   * @return the metadata blocks changed since the last commit, in first-change order
+   * @throws IOException on an I/O error
+   */
+  public Map<Long, byte[]> dirtyBlocks() throws IOException {
+    applyPendingFrees();
     if (dirty.containsKey(sbBlock) && sb.metadataCsum()) {
       sbBuf().putInt(0x3FC, Crc32c.update(~0, sbBlockBytes, sbWithin, 0x3FC));
     }
@@ -631,6 +731,7 @@ public final class Ext4Writer {
    * @throws IOException on an I/O error
    */
   public void commit() throws IOException {
+    dirtyBlocks();
     if (dirty.isEmpty()) {
       return;
     }
@@ -647,17 +748,180 @@ public final class Ext4Writer {
       device.flush();
     }
     LOG.debug("{}: wrote {} metadata blocks", source, dirty.size());
+    for (Map.Entry<Long, byte[]> e : dirty.entrySet()) {
+      if (!bitmaps.containsKey(e.getKey()) && e.getKey() != sbBlock && !isGdtBlock(e.getKey())) {
+        blocks.put(e.getKey(), e.getValue());
+      }
+    }
     dirty.clear();
+    bitmaps.clear();
   }
 
-  // ---- inodes and directories ----
+  private boolean isGdtBlock(long block) {
+    for (long g : gdtBlockNumbers) {
+      if (g == block) {
+        return true;
+      }
+    }
+    return false;
+  }
 
-  private static final int S_IFMT = 0xF000;
-  private static final int S_IFREG = 0x8000;
-  private static final int S_IFDIR = 0x4000;
-  private static final int TAIL = 12;
+  /**
+   * Commits when the running transaction has grown past a quarter of the journal (the kernel's
+   * limit for one transaction) or 4096 blocks. Call only between whole operations, so every
+   * operation stays in one transaction.
+   *
+   * @throws IOException on an I/O error
+   */
+  public void maybeCommit() throws IOException {
+    if (dirty.size() >= transactionLimit() || pendingFrees.size() > 65536) {
+      commit();
+    }
+  }
 
-  private byte[] metaBlock(long block) throws IOException {
+  private int transactionLimit() {
+    return 4096;
+  }
+
+  /** @return how many metadata blocks the running transaction has changed */
+  public int dirtyCount() {
+    return dirty.size();
+  }
+
+  /** What an operation changed, to undo it if it fails. */
+  private static final class Savepoint {
+    /** Blocks dirty when the operation began: their contents then. */
+    final Map<Long, byte[]> dirtyBefore = new java.util.HashMap<>();
+    /** Blocks clean when the operation began and read during it (their cached arrays may change). */
+    final java.util.Set<Long> cleanTouched = new java.util.HashSet<>();
+    final Map<Integer, byte[]> gdtBefore = new java.util.HashMap<>();
+    byte[] sbBefore;
+    final List<Long> frees = new ArrayList<>();
+  }
+
+  private Savepoint op;
+
+  /**
+   * Starts an operation: from now until {@link #endOperation()}, every change can be undone by
+   * {@link #rollbackOperation()}. Operations do not nest.
+   */
+  public void beginOperation() {
+    if (op != null) {
+      throw new IllegalStateException("an operation is already running");
+    }
+    op = new Savepoint();
+  }
+
+  /** Ends the running operation, keeping its changes in the running transaction. */
+  public void endOperation() {
+    op = null;
+  }
+
+  /**
+   * Undoes every metadata change of the running operation (data already written to newly
+   * allocated blocks is harmless: those blocks return to free). Earlier operations of the
+   * running transaction are kept.
+   */
+  public void rollbackOperation() {
+    Savepoint sp = op;
+    op = null;
+    if (sp == null) {
+      return;
+    }
+    for (long b : sp.cleanTouched) {
+      dirty.remove(b);
+      blocks.remove(b);
+      bitmaps.remove(b);
+    }
+    for (Map.Entry<Long, byte[]> e : sp.dirtyBefore.entrySet()) {
+      long b = e.getKey();
+      byte[] cur = dirty.get(b);
+      if (cur == null) {
+        cur = bitmaps.get(b);
+      }
+      if (cur != null) {
+        System.arraycopy(e.getValue(), 0, cur, 0, bs);
+        dirty.put(b, cur);
+      } else {
+        dirty.put(b, e.getValue());
+      }
+    }
+    for (Map.Entry<Integer, byte[]> e : sp.gdtBefore.entrySet()) {
+      System.arraycopy(e.getValue(), 0, gdtBlocks[e.getKey()], 0, bs);
+    }
+    if (sp.sbBefore != null) {
+      System.arraycopy(sp.sbBefore, 0, sbBlockBytes, 0, bs);
+    }
+    for (long f : sp.frees) {
+      pendingFrees.remove(f);
+    }
+    LOG.debug("{}: rolled back an operation ({} blocks restored, {} dropped)", source,
+        sp.dirtyBefore.size(), sp.cleanTouched.size());
+    listener.reset();
+  }
+
+  private void saveBlock(long block) {
+    Savepoint sp = op;
+    if (sp == null || sp.dirtyBefore.containsKey(block) || sp.cleanTouched.contains(block)) {
+      return;
+    }
+    byte[] cur = dirty.get(block);
+    if (cur != null) {
+      sp.dirtyBefore.put(block, cur.clone());
+    } else {
+      sp.cleanTouched.add(block);
+    }
+  }
+
+  private void saveGdt(long g) {
+    Savepoint sp = op;
+    int d = (int) (g / descPerBlock);
+    if (sp != null && !sp.gdtBefore.containsKey(d)) {
+      sp.gdtBefore.put(d, gdtBlocks[d].clone());
+      saveBlock(gdtBlockNumbers[d]);
+    }
+  }
+
+  private void saveSuperblock() {
+    Savepoint sp = op;
+    if (sp != null && sp.sbBefore == null) {
+      sp.sbBefore = sbBlockBytes.clone();
+      saveBlock(sbBlock);
+    }
+  }
+
+  /**
+   * Sets who is told about changed blocks and inodes.
+   *
+   * @param l the listener
+   */
+  public void setChangeListener(ChangeListener l) {
+    this.listener = l == null ? ChangeListener.NONE : l;
+  }
+
+  // ---- the block access the editors share ----
+
+  /** @return the block size */
+  public int blockSize() {
+    return bs;
+  }
+
+  /** @return the device description, for errors and logs */
+  public String source() {
+    return source;
+  }
+
+  /**
+   * The current contents of a metadata block, as the running transaction sees it. The array is
+   * shared: after changing it, call {@link #markDirty(long, byte[])} at once (before reading other
+   * blocks), or the change may be lost when the clean cache drops the block.
+   *
+   * @param block the block number
+   * @return its bytes
+   * @throws IOException on an I/O error or a block outside the volume
+   */
+  public byte[] metaBlock(long block) throws IOException {
+    saveBlock(block);
     byte[] b = dirty.get(block);
     if (b == null) {
       b = bitmaps.get(block);
@@ -671,6 +935,202 @@ public final class Ext4Writer {
     }
     return b;
   }
+
+  /**
+   * Records a changed metadata block in the running transaction.
+   *
+   * @param block the block number
+   * @param bytes its new contents (one block)
+   */
+  public void markDirty(long block, byte[] bytes) {
+    if (bytes.length != bs) {
+      throw new IllegalArgumentException("a block image must be " + bs + " bytes");
+    }
+    dirty.put(block, bytes);
+    listener.blockChanged(block);
+  }
+
+  /**
+   * A new metadata block (just allocated): zeroed, already in the running transaction.
+   *
+   * @param block the block number
+   * @return its bytes, to fill in
+   */
+  public byte[] newMetaBlock(long block) {
+    saveBlock(block);
+    byte[] b = new byte[bs];
+    blocks.remove(block);
+    markDirty(block, b);
+    return b;
+  }
+
+  /**
+   * Writes file data straight to the device (ordered mode: data goes to disk before the
+   * transaction that makes it reachable commits). Only for data blocks, never metadata.
+   *
+   * @param block the first block
+   * @param offsetInBlock where in it to start
+   * @param src the bytes (may run over several consecutive blocks)
+   * @throws IOException on an I/O error
+   */
+  public void writeData(long block, int offsetInBlock, ByteBuffer src) throws IOException {
+    int n = src.remaining();
+    long last = block + (offsetInBlock + (long) n - 1) / bs;
+    if (block < 0 || n == 0 || last >= sb.blocksCount || (last + 1) * bs > device.size()) {
+      if (n == 0) {
+        return;
+      }
+      throw new CorruptStructureException(source, -1, "block reference",
+          "data blocks " + block + ".." + last + " are outside the volume");
+    }
+    device.write(block * bs + offsetInBlock, src);
+    for (long b = block; b <= last; b++) {
+      blocks.remove(b);
+      listener.blockChanged(b);
+    }
+  }
+
+  /**
+   * Reads file data from the device (or the running transaction, for a block it holds).
+   *
+   * @param block the first block
+   * @param offsetInBlock where in it to start
+   * @param dst filled completely
+   * @throws IOException on an I/O error
+   */
+  public void readData(long block, int offsetInBlock, ByteBuffer dst) throws IOException {
+    int n = dst.remaining();
+    long last = block + (offsetInBlock + (long) n - 1) / bs;
+    if (n == 0) {
+      return;
+    }
+    if (block < 0 || last >= sb.blocksCount || (last + 1) * bs > device.size()) {
+      throw new CorruptStructureException(source, -1, "block reference",
+          "data blocks " + block + ".." + last + " are outside the volume");
+    }
+    device.read(block * bs + offsetInBlock, dst);
+  }
+
+  /**
+   * Reads an inode for changing.
+   *
+   * @param ino the inode number
+   * @return the inode (a private copy; store it with {@link #putInode(MutableInode)})
+   * @throws IOException if out of range, its checksum is bad, or on an I/O error
+   */
+  public MutableInode inode(long ino) throws IOException {
+    byte[] raw = inodeBytes(ino);
+    Inode.parse(raw, ino, sb, source, inodeByteOffset(ino));
+    return new MutableInode(ino, raw, sb);
+  }
+
+  /**
+   * A fresh inode image (zeroed, with {@code i_extra_isize} set) for a newly allocated number.
+   *
+   * @param ino the inode number
+   * @return the inode, not yet stored
+   */
+  public MutableInode newInode(long ino) {
+    byte[] raw = new byte[sb.inodeSize];
+    ByteBuffer ib = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+    if (raw.length > 128) {
+      int extra = Math.min(Math.max(32, sb.minExtraIsize), raw.length - 128) & ~3;
+      ib.putShort(0x80, (short) extra);
+    }
+    ib.putInt(0x64, GENERATIONS.nextInt());
+    return new MutableInode(ino, raw, sb);
+  }
+
+  private static final java.security.SecureRandom GENERATIONS = new java.security.SecureRandom();
+
+  /**
+   * Stores an inode (with a fresh checksum) in the running transaction.
+   *
+   * @param inode the inode
+   * @throws IOException on an I/O error
+   */
+  public void putInode(MutableInode inode) throws IOException {
+    putInode(inode.ino(), inode.raw());
+  }
+
+  /** @return the time changes are stamped with */
+  public java.time.Instant now() {
+    return java.time.Instant.now();
+  }
+
+  /**
+   * The running transaction's view of the volume, for the read-side parsers ({@link FileMap},
+   * directory blocks).
+   *
+   * @return the view
+   */
+  public FileMap.Blocks blocksView() {
+    return new FileMap.Blocks() {
+      @Override
+      public byte[] block(long block) throws IOException {
+        return metaBlock(block);
+      }
+
+      @Override
+      public int blockSize() {
+        return bs;
+      }
+
+      @Override
+      public long blocksCount() {
+        return sb.blocksCount;
+      }
+
+      @Override
+      public String source() {
+        return source;
+      }
+
+      @Override
+      public Superblock superblock() {
+        return sb;
+      }
+    };
+  }
+
+  /** @return the regular-file data editor (extents, block maps, inline data) */
+  public FileData files() {
+    if (fileData == null) {
+      fileData = new FileData(this);
+    }
+    return fileData;
+  }
+
+  /** @return the directory editor */
+  public Directories directories() {
+    if (directories == null) {
+      directories = new Directories(this);
+    }
+    return directories;
+  }
+
+  /** @return the extended-attribute editor */
+  public Xattrs xattrs() {
+    if (xattrs == null) {
+      xattrs = new Xattrs(this);
+    }
+    return xattrs;
+  }
+
+  /** @return the inline-data primitives */
+  public InlineData inline() {
+    if (inline == null) {
+      inline = new InlineData(this);
+    }
+    return inline;
+  }
+
+  // ---- inodes and directories ----
+
+  private static final int S_IFMT = 0xF000;
+  private static final int S_IFREG = 0x8000;
+  private static final int S_IFDIR = 0x4000;
+  private static final int TAIL = 12;
 
   private long inodeByteOffset(long ino) throws CorruptStructureException {
     if (ino < 1 || ino > sb.inodesCount) {
@@ -709,7 +1169,8 @@ public final class Ext4Writer {
     long off = inodeByteOffset(ino);
     byte[] blk = metaBlock(off / bs);
     System.arraycopy(raw, 0, blk, (int) (off % bs), raw.length);
-    dirty.put(off / bs, blk);
+    markDirty(off / bs, blk);
+    listener.inodeChanged(ino);
   }
 
   private static void setTimes(ByteBuffer b, int extraIsize, boolean birth, long sec, int nanos,

@@ -132,6 +132,18 @@ public final class Inode {
   }
 
   /**
+   * Parses an inode without verifying its checksum (for an inode the writer is changing).
+   *
+   * @param r the inode's bytes
+   * @param ino the inode number
+   * @param sb the superblock
+   * @return the inode
+   */
+  public static Inode unchecked(byte[] r, long ino, Superblock sb) {
+    return new Inode(ino, r, sb);
+  }
+
+  /**
    * The journal inode rebuilt from the superblock's backup ({@code s_jnl_blocks}: {@code i_block}
    * then {@code i_size_high} and {@code i_size}), as e2fsck does when inode 8 is damaged.
    *
