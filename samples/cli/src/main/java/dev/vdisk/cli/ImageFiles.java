@@ -99,8 +99,10 @@ final class ImageFiles {
         try {
           result = change.apply(fs);
         } catch (ReadOnlyFileSystemException e) {
-          throw new UnsafeToWriteException(target, UnsafeToWriteException.Reason.READ_ONLY,
-              "the " + fs.identity().type() + " file system refused the change");
+          // a writable volume whose driver does not implement this kind of change
+          throw new UnsafeToWriteException(target,
+              UnsafeToWriteException.Reason.UNSUPPORTED_FEATURE,
+              "the " + fs.identity().type() + " driver cannot make this kind of change");
         }
       }
       return result;
