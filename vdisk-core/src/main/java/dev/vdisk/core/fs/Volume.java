@@ -19,6 +19,14 @@ import java.util.Set;
  * ReadOnlyFileSystemException}, so a read-only driver implements none of them and a writing driver
  * overrides them without breaking read-only ones.
  *
+ * <p>A writable volume (one mounted with {@link MountOptions#readOnly()} false, whose {@link
+ * #isReadOnly()} is false) gets its changes one at a time: the file system {@link
+ * VdiskFileSystemProvider} builds over it holds a lock so that no read runs during a change. The
+ * provider checks what the {@code java.nio.file} contract asks before calling a change (the name
+ * is free for {@link #create}, a directory is empty for {@link #unlink}, a directory is not moved
+ * into itself for {@link #rename}); a driver may check again. Closing that file system calls
+ * {@link #flush()}, then {@link #close()}.
+ *
  * <p>Names are single path components (no {@code '/'}, never {@code "."} or {@code ".."}).
  */
 public interface Volume extends Closeable {

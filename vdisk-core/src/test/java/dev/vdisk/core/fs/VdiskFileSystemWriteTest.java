@@ -529,6 +529,44 @@ class VdiskFileSystemWriteTest {
     assertThat(Files.isDirectory(fs.getPath("/etc/empty.d"))).isTrue();
   }
 
+  @Test
+  void movesAndCopiesBetweenTwoImages() throws IOException {
+    try (VdiskFileSystem other = MemoryFileSystemDriver.openWritableTestFileSystem()) {
+      Files.writeString(fs.getPath("/moving"), "cargo");
+      Files.setAttribute(fs.getPath("/moving"), "unix:mode", 0640);
+      Files.setLastModifiedTime(fs.getPath("/moving"), T1);
+      Files.move(fs.getPath("/moving"), other.getPath("/arrived"));
+      assertThat(Files.exists(fs.getPath("/moving"))).isFalse();
+      assertThat(Files.readString(other.getPath("/arrived"))).isEqualTo("cargo");
+      assertThat(Files.getAttribute(other.getPath("/arrived"), "unix:mode")).isEqualTo(0100640);
+      assertThat(Files.getLastModifiedTime(other.getPath("/arrived"))).isEqualTo(T1);
+      assertThatThrownBy(() -> Files.move(fs.getPath("/etc"), other.getPath("/etc2")))
+          .isInstanceOf(DirectoryNotEmptyException.class);
+      assertThatThrownBy(() -> Files.move(fs.getPath("/big.bin"), other.getPath("/x"),
+          StandardCopyOption.ATOMIC_MOVE))
+          .isInstanceOf(java.nio.file.AtomicMoveNotSupportedException.class);
+      assertThatThrownBy(() -> Files.createLink(other.getPath("/h"), fs.getPath("/big.bin")))
+          .isInstanceOf(FileSystemException.class).hasMessageContaining("cross");
+      Files.copy(fs.getPath("/big.bin"), other.getPath("/big.bin"),
+          StandardCopyOption.REPLACE_EXISTING);
+      assertThat(Files.readAllBytes(other.getPath("/big.bin")))
+          .isEqualTo(Files.readAllBytes(fs.getPath("/big.bin")));
+    }
+  }
+
+  @Test
+  void copiesFromTheHostWithFilesCopyAndStreams(@TempDir Path dir) throws IOException {
+    Path host = Files.writeString(dir.resolve("host.txt"), "from the host");
+    Files.copy(host, fs.getPath("/etc/host.txt"));
+    assertThat(Files.readString(fs.getPath("/etc/host.txt"))).isEqualTo("from the host");
+    Files.copy(fs.getPath("/etc/host.txt"), dir.resolve("back.txt"));
+    assertThat(Files.readString(dir.resolve("back.txt"))).isEqualTo("from the host");
+    try (var in = new java.io.ByteArrayInputStream(new byte[] {4, 5})) {
+      Files.copy(in, fs.getPath("/etc/host.txt"), StandardCopyOption.REPLACE_EXISTING);
+    }
+    assertThat(Files.readAllBytes(fs.getPath("/etc/host.txt"))).containsExactly(4, 5);
+  }
+
   /** A call that may throw anything. */
   @FunctionalInterface
   interface ThrowingCall {
