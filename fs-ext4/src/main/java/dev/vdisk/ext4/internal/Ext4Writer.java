@@ -726,7 +726,9 @@ public final class Ext4Writer {
 
   /**
    * Writes every changed metadata block: with a journal, as one jbd2 transaction that is then
-   * checkpointed; without one (ext2), directly. Flushes the device.
+   * checkpointed; without one (ext2), as one atomic group through the device's redo record when
+   * it is a {@link dev.vdisk.core.tx.RedoLogDevice} (file data was flushed first: ordered), else
+   * directly. Flushes the device.
    *
    * @throws IOException on an I/O error
    */
@@ -739,9 +741,25 @@ public final class Ext4Writer {
       if (journal == null) {
         journal = JournalWriter.open(device);
       }
-      journal.commit(dirtyBlocks());
+      Map<Long, byte[]> blocks = dirtyBlocks();
+      device.flush(); // ordered mode: file data is durable before the commit that reaches it
+      journal.commit(blocks);
       journal.checkpoint();
+    } else if (device instanceof dev.vdisk.core.tx.RedoLogDevice redo) {
+      List<dev.vdisk.core.tx.RedoLogDevice.Write> writes = new ArrayList<>();
+      for (Map.Entry<Long, byte[]> e : dirtyBlocks().entrySet()) {
+        writes.add(new dev.vdisk.core.tx.RedoLogDevice.Write(e.getKey() * bs,
+            e.getValue().clone()));
+      }
+      device.flush();
+      redo.writeAtomically(writes);
     } else {
+      if (!warnedUnprotected) {
+        warnedUnprotected = true;
+        LOG.warn("{}: no journal and no redo record: a crash while writing metadata can leave"
+            + " the file system inconsistent (open it through VdiskFileSystems to get one)",
+            source);
+      }
       for (Map.Entry<Long, byte[]> e : dirtyBlocks().entrySet()) {
         device.write(e.getKey() * bs, ByteBuffer.wrap(e.getValue()));
       }
@@ -800,6 +818,7 @@ public final class Ext4Writer {
   }
 
   private Savepoint op;
+  private boolean warnedUnprotected;
 
   /**
    * Starts an operation: from now until {@link #endOperation()}, every change can be undone by
