@@ -237,6 +237,19 @@ class WriteCommandsTest {
   }
 
   @Test
+  void putShowsProgressWhenAsked() throws Exception {
+    Path big = Files.write(dir.resolve("big.bin"), new byte[2 << 20]);
+    CliRunner r = CliRunner.run("put", "--progress", image.toString(), big.toString(), "/big");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.err()).contains("copying").contains("100%");
+    assertThat(r.out()).isEqualTo("copied 1 files, 0 directories, 0 symbolic links, "
+        + "0 hard links, " + Sizes.describe(2 << 20) + "\n");
+    try (VdiskFileSystem fs = read(image)) {
+      assertThat(Files.size(fs.getPath("/big"))).isEqualTo(2 << 20);
+    }
+  }
+
+  @Test
   void refusalsExitThree() {
     assertThat(Main.exitCode(new ReadOnlyFileSystemException())).isEqualTo(ExitCode.REFUSED);
     assertThat(Main.exitCode(new dev.vdisk.core.UnsafeToWriteException(null,
