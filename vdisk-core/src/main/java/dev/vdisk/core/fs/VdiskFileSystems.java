@@ -5,6 +5,7 @@ import dev.vdisk.core.OpenOptions;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.core.VirtualDisks;
 import dev.vdisk.core.fs.internal.NodeFileSystem;
+import dev.vdisk.core.tx.RedoLogDevice;
 import dev.vdisk.core.partition.Partition;
 import dev.vdisk.core.partition.PartitionTable;
 import java.io.IOException;
@@ -97,7 +98,7 @@ public final class VdiskFileSystems {
     VirtualDisk disk = VirtualDisks.open(image,
         options.readOnly() ? OpenOptions.readOnly() : OpenOptions.readWrite());
     try {
-      Mounted m = mount(disk, partition, options);
+      Mounted m = mount(disk, partition, options, image);
       URI base = image.toAbsolutePath().normalize().toUri();
       return new NodeFileSystem(provider, m.volume, m.partition, base, List.of(disk), onClose);
     } catch (IOException | RuntimeException e) {
@@ -153,7 +154,7 @@ public final class VdiskFileSystems {
       throw new java.nio.file.AccessDeniedException(device.description(), null,
           "the device is read-only and cannot be mounted for writing");
     }
-    Mounted m = mount(device, partition, options);
+    Mounted m = mount(device, partition, options, null);
     return new NodeFileSystem(VdiskFileSystemProvider.instance(), m.volume, m.partition, null,
         List.of(), null);
   }
@@ -168,20 +169,52 @@ public final class VdiskFileSystems {
     }
   }
 
-  private static Mounted mount(BlockDevice device, OptionalInt partition, MountOptions options)
-      throws IOException {
+  /**
+   * The redo record beside an image for one of its file systems (see {@link RedoLogDevice}):
+   * {@code disk.vhdx.vdisk-redo-2} for partition 2, {@code -0} for a file system on the whole
+   * disk.
+   *
+   * @param image the image
+   * @param partition the partition index, 0 for the whole disk
+   * @return the record's path
+   */
+  public static Path redoRecord(Path image, int partition) {
+    return image.toAbsolutePath().resolveSibling(image.getFileName() + ".vdisk-redo-" + partition);
+  }
+
+  /**
+   * What a driver mounts: the device itself, or, for an image file, the device behind its redo
+   * record (always when writing, so a driver without a journal can group writes atomically; when
+   * reading, only if a record an interrupted write left is there).
+   */
+  private static BlockDevice withRedo(BlockDevice device, Path image, int index,
+      MountOptions options) throws IOException {
+    if (image == null) {
+      return device;
+    }
+    Path record = redoRecord(image, index);
+    if (!options.readOnly() || RedoLogDevice.pending(record)) {
+      return RedoLogDevice.open(device, record);
+    }
+    return device;
+  }
+
+  private static Mounted mount(BlockDevice device, OptionalInt partition, MountOptions options,
+      Path image) throws IOException {
     PartitionTable table = PartitionTable.read(device);
     if (partition.isPresent()) {
       int wanted = partition.getAsInt();
       if (wanted == 0) {
-        return new Mounted(mountWhole(device, options), OptionalInt.empty());
+        return new Mounted(mountWhole(withRedo(device, image, 0, options), options),
+            OptionalInt.empty());
       }
       for (Partition p : table.partitions()) {
         if (p.index() == wanted) {
           FileSystemDriver driver = FileSystemDrivers.probe(p).orElseThrow(
               () -> new NoFileSystemException(null, p.description()
                   + ": no registered file-system driver recognises it"));
-          return new Mounted(driver.mount(p, options), OptionalInt.of(wanted));
+          return new Mounted(driver.mount(withRedo(p, image, wanted, options), options),
+              OptionalInt.of(wanted));
         }
       }
       throw new NoFileSystemException(null, device.description() + ": no partition " + wanted
@@ -196,16 +229,18 @@ public final class VdiskFileSystems {
       }
     }
     if (candidates.isEmpty()) {
-      return new Mounted(mountWhole(device, options), OptionalInt.empty());
+      return new Mounted(mountWhole(withRedo(device, image, 0, options), options),
+          OptionalInt.empty());
     }
     if (candidates.size() == 1) {
       Partition p = candidates.get(0);
       LOG.debug("{}: the only file system is in partition {}", device.description(), p.index());
-      return new Mounted(FileSystemDrivers.probe(p).get().mount(p, options),
-          OptionalInt.of(p.index()));
+      return new Mounted(FileSystemDrivers.probe(p).get().mount(
+          withRedo(p, image, p.index(), options), options), OptionalInt.of(p.index()));
     }
     for (Partition p : candidates) {
-      Volume v = FileSystemDrivers.probe(p).get().mount(p, options);
+      Volume v = FileSystemDrivers.probe(p).get().mount(withRedo(p, image, p.index(), options),
+          options);
       boolean root;
       try {
         root = isOsRoot(v);
