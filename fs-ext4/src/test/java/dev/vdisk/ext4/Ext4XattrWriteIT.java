@@ -135,6 +135,8 @@ class Ext4XattrWriteIT {
       "ext3,-t ext3 -b 4096,3072,14",
       "ext2-128-byte-inodes,-t ext2 -b 4096 -I 128,3072,15",
       "ext4-1k-blocks,-t ext4 -b 1024,900,16",
+      "ext4-inline-data,-t ext4 -b 4096 -O inline_data,3072,17",
+      "ext4-1024-byte-inodes,-t ext4 -b 4096 -I 1024,3072,18",
   })
   void randomSetAndRemoveSequencesMatchTheKernelAndStayFsckClean(String name, String options,
       int maxValue, long seed) throws Exception {
@@ -154,9 +156,9 @@ class Ext4XattrWriteIT {
     }
     int refused = 0;
     int ops = 0;
-    for (int batch = 0; batch < 4; batch++) {
+    for (int batch = 0; batch < 5; batch++) {
       Ext4Writer w = Ext4Writer.open(new MemoryBlockDevice(bytes, true, image.toString(), 512));
-      for (int k = 0; k < 50; k++, ops++) {
+      for (int k = 0; k < 60; k++, ops++) {
         int f = r.nextInt(FILES);
         String attr = names[r.nextInt(names.length)];
         MutableInode inode = w.inode(inos[f]);
@@ -167,12 +169,15 @@ class Ext4XattrWriteIT {
               .isEqualTo(m.remove(attr) != null);
         } else {
           byte[] v = value(r, maxValue);
+          byte[] before = inode.raw().clone();
           try {
             w.xattrs().set(inode, attr, v);
             m.put(attr, v);
           } catch (FileSystemException full) {
             refused++;
             assertThat(full.getMessage()).containsAnyOf("no room", "larger than");
+            assertThat(inode.raw()).as("refused set leaves the inode").isEqualTo(before);
+            assertThat(w.inode(inos[f]).raw()).isEqualTo(before);
           }
         }
         Map<String, byte[]> listed = w.xattrs().list(w.inode(inos[f]));
@@ -265,6 +270,38 @@ class Ext4XattrWriteIT {
     assertFsckClean(image);
     assertThat(Oracles.runOk("debugfs", "-R", "testb " + shared, image.toString()))
         .contains("not in use");
+  }
+
+  @Test
+  void posixAclsAreStoredInExt4FormAndTheKernelReturnsThem() throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    Oracles.require("getfattr", "attr");
+    Oracles.requireRoot("loop mounts");
+    Path image = mkfs("acl", "-t ext4 -b 4096", 2);
+    byte[] bytes = Files.readAllBytes(image);
+    long[] inos = inodes(bytes, 2);
+    java.nio.ByteBuffer acl = java.nio.ByteBuffer.allocate(4 + 5 * 8)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    acl.putInt(2);
+    acl.putShort((short) 0x01).putShort((short) 6).putInt(-1);
+    acl.putShort((short) 0x02).putShort((short) 4).putInt(1000);
+    acl.putShort((short) 0x04).putShort((short) 4).putInt(-1);
+    acl.putShort((short) 0x10).putShort((short) 4).putInt(-1);
+    acl.putShort((short) 0x20).putShort((short) 0).putInt(-1);
+    byte[] value = acl.array();
+    Ext4Writer w = Ext4Writer.open(new MemoryBlockDevice(bytes, true, image.toString(), 512));
+    w.xattrs().set(w.inode(inos[0]), "system.posix_acl_access", value);
+    assertThat(w.xattrs().list(w.inode(inos[0])).get("system.posix_acl_access"))
+        .isEqualTo(value);
+    assertThatThrownBy(() -> w.xattrs().set(w.inode(inos[1]), "system.posix_acl_access",
+        new byte[] {1, 0, 0, 0})).isInstanceOf(IllegalArgumentException.class);
+    w.commit();
+    Files.write(image, bytes);
+    assertFsckClean(image);
+    String ea = Oracles.runOk("debugfs", "-R", "ea_list /f0", image.toString());
+    assertThat(ea).contains("system.posix_acl_access");
+    assertThat(kernelXattrs(image, 1).get("f0"))
+        .containsEntry("system.posix_acl_access", HexFormat.of().formatHex(value));
   }
 
   @Test

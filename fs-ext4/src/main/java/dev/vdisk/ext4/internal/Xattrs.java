@@ -239,7 +239,8 @@ public final class Xattrs {
     int off = inode.inlineXattrOffset();
     List<Entry> inInode = new ArrayList<>();
     int room = -1;
-    if (off >= 0) {
+    // like the kernel, no in-inode attributes while i_extra_isize is 0
+    if (off >= 0 && inode.extraIsize() > 0) {
       room = raw.length - off - 4;
       if (ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).getInt(off) == ExtendedAttributes.MAGIC) {
         inInode = parse(raw, off + 4, raw.length, off + 4, "inode " + inode.ino());
@@ -327,9 +328,15 @@ public final class Xattrs {
    * @param value the value
    * @throws java.io.IOException when it fits nowhere, or on I/O errors
    * @throws IllegalArgumentException for a name that cannot be written
+   * @throws UnsupportedFeatureException without the ext_attr feature
    */
   public void set(MutableInode inode, String name, byte[] value) throws java.io.IOException {
     Name n = split(name);
+    if (!w.superblock().hasCompat(Superblock.COMPAT_EXT_ATTR)) {
+      throw new UnsupportedFeatureException(null, "ext_attr", w.source() + ": the file system"
+          + " was made without extended attributes (ext_attr); enable them with tune2fs -O"
+          + " ext_attr first");
+    }
     byte[] v = value;
     if (n.index() == INDEX_POSIX_ACL_ACCESS || n.index() == INDEX_POSIX_ACL_DEFAULT) {
       v = xattrToAcl(value);
@@ -487,11 +494,12 @@ public final class Xattrs {
   private void store(State s, List<Entry> inInode, boolean inodeChanged, List<Entry> inBlock,
       boolean blockChanged) throws IOException {
     MutableInode inode = s.inode;
-    if (inodeChanged) {
-      writeInodeArea(inode, inInode);
-    }
+    // the block first: allocating it is the step that may fail, before anything changed
     if (blockChanged) {
       writeBlock(s, inBlock);
+    }
+    if (inodeChanged) {
+      writeInodeArea(inode, inInode);
     }
     w.putInode(inode);
   }
