@@ -34,8 +34,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * checkpointed), from {@code debugfs}'s journal commands (two transactions, the second revoking a
  * block of the first), from the kernel (a loop mount's image copied after {@code sync}, its log
  * holding committed transactions with revoke records), and from a create batch cut off after
- * every number of device writes. Each
- * time the result is compared with a copy that {@code e2fsck -fy} recovered: the same blocks
+ * every number of device writes; a recovery itself cut off after every number of writes is
+ * finished by the next open. Each time the result is compared with a copy that {@code e2fsck -fy} recovered: the same blocks
  * (apart from the superblock fields e2fsck stamps), the same journal sequence; {@code e2fsck
  * -fn} is clean and the writer goes on writing. External journals and unknown journal features
  * are refused with the image unchanged.
@@ -336,6 +336,36 @@ class Ext4JournalRecoveryIT {
     }
     System.out.printf("cuts: %d cut points, %d needed recovery%n", total + 1, replayed);
     assertThat(replayed).isGreaterThan(1);
+  }
+
+  @Test
+  void aRecoveryCutOffAtAnyWriteIsFinishedByTheNextOpenAsByE2fsck() throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    Oracles.require("debugfs", "e2fsprogs");
+    Path pending = debugfsJournal("cut-recovery", "-t ext4 -b 4096", "-c", 4096);
+    byte[] original = Files.readAllBytes(pending);
+    int total = -1;
+    for (int limit = 0; total < 0 || limit <= total; limit++) {
+      byte[] bytes = original.clone();
+      Ext4WriteCrashIT.CutDevice dev = new Ext4WriteCrashIT.CutDevice(
+          new MemoryBlockDevice(bytes, true, "cut-recovery", 512), limit);
+      try {
+        Ext4Writer.open(dev);
+        total = dev.writes;
+      } catch (IOException e) {
+        assertThat(e).hasMessageContaining("power cut");
+      }
+      Path cut = work.resolve("recovery-cut.img");
+      Files.write(cut, bytes);
+      assertSameRecovery(cut, "recovery-cut", 4096);
+      Path ours = work.resolve("recovery-cut-ours.img");
+      assertThat(Oracles.runOk("debugfs", "-R", "cat /a.txt", ours.toString()))
+          .as("after %d writes", limit).startsWith("logged a!!\n");
+      assertThat(Oracles.runOk("debugfs", "-R", "cat /b.txt", ours.toString()))
+          .isEqualTo("original b\n");
+      assertThat(limit).isLessThan(50);
+    }
+    assertThat(total).isGreaterThanOrEqualTo(4);
   }
 
   private static UnsafeToWriteException refusal(byte[] bytes) {
