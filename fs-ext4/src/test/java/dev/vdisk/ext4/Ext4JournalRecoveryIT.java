@@ -35,9 +35,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * block of the first), from the kernel (a loop mount's image copied after {@code sync}, its log
  * holding committed transactions with revoke records), and from a create batch cut off after
  * every number of device writes; a recovery itself cut off after every number of writes is
- * finished by the next open. Each time the result is compared with a copy that {@code e2fsck -fy} recovered: the same blocks
- * (apart from the superblock fields e2fsck stamps), the same journal sequence; {@code e2fsck
- * -fn} is clean and the writer goes on writing. External journals and unknown journal features
+ * finished by the next open. Each time the result is compared with a copy that {@code e2fsck
+ * -fy} recovered: the same blocks (apart from the superblock fields e2fsck stamps), the same
+ * journal sequence; {@code e2fsck -fn} is clean and the writer goes on writing. External
+ * journals and unknown journal features
  * are refused with the image unchanged.
  */
 class Ext4JournalRecoveryIT {
