@@ -38,8 +38,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * finished by the next open. Each time the result is compared with a copy that {@code e2fsck
  * -fy} recovered: the same blocks (apart from the superblock fields e2fsck stamps), the same
  * journal sequence; {@code e2fsck -fn} is clean and the writer goes on writing. External
- * journals and unknown journal features
- * are refused with the image unchanged.
+ * journals and unknown journal features are refused with the image unchanged.
  */
 class Ext4JournalRecoveryIT {
   @TempDir Path work;
