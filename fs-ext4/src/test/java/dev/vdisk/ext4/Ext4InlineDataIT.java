@@ -142,6 +142,13 @@ class Ext4InlineDataIT {
     w.xattrs().set(f59, "user.note", "12345678".getBytes(StandardCharsets.UTF_8));
     assertThat(in.capacity(f59)).isEqualTo(capacity - 28);
     assertThat(in.read(f59)).isEqualTo(expect.get("f59"));
+    // stored again, system.data now follows the user attribute in the inode
+    byte[] again = new byte[capacity - 28];
+    r.nextBytes(again);
+    assertThat(in.tryStore(f59, again)).isTrue();
+    assertThat(in.tryStore(f59, new byte[capacity - 27])).isFalse();
+    assertThat(w.xattrs().list(f59)).containsOnlyKeys("user.note");
+    expect.put("f59", again);
     // a non-inline file with blocks is refused
     assertThatThrownBy(() -> in.tryStore(w.inode(inos.get("big")), new byte[3]))
         .isInstanceOf(IllegalStateException.class);
