@@ -721,4 +721,70 @@ class Ext4FileDataIT {
     fsckClean(name + " kernel tree edited");
     assertContent("kernel", f.data(), name + " kernel tree edited");
   }
+
+  @Test
+  void inlineFilesGrowInPlaceThenMoveToBlocks() throws Exception {
+    mkfs("inline", "-t ext4 -b 4096 -I 256 -O inline_data", "32M");
+    Oracles.requireRoot("loop mounts (debugfs reads inline files wrongly)");
+    long ino = inodeOf("hello.txt");
+    assertThat(Oracles.runOk("debugfs", "-R", "stat /hello.txt", image.toString()))
+        .contains("Size of inline data");
+    Random rnd = new Random(12);
+    ModelFile hello = new ModelFile("hello.txt", ino);
+    hello.write(0, "hello\n".getBytes(StandardCharsets.US_ASCII));
+    ModelFile small = new ModelFile("small.txt", ino);
+    open();
+    // in place: 60 bytes of i_block, then the system.data attribute
+    byte[] a = randomBytes(rnd, 70);
+    w.files().write(w.inode(ino), 20, ByteBuffer.wrap(a));
+    hello.write(20, a);
+    assertThat(w.inode(ino).hasFlag(dev.vdisk.ext4.internal.Inode.FL_INLINE_DATA)).isTrue();
+    w.files().truncate(w.inode(ino), 50);
+    hello.truncate(50);
+    w.files().truncate(w.inode(ino), 64);
+    hello.truncate(64);
+    assertThat(w.inode(ino).hasFlag(dev.vdisk.ext4.internal.Inode.FL_INLINE_DATA)).isTrue();
+    // a second inline file that grows past the inode by truncation
+    long smallIno = w.createFile(2, "small.txt", 0644);
+    small = new ModelFile("small.txt", smallIno);
+    MutableInode si = w.inode(smallIno);
+    assertThat(w.inline().capacity(si)).isGreaterThan(60);
+    if (!si.hasFlag(dev.vdisk.ext4.internal.Inode.FL_INLINE_DATA)) {
+      // made as an extent file: make it inline as the kernel makes new files here
+      assertThat(w.inline().tryStore(si, new byte[0])).isTrue();
+      w.putInode(si);
+    }
+    {
+      byte[] b = randomBytes(rnd, 30);
+      w.files().write(w.inode(smallIno), 0, ByteBuffer.wrap(b));
+      small.write(0, b);
+      assertThat(w.inode(smallIno).hasFlag(dev.vdisk.ext4.internal.Inode.FL_INLINE_DATA))
+          .isTrue();
+      w.files().truncate(w.inode(smallIno), 5000);
+      small.truncate(5000);
+      assertThat(w.inode(smallIno).hasFlag(dev.vdisk.ext4.internal.Inode.FL_INLINE_DATA))
+          .isFalse();
+    }
+    commitAndSave();
+    fsckClean("inline in place");
+    open();
+    // past the inode's room: moved to blocks, then written
+    byte[] big = randomBytes(rnd, 10_000);
+    w.files().write(w.inode(ino), 100, ByteBuffer.wrap(big));
+    hello.write(100, big);
+    MutableInode after = w.inode(ino);
+    assertThat(after.hasFlag(dev.vdisk.ext4.internal.Inode.FL_INLINE_DATA)).isFalse();
+    assertThat(after.hasFlag(dev.vdisk.ext4.internal.Inode.FL_EXTENTS)).isTrue();
+    commitAndSave();
+    fsckClean("inline moved to blocks");
+    assertContent("hello.txt", hello.data(), "inline moved to blocks");
+    Path mnt = Files.createDirectories(work.resolve("mnt"));
+    Oracles.runOk("mount", "-o", "loop,ro", image.toString(), mnt.toString());
+    try {
+      assertThat(Files.readAllBytes(mnt.resolve("hello.txt"))).isEqualTo(hello.data());
+      assertThat(Files.readAllBytes(mnt.resolve("small.txt"))).isEqualTo(small.data());
+    } finally {
+      Oracles.runOk("umount", mnt.toString());
+    }
+  }
 }
