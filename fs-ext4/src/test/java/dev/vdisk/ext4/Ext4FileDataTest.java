@@ -108,6 +108,12 @@ class Ext4FileDataTest {
     assertThatThrownBy(() -> w.files().write(inode, 1L << 62, ByteBuffer.allocate(1)))
         .isInstanceOf(java.nio.file.FileSystemException.class);
     assertThat(w.files().write(inode, 0, ByteBuffer.allocate(0))).isZero();
+    MutableInode root = w.inode(Ext4Volume.ROOT_INO);
+    assertThatThrownBy(() -> w.files().write(root, 0, ByteBuffer.allocate(1)))
+        .isInstanceOf(java.nio.file.FileSystemException.class)
+        .hasMessageContaining("not a regular file");
+    assertThatThrownBy(() -> w.files().truncate(root, 0))
+        .isInstanceOf(java.nio.file.FileSystemException.class);
     assertThatThrownBy(() -> w.files().writeSymlink(inode, new byte[w.blockSize()]))
         .isInstanceOf(java.nio.file.FileSystemException.class);
   }

@@ -118,13 +118,17 @@ public final class FileData {
    * @param position the byte offset
    * @param src the bytes (all of them are written)
    * @return the number of bytes written
-   * @throws IOException when no space is left, or on I/O errors
+   * @throws java.nio.file.FileSystemException when the inode is not a regular file or the
+   *     position is past the largest file its map can hold
+   * @throws IOException when no space is left (what was written before stays, with
+   *     {@code i_size} covering it), or on I/O errors
    */
   public int write(MutableInode inode, long position, ByteBuffer src) throws IOException {
     int n = src.remaining();
     if (position < 0) {
       throw new IllegalArgumentException("negative position " + position);
     }
+    requireRegular(inode);
     if (n == 0) {
       return 0;
     }
@@ -219,6 +223,15 @@ public final class FileData {
           done[0] = l;
         }
       }
+    }
+  }
+
+  /** File data of other types is metadata (directories) or written once (symbolic links). */
+  private void requireRegular(MutableInode inode) throws java.nio.file.FileSystemException {
+    if (inode.type() != MutableInode.S_IFREG) {
+      throw new java.nio.file.FileSystemException(w.source(), null, "inode " + inode.ino()
+          + " is not a regular file (mode 0" + Integer.toOctalString(inode.mode())
+          + "); its data is not written through the file data editor");
     }
   }
 
@@ -334,12 +347,15 @@ public final class FileData {
    *
    * @param inode a regular file
    * @param size the new size
+   * @throws java.nio.file.FileSystemException when the inode is not a regular file or the
+   *     size is past the largest file its map can hold
    * @throws IOException on I/O errors
    */
   public void truncate(MutableInode inode, long size) throws IOException {
     if (size < 0) {
       throw new IllegalArgumentException("negative size " + size);
     }
+    requireRegular(inode);
     long old = inode.size();
     if (inode.hasFlag(Inode.FL_INLINE_DATA)) {
       InlineData in = w.inline();
