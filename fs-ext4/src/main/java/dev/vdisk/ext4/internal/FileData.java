@@ -343,7 +343,7 @@ public final class FileData {
   /**
    * Sets a regular file's size: frees blocks past the new end (and tree blocks left empty), or
    * extends with a hole. Zeroes the tail of a partial last block so a later extension reads
-   * zeros. Sets mtime and ctime.
+   * zeros. Sets mtime and ctime when the size changes (as POSIX {@code ftruncate}).
    *
    * @param inode a regular file
    * @param size the new size
@@ -363,7 +363,9 @@ public final class FileData {
       if (size <= in.capacity(inode)
           && in.tryStore(inode, java.util.Arrays.copyOf(cur, (int) size))) {
         inode.setSize(size);
-        inode.touchModified(w.now());
+        if (size != old) {
+          inode.touchModified(w.now());
+        }
         w.putInode(inode);
         return;
       }
@@ -383,8 +385,10 @@ public final class FileData {
       zeroAfter(m, old, size);
     }
     freer.flush();
-    inode.setSize(size);
-    inode.touchModified(w.now());
+    if (size != inode.size()) {
+      inode.setSize(size);
+      inode.touchModified(w.now());
+    }
     w.putInode(inode);
     LOG.debug("{}: inode {}: size {} -> {}", w.source(), inode.ino(), old, size);
   }
