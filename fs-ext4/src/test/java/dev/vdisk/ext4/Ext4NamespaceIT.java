@@ -1,0 +1,342 @@
+package dev.vdisk.ext4;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.vdisk.core.MemoryBlockDevice;
+import dev.vdisk.ext4.internal.Ext4Writer;
+import dev.vdisk.ext4.internal.Namespace;
+import dev.vdisk.testdata.Oracles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Seeded random sequences of create, mkdir, link, unlink, rmdir and rename through
+ * {@link Namespace} on file systems made by {@code mke2fs} with many feature sets, checked against
+ * an in-memory model of the tree: every operation's outcome (success or the POSIX error) matches
+ * the model, {@code e2fsck -fn} is clean after every 50 operations, and at the end the kernel
+ * (a loop mount) sees exactly the model's tree with its inode numbers and link counts.
+ */
+class Ext4NamespaceIT {
+  @TempDir Path work;
+
+  /** The model: directories by inode with their entries, and each inode's type. */
+  static final class Model {
+    final Map<Long, TreeMap<String, Long>> dirs = new HashMap<>();
+    final Map<Long, Long> parent = new HashMap<>();
+    final Map<Long, Character> type = new HashMap<>();
+
+    int links(long ino) {
+      if (type.get(ino) == 'd') {
+        int n = 2;
+        for (long c : dirs.get(ino).values()) {
+          if (type.get(c) == 'd') {
+            n++;
+          }
+        }
+        return n;
+      }
+      int n = 0;
+      for (TreeMap<String, Long> d : dirs.values()) {
+        for (long c : d.values()) {
+          if (c == ino) {
+            n++;
+          }
+        }
+      }
+      return n;
+    }
+
+    boolean inside(long dir, long ancestor) {
+      for (long cur = dir; ; cur = parent.get(cur)) {
+        if (cur == ancestor) {
+          return true;
+        }
+        if (cur == 2) {
+          return false;
+        }
+      }
+    }
+
+    void tree(long dir, String path, TreeSet<String> out) {
+      for (Map.Entry<String, Long> e : dirs.get(dir).entrySet()) {
+        long ino = e.getValue();
+        String p = path + "/" + e.getKey();
+        if (p.equals("/lost+found")) {
+          continue;
+        }
+        out.add(p + ":" + type.get(ino) + ":" + ino + ":" + links(ino));
+        if (type.get(ino) == 'd') {
+          tree(ino, p, out);
+        }
+      }
+    }
+  }
+
+  private static String name(Random rnd) {
+    int k = rnd.nextInt(10);
+    String base = "n" + rnd.nextInt(40);
+    if (k < 6) {
+      return base;
+    }
+    if (k < 9) {
+      return base + "-" + "x".repeat(rnd.nextInt(60));
+    }
+    return base + "-" + "y".repeat(100 + rnd.nextInt(150));
+  }
+
+  private static void fsck(Path image, byte[] bytes, String what) throws IOException {
+    Files.write(image, bytes);
+    Oracles.Result r = Oracles.run("e2fsck", "-fn", image.toString());
+    String out = new String(r.out(), StandardCharsets.UTF_8)
+        + new String(r.err(), StandardCharsets.UTF_8);
+    assertThat(r.exitCode()).as("e2fsck -fn %s:%n%s", what, out).isZero();
+  }
+
+  @ParameterizedTest(name = "{0} seed {2}")
+  @CsvSource({
+      "ext2-4k,-t ext2 -b 4096,11",
+      "ext2-1k-no-dir-index,'-t ext2 -b 1024 -O ^dir_index',12",
+      "ext3-1k,-t ext3 -b 1024,13",
+      "ext4-default,-t ext4,14",
+      "ext4-default,-t ext4,15",
+      "ext4-1k,-t ext4 -b 1024,16",
+      "ext4-1k,-t ext4 -b 1024,17",
+      "ext4-no-csum,'-t ext4 -O ^metadata_csum',18",
+      "ext4-no-csum-1k,'-t ext4 -b 1024 -O ^metadata_csum,uninit_bg',19",
+      "ext4-64bit-flex,'-t ext4 -O 64bit,flex_bg -G 4',20",
+      "ext4-128-inodes-1k,'-t ext4 -b 1024 -I 128',21",
+  })
+  void randomNamespaceSequencesStayCleanAndMatchTheModel(String fs, String options, long seed)
+      throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    System.out.println(fs + " seed " + seed);
+    Path image = Ext4Fixtures.mke2fsWithHello(work, fs, options, "32M");
+    byte[] bytes = Files.readAllBytes(image);
+    Ext4Writer w = Ext4Writer.open(new MemoryBlockDevice(bytes, true, image.toString(), 512));
+    Namespace ns = w.namespace();
+    Model m = new Model();
+    m.dirs.put(2L, new TreeMap<>());
+    m.parent.put(2L, 2L);
+    m.type.put(2L, 'd');
+    m.dirs.get(2L).put("hello.txt", ns.lookup(2, "hello.txt"));
+    m.type.put(ns.lookup(2, "hello.txt"), 'f');
+    long lf = ns.lookup(2, "lost+found");
+    if (lf != 0) {
+      m.dirs.get(2L).put("lost+found", lf);
+      m.dirs.put(lf, new TreeMap<>());
+      m.parent.put(lf, 2L);
+      m.type.put(lf, 'd');
+    }
+    Random rnd = new Random(seed);
+    int[] done = new int[7];
+    int ops = 400;
+    for (int op = 1; op <= ops; op++) {
+      List<Long> dirList = new ArrayList<>(m.dirs.keySet());
+      java.util.Collections.sort(dirList);
+      long dir = dirList.get(rnd.nextInt(dirList.size()));
+      TreeMap<String, Long> entries = m.dirs.get(dir);
+      String nm = name(rnd);
+      int kind = rnd.nextInt(100);
+      String what = "op " + op + " seed " + seed;
+      Class<? extends Exception> expected = null;
+      Exception thrown = null;
+      int k;
+      try {
+        if (kind < 30) {
+          k = 0;
+          expected = entries.containsKey(nm) ? FileAlreadyExistsException.class : null;
+          long ino = ns.create(dir, nm, 0100644, 1000, 1000);
+          entries.put(nm, ino);
+          m.type.put(ino, 'f');
+        } else if (kind < 45) {
+          k = 1;
+          expected = entries.containsKey(nm) ? FileAlreadyExistsException.class : null;
+          long ino = ns.mkdir(dir, nm, 0755, 0, 0);
+          entries.put(nm, ino);
+          m.type.put(ino, 'd');
+          m.dirs.put(ino, new TreeMap<>());
+          m.parent.put(ino, dir);
+        } else if (kind < 55) {
+          k = 2;
+          List<Long> files = new ArrayList<>();
+          m.type.forEach((key, v) -> {
+            if (v == 'f') {
+              files.add(key);
+            }
+          });
+          java.util.Collections.sort(files);
+          long target = files.get(rnd.nextInt(files.size()));
+          expected = entries.containsKey(nm) ? FileAlreadyExistsException.class : null;
+          ns.link(dir, nm, target);
+          entries.put(nm, target);
+        } else if (kind < 70) {
+          k = 3;
+          String victim = pick(entries, rnd, nm);
+          Long ino = entries.get(victim);
+          expected = ino == null ? NoSuchFileException.class
+              : m.type.get(ino) == 'd' ? FileSystemException.class : null;
+          ns.unlink(dir, victim);
+          entries.remove(victim);
+          if (m.links(ino) == 0) {
+            m.type.remove(ino);
+          }
+        } else if (kind < 80) {
+          k = 4;
+          String victim = pick(entries, rnd, nm);
+          Long ino = entries.get(victim);
+          expected = ino == null ? NoSuchFileException.class
+              : m.type.get(ino) != 'd' ? NotDirectoryException.class
+              : !m.dirs.get(ino).isEmpty() ? DirectoryNotEmptyException.class : null;
+          ns.rmdir(dir, victim);
+          entries.remove(victim);
+          m.dirs.remove(ino);
+          m.parent.remove(ino);
+          m.type.remove(ino);
+        } else {
+          k = 5;
+          String from = pick(entries, rnd, nm);
+          long toDir = dirList.get(rnd.nextInt(dirList.size()));
+          String to = rnd.nextInt(3) == 0 ? pick(m.dirs.get(toDir), rnd, nm) : name(rnd);
+          expected = renameError(m, dir, from, toDir, to);
+          ns.rename(dir, from, toDir, to);
+          renameInModel(m, dir, from, toDir, to);
+        }
+        assertThat(expected).as(what + ": succeeded where the model expects an error").isNull();
+        done[k]++;
+      } catch (IOException e) {
+        thrown = e;
+      }
+      if (thrown != null) {
+        if (expected == null || thrown.getClass() != expected) {
+          throw new AssertionError(what + ": expected " + expected + " but got " + thrown,
+              thrown);
+        }
+        done[6]++;
+      }
+      if (op % 50 == 0) {
+        w.commit();
+        fsck(image, bytes, "after " + op + " operations (" + fs + ", seed " + seed + ")");
+      } else if (rnd.nextInt(10) == 0) {
+        w.commit();
+      }
+    }
+    System.out.printf("%s seed %d: create %d, mkdir %d, link %d, unlink %d, rmdir %d, rename %d,"
+        + " refused %d%n", fs, seed, done[0], done[1], done[2], done[3], done[4], done[5],
+        done[6]);
+    assertThat(done[0] + done[1]).isGreaterThan(100);
+    assertThat(done[3]).isPositive();
+    assertThat(done[4]).isPositive();
+    assertThat(done[5]).isPositive();
+    TreeSet<String> expected = new TreeSet<>();
+    m.tree(2, "", expected);
+    assertThat(kernelTree(image)).isEqualTo(expected);
+  }
+
+  /** The error POSIX rename gives for this model state, or null. */
+  static Class<? extends Exception> renameError(Model m, long fromDir, String from, long toDir,
+      String to) {
+    Long src = m.dirs.get(fromDir).get(from);
+    if (src == null) {
+      return NoSuchFileException.class;
+    }
+    Long dst = m.dirs.get(toDir).get(to);
+    if (dst != null && dst.equals(src)) {
+      return null;
+    }
+    boolean srcDir = m.type.get(src) == 'd';
+    if (srcDir && m.inside(toDir, src)) {
+      return FileSystemException.class;
+    }
+    if (dst != null) {
+      boolean dstDir = m.type.get(dst) == 'd';
+      if (srcDir && !dstDir) {
+        return NotDirectoryException.class;
+      }
+      if (!srcDir && dstDir) {
+        return FileSystemException.class;
+      }
+      if (dstDir && !m.dirs.get(dst).isEmpty()) {
+        return DirectoryNotEmptyException.class;
+      }
+    }
+    return null;
+  }
+
+  /** Applies a (valid) rename to the model. */
+  static void renameInModel(Model m, long fromDir, String from, long toDir, String to) {
+    Long src = m.dirs.get(fromDir).get(from);
+    Long dst = m.dirs.get(toDir).get(to);
+    if (dst != null && dst.equals(src)) {
+      return;
+    }
+    m.dirs.get(fromDir).remove(from);
+    m.dirs.get(toDir).put(to, src);
+    if (m.type.get(src) == 'd') {
+      m.parent.put(src, toDir);
+    }
+    if (dst != null) {
+      if (m.type.get(dst) == 'd') {
+        m.dirs.remove(dst);
+        m.parent.remove(dst);
+        m.type.remove(dst);
+      } else if (m.links(dst) == 0) {
+        m.type.remove(dst);
+      }
+    }
+  }
+
+  private static String pick(Map<String, Long> entries, Random rnd, String fallback) {
+    if (entries.isEmpty() || rnd.nextInt(8) == 0) {
+      return fallback;
+    }
+    List<String> names = new ArrayList<>(entries.keySet());
+    return names.get(rnd.nextInt(names.size()));
+  }
+
+  /** The tree as a loop mount shows it: path, type, inode number, link count. */
+  TreeSet<String> kernelTree(Path image) throws Exception {
+    Oracles.requireRoot("loop mounts");
+    Path mnt = Files.createDirectories(work.resolve("mnt"));
+    Oracles.runOk("mount", "-o", "loop,ro", image.toString(), mnt.toString());
+    TreeSet<String> kernel = new TreeSet<>();
+    try (var walk = Files.walk(mnt)) {
+      walk.filter(x -> !x.equals(mnt)).forEach(x -> {
+        String rel = "/" + mnt.relativize(x).toString();
+        if (rel.startsWith("/lost+found")) {
+          return;
+        }
+        try {
+          char t = Files.isDirectory(x, LinkOption.NOFOLLOW_LINKS) ? 'd'
+              : Files.isSymbolicLink(x) ? 'l' : 'f';
+          long ino = (Long) Files.getAttribute(x, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+          int nlink = (Integer) Files.getAttribute(x, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+          kernel.add(rel + ":" + t + ":" + ino + ":" + nlink);
+        } catch (IOException e) {
+          fail("stat " + x + ": " + e);
+        }
+      });
+    } finally {
+      Oracles.runOk("umount", mnt.toString());
+    }
+    return kernel;
+  }
+}
