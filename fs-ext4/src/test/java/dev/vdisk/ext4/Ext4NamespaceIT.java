@@ -1,6 +1,7 @@
 package dev.vdisk.ext4;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.vdisk.core.MemoryBlockDevice;
@@ -249,6 +250,149 @@ class Ext4NamespaceIT {
     TreeSet<String> expected = new TreeSet<>();
     m.tree(2, "", expected);
     assertThat(kernelTree(image)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "ext2,-t ext2 -b 1024",
+      "ext4,-t ext4",
+      "ext4-no-csum,'-t ext4 -b 1024 -O ^metadata_csum,uninit_bg'",
+  })
+  void renameEdgeCasesFollowPosixAndKeepLinkCountsAndDotDot(String fs, String options)
+      throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    Oracles.require("debugfs", "e2fsprogs");
+    Path image = Ext4Fixtures.mke2fsWithHello(work, fs, options, "16M");
+    byte[] bytes = Files.readAllBytes(image);
+    Ext4Writer w = Ext4Writer.open(new MemoryBlockDevice(bytes, true, image.toString(), 512));
+    Namespace ns = w.namespace();
+    long a = ns.mkdir(2, "a", 0755, 0, 0);
+    long b = ns.mkdir(2, "b", 0755, 0, 0);
+    long c = ns.mkdir(2, "c", 0755, 0, 0);
+    long sub = ns.mkdir(a, "sub", 0755, 0, 0);
+    long deep = ns.mkdir(sub, "deep", 0755, 0, 0);
+    long f1 = ns.create(a, "f1", 0644, 0, 0);
+    long f2 = ns.create(b, "f2", 0644, 0, 0);
+    ns.link(b, "f1link", f1);
+    long empty = ns.mkdir(b, "empty", 0700, 0, 0);
+    long nonempty = ns.mkdir(c, "nonempty", 0755, 0, 0);
+    ns.create(nonempty, "x", 0644, 0, 0);
+    long gone = ns.create(c, "gone", 0644, 0, 0);
+    long keep = ns.create(c, "keep", 0644, 0, 0);
+    long e1 = ns.mkdir(c, "e1", 0755, 0, 0);
+    long e2 = ns.mkdir(c, "e2", 0755, 0, 0);
+
+    // into its own subtree, or onto itself
+    assertThatThrownBy(() -> ns.rename(a, "sub", deep, "x"))
+        .isInstanceOf(FileSystemException.class).hasMessageContaining("Invalid argument");
+    assertThatThrownBy(() -> ns.rename(2, "a", sub, "y"))
+        .isInstanceOf(FileSystemException.class).hasMessageContaining("Invalid argument");
+    assertThatThrownBy(() -> ns.rename(a, "sub", sub, "z"))
+        .isInstanceOf(FileSystemException.class).hasMessageContaining("Invalid argument");
+    ns.rename(a, "sub", a, "sub");
+    // two names of one inode: nothing happens
+    ns.rename(a, "f1", b, "f1link");
+    assertThat(ns.lookup(a, "f1")).isEqualTo(f1);
+    assertThat(ns.lookup(b, "f1link")).isEqualTo(f1);
+    // type mismatches, non-empty target, missing source
+    assertThatThrownBy(() -> ns.rename(a, "sub", b, "f2"))
+        .isInstanceOf(NotDirectoryException.class);
+    assertThatThrownBy(() -> ns.rename(b, "f2", a, "sub"))
+        .isInstanceOf(FileSystemException.class).hasMessageContaining("Is a directory");
+    assertThatThrownBy(() -> ns.rename(b, "empty", c, "nonempty"))
+        .isInstanceOf(DirectoryNotEmptyException.class);
+    assertThatThrownBy(() -> ns.rename(b, "nothing", c, "x"))
+        .isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> ns.rename(b, "..", c, "x"))
+        .isInstanceOf(IllegalArgumentException.class);
+    // a directory over an empty directory in another parent
+    ns.rename(a, "sub", b, "empty");
+    assertThat(ns.lookup(b, "empty")).isEqualTo(sub);
+    assertThat(ns.lookup(a, "sub")).isZero();
+    // a file over the last-but-one name of another inode, then over the last name of one
+    ns.rename(b, "f2", b, "f1link");
+    ns.rename(c, "keep", c, "gone");
+    // a directory over an empty directory in the same parent; a plain rename of a directory
+    ns.rename(c, "e1", c, "e2");
+    ns.rename(c, "e2", c, "e3");
+    // a directory moved to another parent without replacing anything
+    ns.rename(c, "e3", a, "moved");
+    w.commit();
+    Files.write(image, bytes);
+    fsck(image, bytes, "after the rename edge cases on " + fs);
+
+    String lsB = Oracles.runOk("debugfs", "-R", "ls -l /b/empty", image.toString());
+    assertThat(lsB).containsPattern("\\b" + b + "\\s.*\\.\\.").contains("deep");
+    Map<String, String> expected = new TreeMap<>();
+    expected.put("/a", "d:" + a + ":3");
+    expected.put("/a/f1", "f:" + f1 + ":1");
+    expected.put("/a/moved", "d:" + e1 + ":2");
+    expected.put("/b", "d:" + b + ":3");
+    expected.put("/b/empty", "d:" + sub + ":3");
+    expected.put("/b/empty/deep", "d:" + deep + ":2");
+    expected.put("/b/f1link", "f:" + f2 + ":1");
+    expected.put("/c", "d:" + c + ":3");
+    expected.put("/c/nonempty", "d:" + nonempty + ":2");
+    expected.put("/c/nonempty/x", "f:" + ns.lookup(nonempty, "x") + ":1");
+    expected.put("/c/gone", "f:" + keep + ":1");
+    expected.put("/hello.txt", "f:" + ns.lookup(2, "hello.txt") + ":1");
+    TreeSet<String> want = new TreeSet<>();
+    expected.forEach((k, v) -> want.add(k + ":" + v));
+    assertThat(kernelTree(image)).isEqualTo(want);
+    String stat = Oracles.runOk("debugfs", "-R", "stat <" + gone + ">", image.toString());
+    assertThat(stat).containsPattern("Links: 0\\b").containsPattern("dtime: 0x[0-9a-f]+");
+    assertThat(Oracles.runOk("debugfs", "-R", "testi <" + e2 + ">", image.toString()))
+        .contains("not in use");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"ext2,-t ext2", "ext4,-t ext4"})
+  void devicesFifosAndSocketsAsTheKernelSeesThem(String fs, String options) throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    Path image = Ext4Fixtures.mke2fsWithHello(work, fs, options, "16M");
+    byte[] bytes = Files.readAllBytes(image);
+    Ext4Writer w = Ext4Writer.open(new MemoryBlockDevice(bytes, true, image.toString(), 512));
+    Namespace ns = w.namespace();
+    long dev = ns.mkdir(2, "dev", 0755, 0, 0);
+    ns.create(dev, "null", 0020666, 0, 0, (1 << 8) | 3);
+    ns.create(dev, "sdx", 0060660, 0, 6, (8 << 8) | (300 & 0xFF) | ((300 & ~0xFF) << 12));
+    ns.create(dev, "fifo", 0010600, 1000, 1000);
+    ns.create(dev, "sock", 0140755, 70000, 70001);
+    w.commit();
+    fsck(image, bytes, "after mknod on " + fs);
+    Oracles.requireRoot("loop mounts");
+    Path mnt = Files.createDirectories(work.resolve("mnt"));
+    Oracles.runOk("mount", "-o", "loop,ro", image.toString(), mnt.toString());
+    try {
+      Path d = mnt.resolve("dev");
+      assertThat(Files.getAttribute(d.resolve("null"), "unix:rdev", LinkOption.NOFOLLOW_LINKS))
+          .isEqualTo((1L << 8) | 3);
+      assertThat(Files.getAttribute(d.resolve("sdx"), "unix:rdev", LinkOption.NOFOLLOW_LINKS))
+          .isEqualTo((8L << 8) | (300 & 0xFF) | ((300L & ~0xFF) << 12));
+      assertThat(Files.getAttribute(d.resolve("null"), "unix:mode", LinkOption.NOFOLLOW_LINKS))
+          .isEqualTo(0020666);
+      assertThat(Files.getAttribute(d.resolve("sdx"), "unix:mode", LinkOption.NOFOLLOW_LINKS))
+          .isEqualTo(0060660);
+      assertThat(Files.getAttribute(d.resolve("sdx"), "unix:gid", LinkOption.NOFOLLOW_LINKS))
+          .isEqualTo(6);
+      assertThat(Files.getAttribute(d.resolve("fifo"), "unix:mode", LinkOption.NOFOLLOW_LINKS))
+          .isEqualTo(0010600);
+      assertThat(Files.getAttribute(d.resolve("sock"), "unix:mode", LinkOption.NOFOLLOW_LINKS))
+          .isEqualTo(0140755);
+      assertThat(Files.getAttribute(d.resolve("sock"), "unix:uid", LinkOption.NOFOLLOW_LINKS))
+          .isEqualTo(70000);
+      assertThat(Files.getAttribute(d.resolve("sock"), "unix:gid", LinkOption.NOFOLLOW_LINKS))
+          .isEqualTo(70001);
+    } finally {
+      Oracles.runOk("umount", mnt.toString());
+    }
+    Ext4Writer w2 = Ext4Writer.open(new MemoryBlockDevice(bytes, true, image.toString(), 512));
+    for (String n : List.of("null", "sdx", "fifo", "sock")) {
+      w2.namespace().unlink(dev, n);
+    }
+    w2.namespace().rmdir(2, "dev");
+    w2.commit();
+    fsck(image, bytes, "after removing the special files on " + fs);
   }
 
   /** The error POSIX rename gives for this model state, or null. */

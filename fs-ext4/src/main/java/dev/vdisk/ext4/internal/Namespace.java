@@ -445,13 +445,16 @@ public final class Namespace {
     }
   }
 
-  /** A new subdirectory's {@code ..}: +1, or 1 once past {@value #LINK_MAX} (dir_nlink). */
+  /**
+   * A new subdirectory's {@code ..}: +1, or 1 once the count would pass {@value #LINK_MAX}
+   * (dir_nlink; a count of 1 then stays 1, as the kernel and e2fsck keep it).
+   */
   private void incrementDirLinks(MutableInode dir) {
     int n = dir.links();
     if (n == 1 && dirNlink()) {
       return;
     }
-    if (n + 1 >= LINK_MAX && dirNlink()) {
+    if (n + 1 > LINK_MAX && dirNlink()) {
       dir.setLinks(1);
     } else {
       dir.setLinks(n + 1);
