@@ -1,10 +1,13 @@
 package dev.vdisk.ext4;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vdisk.core.MemoryBlockDevice;
+import dev.vdisk.ext4.internal.DirHash;
 import dev.vdisk.ext4.internal.Ext4Writer;
 import dev.vdisk.ext4.internal.Namespace;
+import dev.vdisk.ext4.internal.Superblock;
 import dev.vdisk.testdata.Oracles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -114,6 +117,176 @@ class Ext4HtreeWriteIT {
         + "for the kernel-made directory").isSubsetOf(kernels.lines().toList());
     assertThat(ours).startsWith("exit 0");
     assertThat((double) ourBlocks).isBetween(kernelBlocks * 0.8, kernelBlocks * 1.25);
+  }
+
+  /**
+   * Names whose htree hashes collide pairwise (a birthday search over the image's hash seed and
+   * version), so leaf splits sometimes fall between equal hashes and need the continuation bit.
+   */
+  static List<String> collidingNames(Superblock sb, int max) {
+    int version = sb.defHashVersion + ((sb.flags & 0x2) != 0 ? 3 : 0);
+    int n = 1 << 20;
+    long[] keyed = new long[n];
+    for (int i = 0; i < n; i++) {
+      int h = DirHash.hash(version, ("c" + i).getBytes(StandardCharsets.UTF_8), sb.hashSeed);
+      keyed[i] = ((h & 0xFFFFFFFFL) << 32) | i;
+    }
+    java.util.Arrays.sort(keyed);
+    List<String> out = new ArrayList<>();
+    for (int i = 1; i < n && out.size() < max; i++) {
+      if ((keyed[i] >>> 32) == (keyed[i - 1] >>> 32)) {
+        out.add("c" + (int) keyed[i - 1]);
+        out.add("c" + (int) keyed[i]);
+      }
+    }
+    return out;
+  }
+
+  @ParameterizedTest(name = "{0} seed {2}")
+  @CsvSource({
+      "ext4-1k,'-t ext4 -b 1024 -N 40000',31",
+      "ext4-1k-no-csum,'-t ext4 -b 1024 -N 40000 -O ^metadata_csum',32",
+      "ext4-4k,'-t ext4 -b 4096 -N 40000',33",
+  })
+  void randomChurnInAnHtreeWithCollidingHashes(String fs, String options, long seed)
+      throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    Oracles.require("debugfs", "e2fsprogs");
+    System.out.println(fs + " seed " + seed);
+    Path image = Ext4Fixtures.mke2fsWithHello(work, fs, options, "96M");
+    byte[] bytes = Files.readAllBytes(image);
+    Ext4Writer w = Ext4Writer.open(new MemoryBlockDevice(bytes, true, image.toString(), 512));
+    Namespace ns = w.namespace();
+    List<String> colliding = collidingNames(w.superblock(), 400);
+    assertThat(colliding).hasSizeGreaterThan(100);
+    Random rnd = new Random(seed);
+    long big = ns.mkdir(Namespace.ROOT_INO, "big", 0755, 0, 0);
+    long other = ns.mkdir(Namespace.ROOT_INO, "other", 0755, 0, 0);
+    java.util.Map<String, Long> inBig = new java.util.HashMap<>();
+    java.util.Map<String, Long> inOther = new java.util.HashMap<>();
+    Set<String> everUsed = new TreeSet<>();
+    int ops = 12000;
+    for (int op = 1; op <= ops; op++) {
+      int k = rnd.nextInt(100);
+      String nm = rnd.nextInt(4) == 0 ? colliding.get(rnd.nextInt(colliding.size()))
+          : "r" + rnd.nextInt(20000) + "-" + "q".repeat(rnd.nextInt(rnd.nextInt(8) == 0 ? 240 : 30));
+      everUsed.add(nm);
+      if (k < 60) {
+        if (inBig.containsKey(nm)) {
+          assertThatThrownBy(() -> ns.create(big, nm, 0644, 0, 0))
+              .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+        } else {
+          inBig.put(nm, ns.create(big, nm, 0644, 0, 0));
+        }
+      } else if (k < 80 && !inBig.isEmpty()) {
+        String v = any(inBig, rnd);
+        ns.unlink(big, v);
+        inBig.remove(v);
+      } else if (k < 90 && !inBig.isEmpty()) {
+        String v = any(inBig, rnd);
+        ns.rename(big, v, big, nm);
+        long ino = inBig.remove(v);
+        inBig.put(nm, ino);
+      } else if (k < 95 && !inBig.isEmpty()) {
+        String v = any(inBig, rnd);
+        ns.rename(big, v, other, nm);
+        inOther.put(nm, inBig.remove(v));
+      } else if (!inOther.isEmpty()) {
+        String v = any(inOther, rnd);
+        ns.rename(other, v, big, nm);
+        inBig.put(nm, inOther.remove(v));
+      }
+      if (op % 3000 == 0) {
+        w.commit();
+        Files.write(image, bytes);
+        fsckClean(image, "after " + op + " operations (" + fs + ", seed " + seed + ")");
+      }
+    }
+    String htree = Oracles.runOk("debugfs", "-R", "htree /big", image.toString());
+    Matcher m = Pattern.compile("Entry #\\d+: Hash 0x([0-9a-f]{8}), block").matcher(htree);
+    int entries = 0;
+    int continued = 0;
+    while (m.find()) {
+      entries++;
+      if ((Long.parseLong(m.group(1), 16) & 1) != 0) {
+        continued++;
+      }
+    }
+    System.out.printf("%s seed %d: %d names in /big, %d index entries, %d with the continuation"
+        + " bit%n", fs, seed, inBig.size(), entries, continued);
+    assertThat(entries).isGreaterThan(50);
+    if (fs.contains("1k")) {
+      assertThat(continued).as("index entries with the continuation bit").isPositive();
+    }
+    Oracles.requireRoot("loop mounts");
+    Path mnt = Files.createDirectories(work.resolve("mnt"));
+    Oracles.runOk("mount", "-o", "loop,ro", image.toString(), mnt.toString());
+    try {
+      for (var e : List.of(java.util.Map.entry("big", inBig), java.util.Map.entry("other",
+          inOther))) {
+        java.util.Map<String, Long> listed = new java.util.TreeMap<>();
+        try (var s = Files.list(mnt.resolve(e.getKey()))) {
+          for (Path p : (Iterable<Path>) s::iterator) {
+            listed.put(p.getFileName().toString(),
+                (Long) Files.getAttribute(p, "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS));
+          }
+        }
+        assertThat(listed).isEqualTo(new java.util.TreeMap<>(e.getValue()));
+      }
+      for (String n : everUsed) {
+        assertThat(Files.exists(mnt.resolve("big").resolve(n))).as("kernel lookup of " + n)
+            .isEqualTo(inBig.containsKey(n));
+      }
+    } finally {
+      Oracles.runOk("umount", mnt.toString());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "ext4-dir-nlink,'-t ext4 -b 1024 -N 70000 -I 128',true",
+      "ext2-no-dir-nlink,'-t ext2 -b 1024 -N 70000 -I 128',false",
+  })
+  void aDirectoryPast65000SubdirectoriesCountsOneLinkOrIsRefused(String fs, String options,
+      boolean dirNlink) throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    Oracles.require("debugfs", "e2fsprogs");
+    Path image = Ext4Fixtures.mke2fsWithHello(work, fs, options, "100M");
+    byte[] bytes = Files.readAllBytes(image);
+    Ext4Writer w = Ext4Writer.open(new MemoryBlockDevice(bytes, true, image.toString(), 512));
+    Namespace ns = w.namespace();
+    long many = ns.mkdir(Namespace.ROOT_INO, "many", 0755, 0, 0);
+    for (int i = 0; i < 64998; i++) {
+      ns.mkdir(many, "d" + i, 0755, 0, 0);
+    }
+    w.commit();
+    assertThat(w.inode(many).links()).isEqualTo(65000);
+    if (dirNlink) {
+      ns.mkdir(many, "one-more", 0755, 0, 0);
+      ns.mkdir(many, "and-another", 0755, 0, 0);
+      w.commit();
+      assertThat(w.inode(many).links()).isEqualTo(1);
+    } else {
+      assertThatThrownBy(() -> ns.mkdir(many, "one-more", 0755, 0, 0))
+          .isInstanceOf(java.nio.file.FileSystemException.class)
+          .hasMessageContaining("Too many links");
+      ns.create(many, "a-file-still-fits", 0644, 0, 0);
+      w.commit();
+    }
+    Files.write(image, bytes);
+    fsckClean(image, "with 65000 subdirectories (" + fs + ")");
+    assertThat(Oracles.runOk("debugfs", "-R", "stat /many", image.toString()))
+        .containsPattern("Links: " + (dirNlink ? 1 : 65000) + "\\b");
+    if (dirNlink) {
+      ns.rmdir(many, "d17");
+      w.commit();
+      assertThat(w.inode(many).links()).as("stays 1, as the kernel keeps it").isEqualTo(1);
+    }
+  }
+
+  private static String any(java.util.Map<String, Long> m, Random rnd) {
+    List<String> keys = new ArrayList<>(new TreeSet<>(m.keySet()));
+    return keys.get(rnd.nextInt(keys.size()));
   }
 
   private static void fsckClean(Path image, String what) {
