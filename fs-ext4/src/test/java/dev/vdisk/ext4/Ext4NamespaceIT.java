@@ -395,6 +395,49 @@ class Ext4NamespaceIT {
     fsck(image, bytes, "after removing the special files on " + fs);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "ext4-1k,'-t ext4 -b 1024 -N 4096',41",
+      "ext2-1k,'-t ext2 -b 1024 -N 4096',42",
+      "ext4-4k-inodes,'-t ext4 -b 4096 -N 256',43",
+  })
+  void runningOutOfBlocksOrInodesFailsClearlyAndLeavesACleanFileSystem(String fs,
+      String options, long seed) throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    System.out.println(fs + " seed " + seed);
+    Path image = Ext4Fixtures.mke2fsWithHello(work, fs, options, "3M");
+    byte[] bytes = Files.readAllBytes(image);
+    Ext4Writer w = Ext4Writer.open(new MemoryBlockDevice(bytes, true, image.toString(), 512));
+    Namespace ns = w.namespace();
+    Random rnd = new Random(seed);
+    List<Long> dirs = new ArrayList<>(List.of(2L));
+    int made = 0;
+    IOException refusal = null;
+    for (int i = 0; i < 100_000 && refusal == null; i++) {
+      long parent = dirs.get(rnd.nextInt(dirs.size()));
+      String n = "e" + i + "-" + "w".repeat(rnd.nextInt(200));
+      try {
+        if (rnd.nextBoolean()) {
+          dirs.add(ns.mkdir(parent, n, 0755, 0, 0));
+        } else {
+          ns.create(parent, n, 0644, 0, 0);
+        }
+        made++;
+      } catch (IOException e) {
+        refusal = e;
+      }
+    }
+    assertThat(refusal).isNotNull();
+    assertThat(refusal.getMessage()).containsAnyOf("no space left", "no free inodes");
+    System.out.println(fs + ": " + made + " made, then: " + refusal.getMessage());
+    w.commit();
+    fsck(image, bytes, "after running out (" + fs + ")");
+    // what remains possible still works, and removal gives the space back
+    ns.rmdir(2, "lost+found");
+    w.commit();
+    fsck(image, bytes, "after a removal at the limit (" + fs + ")");
+  }
+
   /** The error POSIX rename gives for this model state, or null. */
   static Class<? extends Exception> renameError(Model m, long fromDir, String from, long toDir,
       String to) {

@@ -773,7 +773,7 @@ public final class Directories {
     // grow the system.data part to all the room the inode has, as the kernel does
     int cap = w.inline().capacity(dir);
     int need = recSize(nb.length);
-    if (cap <= c.length || cap - c.length < 12) {
+    if (cap - c.length <= 12) {
       return false;
     }
     byte[] grown = Arrays.copyOf(c, cap);

@@ -767,8 +767,16 @@ public final class Ext4Writer {
     }
   }
 
-  private int transactionLimit() {
-    return 4096;
+  private int transactionLimit() throws IOException {
+    if (journal == null && sb.hasCompat(Superblock.COMPAT_HAS_JOURNAL) && sb.journalInum != 0) {
+      journal = JournalWriter.open(device);
+    }
+    if (journal == null) {
+      return 4096;
+    }
+    JournalSuperblock jsb = journal.journalSuperblock();
+    long quarter = (jsb.logEnd() - jsb.first) / 4;
+    return (int) Math.max(16, Math.min(4096, quarter));
   }
 
   /** @return how many metadata blocks the running transaction has changed */

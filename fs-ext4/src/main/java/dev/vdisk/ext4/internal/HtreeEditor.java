@@ -302,24 +302,45 @@ final class HtreeEditor {
       dirs.seal(d.dir, leaf);
       return;
     }
-    checkIndexRoom(d, frames, levels(d, root));
+    int need = checkIndexRoom(d, frames, levels(d, root));
+    ensureFree(d, need);
     splitAndAdd(d, frames, leafL, root, name, ino, type, hash);
   }
 
-  /** Refuses, before anything changes, an insertion the index cannot take. */
-  private void checkIndexRoom(Directories.DirBlocks d, List<Frame> frames, int levels)
+  /**
+   * Refuses, before anything changes, an insertion the index cannot take.
+   *
+   * @return how many new blocks a leaf split needs (the leaf, and one per full index block)
+   */
+  private int checkIndexRoom(Directories.DirBlocks d, List<Frame> frames, int levels)
       throws IOException {
+    int need = 1;
     for (int k = frames.size() - 1; k >= 0; k--) {
       Frame f = frames.get(k);
       if (count(f.bytes, f.countOff) < limit(f.bytes, f.countOff)) {
-        return;
+        return need;
       }
+      need++;
     }
     if (levels + 1 >= maxLevels()) {
       throw new IOException(w.source() + ": the htree index of directory " + d.dir.ino()
           + " is full (" + (levels + 1) + " index levels"
           + (sb.hasIncompat(Superblock.INCOMPAT_LARGEDIR) ? ""
               : "; a third level needs the large_dir feature") + ")");
+    }
+    return need;
+  }
+
+  /**
+   * Refuses, before anything changes, a split when the file system has fewer free blocks than
+   * it needs (with room for the directory's extent tree to grow), so a split never stops half
+   * way for want of space.
+   */
+  private void ensureFree(Directories.DirBlocks d, int blocks) throws IOException {
+    long free = w.freeBlocks();
+    if (free < blocks + 6L) {
+      throw new IOException(w.source() + ": no space left on the file system for directory "
+          + d.dir.ino() + " to grow (" + free + " blocks free)");
     }
   }
 
@@ -493,6 +514,7 @@ final class HtreeEditor {
           + ": the default htree hash version " + sb.defHashVersion
           + " is not written in this version");
     }
+    ensureFree(d, 2);
     byte[] b0 = d.block(0);
     int dd = dirs.dotDotPos(b0, d.dir);
     if (dd != 12) {

@@ -112,6 +112,7 @@ public final class Namespace {
     requireAbsent(dir, name);
     Instant now = w.now();
     long ino = w.allocateInode(dirIno, false);
+    addOrFree(dir, name, ino, Directories.fileType(type), false);
     MutableInode inode = fresh(ino, type | (mode & 07777), uid, gid, now, 1);
     if (type == MutableInode.S_IFREG) {
       w.files().initEmpty(inode);
@@ -119,7 +120,6 @@ public final class Namespace {
       setDevice(inode, rdev);
     }
     w.putInode(inode);
-    dirs.add(dir, name, ino, Directories.fileType(type));
     dir.touchModified(now);
     w.putInode(dir);
     LOG.debug("{}: created inode {} (mode 0{}) as '{}' in directory {}", w.source(), ino,
@@ -149,10 +149,15 @@ public final class Namespace {
     checkCanIncrement(dir, name);
     Instant now = w.now();
     long ino = w.allocateInode(dirIno, true);
+    addOrFree(dir, name, ino, Directories.FT_DIR, true);
     MutableInode inode = fresh(ino, MutableInode.S_IFDIR | (mode & 07777), uid, gid, now, 2);
     w.files().initEmpty(inode);
-    dirs.init(inode, dirIno);
-    dirs.add(dir, name, ino, Directories.FT_DIR);
+    try {
+      dirs.init(inode, dirIno);
+    } catch (IOException | RuntimeException e) {
+      undoCreate(dir, name, inode, now, e);
+      throw e;
+    }
     incrementDirLinks(dir);
     dir.touchModified(now);
     w.putInode(dir);
@@ -189,11 +194,16 @@ public final class Namespace {
     requireAbsent(dir, name);
     Instant now = w.now();
     long ino = w.allocateInode(dirIno, false);
+    addOrFree(dir, name, ino, Directories.FT_SYMLINK, false);
     MutableInode inode = fresh(ino, MutableInode.S_IFLNK | 0777, uid, gid, now, 1);
     w.files().initEmpty(inode);
-    w.files().writeSymlink(inode, t);
+    try {
+      w.files().writeSymlink(inode, t);
+    } catch (IOException | RuntimeException e) {
+      undoCreate(dir, name, inode, now, e);
+      throw e;
+    }
     w.putInode(inode);
-    dirs.add(dir, name, ino, Directories.FT_SYMLINK);
     dir.touchModified(now);
     w.putInode(dir);
     return ino;
@@ -405,6 +415,39 @@ public final class Namespace {
   private void requireAbsent(MutableInode dir, String name) throws IOException {
     if (dirs.find(dir, name) != 0) {
       throw new FileAlreadyExistsException(name);
+    }
+  }
+
+  /** Adds the entry for a just-allocated inode; frees the inode again if that fails. */
+  private void addOrFree(MutableInode dir, String name, long ino, int type, boolean isDir)
+      throws IOException {
+    try {
+      dirs.add(dir, name, ino, type);
+    } catch (IOException | RuntimeException e) {
+      try {
+        w.freeInode(ino, isDir);
+      } catch (IOException | RuntimeException undo) {
+        e.addSuppressed(undo);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Takes back a half-made create (its entry added, its content failed, typically for want of
+   * space): removes the entry and frees the inode, so the transaction stays consistent.
+   */
+  private void undoCreate(MutableInode dir, String name, MutableInode inode, Instant now,
+      Exception cause) {
+    try {
+      dirs.remove(dir, name);
+      inode.setLinks(0);
+      inode.setDtime(now.getEpochSecond());
+      w.putInode(inode);
+      w.freeInode(inode.ino(), inode.isDirectory());
+      LOG.debug("{}: took back inode {} after: {}", w.source(), inode.ino(), cause.toString());
+    } catch (IOException | RuntimeException undo) {
+      cause.addSuppressed(undo);
     }
   }
 
