@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
- * The ext2/ext3/ext4 file-system driver (read-only), registered as a {@link FileSystemDriver}.
+ * The ext2/ext3/ext4 file-system driver (reads; writes through a writable mount), registered as a {@link FileSystemDriver}.
  *
  * <p>What it reads: 32- and 64-bit group descriptors, flex_bg, meta_bg, sparse_super and
  * sparse_super2, inodes of any size with nanosecond and 34-bit timestamps, huge_file, block maps
@@ -75,6 +75,9 @@ public final class Ext4Driver implements FileSystemDriver {
 
   @Override
   public Volume mount(BlockDevice device, MountOptions options) throws IOException {
+    if (!options.readOnly()) {
+      return dev.vdisk.ext4.internal.Ext4WritableVolume.mount(device, options);
+    }
     return Ext4Volume.mount(device, options);
   }
 }

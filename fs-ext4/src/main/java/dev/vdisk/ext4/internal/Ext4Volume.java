@@ -49,6 +49,8 @@ public final class Ext4Volume implements Volume, FileMap.Blocks {
   private final Map<Long, byte[]> blockCache;
   private final Map<Long, Ext4Node> nodeCache;
   private final boolean filetype;
+  /** The writer whose running transaction reads see, for a writable mount; else null. */
+  private volatile Ext4Writer writer;
 
   private Ext4Volume(BlockDevice device, Superblock sb, GroupDescriptor[] groups,
       NavigableMap<Long, byte[]> overlay, MountOptions options) {
@@ -230,6 +232,11 @@ public final class Ext4Volume implements Volume, FileMap.Blocks {
 
   @Override
   public byte[] block(long block) throws IOException {
+    Ext4Writer w = writer;
+    if (w != null) {
+      checkBlock(block);
+      return w.metaBlock(block);
+    }
     byte[] o = overlay.get(block);
     if (o != null) {
       return o;
@@ -267,6 +274,45 @@ public final class Ext4Volume implements Volume, FileMap.Blocks {
       b++;
       off = 0;
     }
+  }
+
+  /**
+   * Makes reads see a writer's running transaction (a writable mount), and drops cached nodes and
+   * blocks the writer changes. The caller serialises every call on this volume with the writer's
+   * use.
+   *
+   * @param w the writer over the same device
+   */
+  void attachWriter(Ext4Writer w) {
+    this.writer = w;
+    blockCache.clear();
+    nodeCache.clear();
+    w.setChangeListener(new Ext4Writer.ChangeListener() {
+      @Override
+      public void blockChanged(long block) {
+        blockCache.remove(block);
+      }
+
+      @Override
+      public void inodeChanged(long ino) {
+        nodeCache.remove(ino);
+      }
+
+      @Override
+      public void reset() {
+        blockCache.clear();
+        nodeCache.clear();
+      }
+    });
+  }
+
+  /**
+   * Drops a cached node (its parsed inode, block map, directory entries and attributes).
+   *
+   * @param ino the inode number
+   */
+  void forget(long ino) {
+    nodeCache.remove(ino);
   }
 
   // ---- inodes ----

@@ -86,6 +86,9 @@ public final class Ext4Writer {
      * @param ino the inode number
      */
     void inodeChanged(long ino);
+
+    /** Everything may have changed (an operation was rolled back). */
+    default void reset() {}
   }
 
   /** A run of consecutive blocks. */
@@ -376,6 +379,7 @@ public final class Ext4Writer {
   }
 
   private void addSbFree(long blocks, long inodes) {
+    saveSuperblock();
     ByteBuffer s = sbBuf();
     long fb = freeBlocks() + blocks;
     s.putInt(0xC, (int) fb);
@@ -389,6 +393,7 @@ public final class Ext4Writer {
   // ---- bitmaps ----
 
   private byte[] bitmap(long block) throws IOException {
+    saveBlock(block);
     byte[] b = bitmaps.get(block);
     if (b == null) {
       b = readBlock(block);
@@ -418,6 +423,7 @@ public final class Ext4Writer {
   }
 
   private void blockBitmapChanged(long g, byte[] bm) {
+    saveGdt(g);
     dirty.put(blockBitmapBlock(g), bm);
     if (sb.metadataCsum()) {
       int crc = Crc32c.update(sb.checksumSeed(), bm, 0, (int) (sb.clustersPerGroup / 8));
@@ -430,6 +436,7 @@ public final class Ext4Writer {
   }
 
   private void inodeBitmapChanged(long g, byte[] bm) {
+    saveGdt(g);
     dirty.put(inodeBitmapBlock(g), bm);
     if (sb.metadataCsum()) {
       int crc = Crc32c.update(sb.checksumSeed(), bm, 0, (int) (sb.inodesPerGroup / 8));
@@ -507,6 +514,7 @@ public final class Ext4Writer {
   }
 
   private Extent take(long g, byte[] bm, long bit, int len) {
+    saveGdt(g);
     for (long b = bit; b < bit + len; b++) {
       set(bm, b, true);
     }
@@ -559,6 +567,9 @@ public final class Ext4Writer {
             + n + " overlap blocks already freed in this transaction");
       }
       pendingFrees.put(b, n);
+      if (op != null) {
+        op.frees.add(b);
+      }
       b += n;
       left -= n;
     }
@@ -628,6 +639,7 @@ public final class Ext4Writer {
         continue;
       }
       byte[] bm = bitmap(inodeBitmapBlock(g));
+      saveGdt(g);
       ByteBuffer d = desc(g);
       int flags = groupFlags(g);
       if ((flags & BG_INODE_UNINIT) != 0) {
@@ -686,6 +698,7 @@ public final class Ext4Writer {
       throw new CorruptStructureException(source, -1, "inode bitmap " + g,
           "inode " + ino + " is already free");
     }
+    saveGdt(g);
     set(bm, bit, false);
     inodeBitmapChanged(g, bm);
     ByteBuffer d = desc(g);
@@ -714,7 +727,9 @@ public final class Ext4Writer {
 
   /**
    * Writes every changed metadata block: with a journal, as one jbd2 transaction that is then
-   * checkpointed; without one (ext2), directly. Flushes the device.
+   * checkpointed; without one (ext2), as one atomic group through the device's redo record when
+   * it is a {@link dev.vdisk.core.tx.RedoLogDevice} (file data was flushed first: ordered), else
+   * directly. Flushes the device.
    *
    * @throws IOException on an I/O error
    */
@@ -727,9 +742,25 @@ public final class Ext4Writer {
       if (journal == null) {
         journal = JournalWriter.open(device);
       }
-      journal.commit(dirtyBlocks());
+      Map<Long, byte[]> blocks = dirtyBlocks();
+      device.flush(); // ordered mode: file data is durable before the commit that reaches it
+      journal.commit(blocks);
       journal.checkpoint();
+    } else if (device instanceof dev.vdisk.core.tx.RedoLogDevice redo) {
+      List<dev.vdisk.core.tx.RedoLogDevice.Write> writes = new ArrayList<>();
+      for (Map.Entry<Long, byte[]> e : dirtyBlocks().entrySet()) {
+        writes.add(new dev.vdisk.core.tx.RedoLogDevice.Write(e.getKey() * bs,
+            e.getValue().clone()));
+      }
+      device.flush();
+      redo.writeAtomically(writes);
     } else {
+      if (!warnedUnprotected) {
+        warnedUnprotected = true;
+        LOG.warn("{}: no journal and no redo record: a crash while writing metadata can leave"
+            + " the file system inconsistent (open it through VdiskFileSystems to get one)",
+            source);
+      }
       for (Map.Entry<Long, byte[]> e : dirtyBlocks().entrySet()) {
         device.write(e.getKey() * bs, ByteBuffer.wrap(e.getValue()));
       }
@@ -784,6 +815,109 @@ public final class Ext4Writer {
     return dirty.size();
   }
 
+  /** What an operation changed, to undo it if it fails. */
+  private static final class Savepoint {
+    /** Blocks dirty when the operation began: their contents then. */
+    final Map<Long, byte[]> dirtyBefore = new java.util.HashMap<>();
+    /** Blocks clean when the operation began and read during it (their cached arrays may change). */
+    final java.util.Set<Long> cleanTouched = new java.util.HashSet<>();
+    final Map<Integer, byte[]> gdtBefore = new java.util.HashMap<>();
+    byte[] sbBefore;
+    final List<Long> frees = new ArrayList<>();
+  }
+
+  private Savepoint op;
+  private boolean warnedUnprotected;
+
+  /**
+   * Starts an operation: from now until {@link #endOperation()}, every change can be undone by
+   * {@link #rollbackOperation()}. Operations do not nest.
+   */
+  public void beginOperation() {
+    if (op != null) {
+      throw new IllegalStateException("an operation is already running");
+    }
+    op = new Savepoint();
+  }
+
+  /** Ends the running operation, keeping its changes in the running transaction. */
+  public void endOperation() {
+    op = null;
+  }
+
+  /**
+   * Undoes every metadata change of the running operation (data already written to newly
+   * allocated blocks is harmless: those blocks return to free). Earlier operations of the
+   * running transaction are kept.
+   */
+  public void rollbackOperation() {
+    Savepoint sp = op;
+    op = null;
+    if (sp == null) {
+      return;
+    }
+    for (long b : sp.cleanTouched) {
+      dirty.remove(b);
+      blocks.remove(b);
+      bitmaps.remove(b);
+    }
+    for (Map.Entry<Long, byte[]> e : sp.dirtyBefore.entrySet()) {
+      long b = e.getKey();
+      byte[] cur = dirty.get(b);
+      if (cur == null) {
+        cur = bitmaps.get(b);
+      }
+      if (cur != null) {
+        System.arraycopy(e.getValue(), 0, cur, 0, bs);
+        dirty.put(b, cur);
+      } else {
+        dirty.put(b, e.getValue());
+      }
+    }
+    for (Map.Entry<Integer, byte[]> e : sp.gdtBefore.entrySet()) {
+      System.arraycopy(e.getValue(), 0, gdtBlocks[e.getKey()], 0, bs);
+    }
+    if (sp.sbBefore != null) {
+      System.arraycopy(sp.sbBefore, 0, sbBlockBytes, 0, bs);
+    }
+    for (long f : sp.frees) {
+      pendingFrees.remove(f);
+    }
+    LOG.debug("{}: rolled back an operation ({} blocks restored, {} dropped)", source,
+        sp.dirtyBefore.size(), sp.cleanTouched.size());
+    listener.reset();
+  }
+
+  private void saveBlock(long block) {
+    Savepoint sp = op;
+    if (sp == null || sp.dirtyBefore.containsKey(block) || sp.cleanTouched.contains(block)) {
+      return;
+    }
+    byte[] cur = dirty.get(block);
+    if (cur != null) {
+      sp.dirtyBefore.put(block, cur.clone());
+    } else {
+      sp.cleanTouched.add(block);
+    }
+  }
+
+  private void saveGdt(long g) {
+    Savepoint sp = op;
+    int d = (int) (g / descPerBlock);
+    if (sp != null && !sp.gdtBefore.containsKey(d)) {
+      sp.gdtBefore.put(d, gdtBlocks[d].clone());
+      saveBlock(gdtBlockNumbers[d]);
+    }
+  }
+
+  private void saveSuperblock() {
+    Savepoint sp = op;
+    if (sp != null && sp.sbBefore == null) {
+      sp.sbBefore = sbBlockBytes.clone();
+      saveBlock(sbBlock);
+    }
+  }
+
   /**
    * Sets who is told about changed blocks and inodes.
    *
@@ -815,6 +949,7 @@ public final class Ext4Writer {
    * @throws IOException on an I/O error or a block outside the volume
    */
   public byte[] metaBlock(long block) throws IOException {
+    saveBlock(block);
     byte[] b = dirty.get(block);
     if (b == null) {
       b = bitmaps.get(block);
@@ -850,6 +985,7 @@ public final class Ext4Writer {
    * @return its bytes, to fill in
    */
   public byte[] newMetaBlock(long block) {
+    saveBlock(block);
     byte[] b = new byte[bs];
     blocks.remove(block);
     markDirty(block, b);
