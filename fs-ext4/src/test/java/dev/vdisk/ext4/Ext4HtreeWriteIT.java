@@ -65,12 +65,14 @@ class Ext4HtreeWriteIT {
     long big = ns.mkdir(Namespace.ROOT_INO, "big", 0755, 0, 0);
     for (String n : names) {
       ns.create(big, n, 0644, 0, 0);
+      w.maybeCommit();
     }
     w.commit();
     Files.write(image, bytes);
     fsckClean(image, "after " + count + " creates");
     for (String n : removed) {
       ns.unlink(big, n);
+      w.maybeCommit();
     }
     w.commit();
     Files.write(image, bytes);
@@ -196,6 +198,7 @@ class Ext4HtreeWriteIT {
         ns.rename(other, v, big, nm);
         inBig.put(nm, inOther.remove(v));
       }
+      w.maybeCommit();
       if (op % 3000 == 0) {
         w.commit();
         Files.write(image, bytes);
@@ -258,6 +261,7 @@ class Ext4HtreeWriteIT {
     long many = ns.mkdir(Namespace.ROOT_INO, "many", 0755, 0, 0);
     for (int i = 0; i < 64998; i++) {
       ns.mkdir(many, "d" + i, 0755, 0, 0);
+      w.maybeCommit();
     }
     w.commit();
     assertThat(w.inode(many).links()).isEqualTo(65000);

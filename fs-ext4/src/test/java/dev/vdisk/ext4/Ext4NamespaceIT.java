@@ -233,6 +233,7 @@ class Ext4NamespaceIT {
         }
         done[6]++;
       }
+      w.maybeCommit();
       if (op % 50 == 0) {
         w.commit();
         fsck(image, bytes, "after " + op + " operations (" + fs + ", seed " + seed + ")");
@@ -423,6 +424,7 @@ class Ext4NamespaceIT {
           ns.create(parent, n, 0644, 0, 0);
         }
         made++;
+        w.maybeCommit();
       } catch (IOException e) {
         refusal = e;
       }

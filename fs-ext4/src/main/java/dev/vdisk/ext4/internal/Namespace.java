@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * The name-space operations of a writable ext2/3/4 volume: create, mkdir, symlink, link, unlink,
  * rmdir and rename, with link counts ({@code dir_nlink} included), {@code bg_used_dirs_count},
  * and times as the kernel sets them. Each operation happens inside one transaction of the
- * {@link Ext4Writer}: it may commit the transaction before it starts (when the transaction has
- * grown large), never in the middle. All checks that can refuse an operation run before anything
- * changes.
+ * {@link Ext4Writer}: it never commits; callers call {@link Ext4Writer#maybeCommit()} between
+ * operations (and may wrap each in {@link Ext4Writer#beginOperation()} so a failure is undone).
+ * All checks that can refuse an operation run before anything changes, and an operation that
+ * runs out of space part-way takes back what it did.
  *
  * <p>Example:
  *
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * Namespace ns = writer.namespace();
  * long dir = ns.mkdir(Ext4Volume.ROOT_INO, "etc", 0755, 0, 0);
  * long file = ns.create(dir, "hosts", 0100644, 0, 0);
+ * writer.maybeCommit();
  * ns.rename(dir, "hosts", dir, "hosts.bak");
  * writer.commit();
  * }</pre>
@@ -106,7 +108,6 @@ public final class Namespace {
       throw new IllegalArgumentException("create makes files, devices, FIFOs and sockets, not "
           + "mode 0" + Integer.toOctalString(mode));
     }
-    w.maybeCommit();
     Directories.nameBytes(name);
     MutableInode dir = directory(dirIno);
     requireAbsent(dir, name);
@@ -142,7 +143,6 @@ public final class Namespace {
    * @throws IOException when no space or inode is left, or on a corrupt directory
    */
   public long mkdir(long dirIno, String name, int mode, long uid, long gid) throws IOException {
-    w.maybeCommit();
     Directories.nameBytes(name);
     MutableInode dir = directory(dirIno);
     requireAbsent(dir, name);
@@ -188,7 +188,6 @@ public final class Namespace {
       throw new FileSystemException(name, null, "File name too long (link target of "
           + t.length + " bytes)");
     }
-    w.maybeCommit();
     Directories.nameBytes(name);
     MutableInode dir = directory(dirIno);
     requireAbsent(dir, name);
@@ -221,7 +220,6 @@ public final class Namespace {
    * @throws IOException on a corrupt directory or an I/O error
    */
   public void link(long dirIno, String name, long ino) throws IOException {
-    w.maybeCommit();
     Directories.nameBytes(name);
     MutableInode dir = directory(dirIno);
     MutableInode inode = w.inode(ino);
@@ -256,7 +254,6 @@ public final class Namespace {
    * @throws IOException on a corrupt directory or an I/O error
    */
   public void unlink(long dirIno, String name) throws IOException {
-    w.maybeCommit();
     Directories.nameBytes(name);
     MutableInode dir = directory(dirIno);
     long ino = dirs.find(dir, name);
@@ -285,7 +282,6 @@ public final class Namespace {
    * @throws IOException on a corrupt directory or an I/O error
    */
   public void rmdir(long dirIno, String name) throws IOException {
-    w.maybeCommit();
     Directories.nameBytes(name);
     MutableInode dir = directory(dirIno);
     long ino = dirs.find(dir, name);
@@ -327,7 +323,6 @@ public final class Namespace {
    */
   public void rename(long fromDir, String fromName, long toDir, String toName)
       throws IOException {
-    w.maybeCommit();
     Directories.nameBytes(fromName);
     Directories.nameBytes(toName);
     Map<Long, MutableInode> inodes = new HashMap<>();
