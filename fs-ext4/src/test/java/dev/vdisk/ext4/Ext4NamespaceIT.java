@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,6 +126,9 @@ class Ext4NamespaceIT {
       "ext4-no-csum-1k,'-t ext4 -b 1024 -O ^metadata_csum,uninit_bg',19",
       "ext4-64bit-flex,'-t ext4 -O 64bit,flex_bg -G 4',20",
       "ext4-128-inodes-1k,'-t ext4 -b 1024 -I 128',21",
+      "ext4-inline-data,'-t ext4 -O inline_data',22",
+      "ext4-inline-data-1k,'-t ext4 -b 1024 -I 512 -O inline_data',23",
+      "ext4-2k,'-t ext4 -b 2048',24",
   })
   void randomNamespaceSequencesStayCleanAndMatchTheModel(String fs, String options, long seed)
       throws Exception {
@@ -148,7 +152,7 @@ class Ext4NamespaceIT {
       m.type.put(lf, 'd');
     }
     Random rnd = new Random(seed);
-    int[] done = new int[7];
+    int[] done = new int[8];
     int ops = 400;
     for (int op = 1; op <= ops; op++) {
       List<Long> dirList = new ArrayList<>(m.dirs.keySet());
@@ -162,7 +166,14 @@ class Ext4NamespaceIT {
       Exception thrown = null;
       int k;
       try {
-        if (kind < 30) {
+        if (kind < 4) {
+          k = 7;
+          String target = "t".repeat(1 + rnd.nextInt(rnd.nextBoolean() ? 50 : 300));
+          expected = entries.containsKey(nm) ? FileAlreadyExistsException.class : null;
+          long ino = ns.symlink(dir, nm, target, 0, 0);
+          entries.put(nm, ino);
+          m.type.put(ino, 'l');
+        } else if (kind < 30) {
           k = 0;
           expected = entries.containsKey(nm) ? FileAlreadyExistsException.class : null;
           long ino = ns.create(dir, nm, 0100644, 1000, 1000);
@@ -242,8 +253,8 @@ class Ext4NamespaceIT {
       }
     }
     System.out.printf("%s seed %d: create %d, mkdir %d, link %d, unlink %d, rmdir %d, rename %d,"
-        + " refused %d%n", fs, seed, done[0], done[1], done[2], done[3], done[4], done[5],
-        done[6]);
+        + " symlink %d, refused %d%n", fs, seed, done[0], done[1], done[2], done[3], done[4],
+        done[5], done[7], done[6]);
     assertThat(done[0] + done[1]).isGreaterThan(100);
     assertThat(done[3]).isPositive();
     assertThat(done[4]).isPositive();
@@ -438,6 +449,93 @@ class Ext4NamespaceIT {
     ns.rmdir(2, "lost+found");
     w.commit();
     fsck(image, bytes, "after a removal at the limit (" + fs + ")");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "ext4-inline,'-t ext4 -O inline_data'",
+      "ext4-inline-1k-no-csum,'-t ext4 -b 1024 -I 1024 -O inline_data,^metadata_csum'",
+  })
+  void inlineDirectoriesGrowIntoABlockAndKeepTheirParent(String fs, String options)
+      throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    Oracles.require("debugfs", "e2fsprogs");
+    Path image = Ext4Fixtures.mke2fsWithHello(work, fs, options, "16M");
+    byte[] bytes = Files.readAllBytes(image);
+    Ext4Writer w = Ext4Writer.open(new MemoryBlockDevice(bytes, true, image.toString(), 512));
+    Namespace ns = w.namespace();
+    long d = ns.mkdir(2, "d", 0755, 0, 0);
+    long d2 = ns.mkdir(2, "d2", 0755, 0, 0);
+    long sub = ns.mkdir(d2, "sub", 0755, 0, 0);
+    ns.create(d, "a", 0644, 0, 0);
+    w.commit();
+    fsck(image, bytes, "with inline directories (" + fs + ")");
+    String stat = Oracles.runOk("debugfs", "-R", "stat /d", image.toString());
+    assertThat(stat).contains("Flags: 0x10000000").contains("Size of inline data: 60");
+    // moving an inline directory rewrites its inline '..'
+    ns.rename(d2, "sub", d, "sub");
+    w.commit();
+    fsck(image, bytes, "after moving an inline directory (" + fs + ")");
+    assertThat(Oracles.runOk("debugfs", "-R", "ls -l /d/sub", image.toString()))
+        .containsPattern("\\b" + d + "\\s.*\\.\\.");
+    // grow d through the system.data area into a block
+    Set<String> names = new TreeSet<>(List.of("a", "sub"));
+    boolean grewXattr = false;
+    int i = 0;
+    while (true) {
+      String n = "entry-" + i++ + "-" + "k".repeat(i % 13);
+      ns.create(d, n, 0644, 0, 0);
+      names.add(n);
+      w.commit();
+      fsck(image, bytes, "after " + i + " entries in an inline directory (" + fs + ")");
+      String st = Oracles.runOk("debugfs", "-R", "stat /d", image.toString());
+      if (!st.contains("Flags: 0x10000000")) {
+        break;
+      }
+      grewXattr |= !st.contains("Size of inline data: 60");
+      assertThat(i).isLessThan(200);
+    }
+    assertThat(grewXattr).as("the entries grew into system.data before the block").isTrue();
+    // remove a few, then everything, from the (now block) directory and an inline one
+    List<String> all = new ArrayList<>(names);
+    for (int k = 0; k < all.size(); k += 2) {
+      if (!all.get(k).equals("sub")) {
+        ns.unlink(d, all.get(k));
+        names.remove(all.get(k));
+      }
+    }
+    long inl = ns.mkdir(2, "inl", 0755, 0, 0);
+    ns.create(inl, "x", 0644, 0, 0);
+    ns.create(inl, "y", 0644, 0, 0);
+    ns.unlink(inl, "x");
+    ns.rename(inl, "y", inl, "z");
+    w.commit();
+    fsck(image, bytes, "after removals (" + fs + ")");
+    Oracles.requireRoot("loop mounts");
+    Path mnt = Files.createDirectories(work.resolve("mnt"));
+    Oracles.runOk("mount", "-o", "loop,ro", image.toString(), mnt.toString());
+    try {
+      Set<String> listed = new TreeSet<>();
+      try (var st = Files.list(mnt.resolve("d"))) {
+        st.forEach(p -> listed.add(p.getFileName().toString()));
+      }
+      assertThat(listed).isEqualTo(names);
+      try (var st = Files.list(mnt.resolve("inl"))) {
+        assertThat(st.map(p -> p.getFileName().toString())).containsExactly("z");
+      }
+      assertThat(Files.isDirectory(mnt.resolve("d/sub"))).isTrue();
+      assertThat(Files.exists(mnt.resolve("d2/sub"))).isFalse();
+    } finally {
+      Oracles.runOk("umount", mnt.toString());
+    }
+    ns.unlink(inl, "z");
+    ns.rmdir(2, "inl");
+    ns.rmdir(d, "sub");
+    ns.rmdir(2, "d2");
+    w.commit();
+    fsck(image, bytes, "after removing inline directories (" + fs + ")");
+    assertThat(inl).isPositive();
+    assertThat(sub).isPositive();
   }
 
   /** The error POSIX rename gives for this model state, or null. */
