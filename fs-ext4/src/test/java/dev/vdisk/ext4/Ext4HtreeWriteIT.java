@@ -247,7 +247,7 @@ class Ext4HtreeWriteIT {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      "ext4-dir-nlink,'-t ext4 -b 1024 -N 70000 -I 128',true",
+      "ext4-dir-nlink,'-t ext4 -b 1024 -N 70000 -I 128 -O ^metadata_csum,^uninit_bg',true",
       "ext2-no-dir-nlink,'-t ext2 -b 1024 -N 70000 -I 128',false",
   })
   void aDirectoryPast65000SubdirectoriesCountsOneLinkOrIsRefused(String fs, String options,
@@ -285,6 +285,75 @@ class Ext4HtreeWriteIT {
       ns.rmdir(many, "d17");
       w.commit();
       assertThat(w.inode(many).links()).as("stays 1, as the kernel keeps it").isEqualTo(1);
+    }
+  }
+
+  @ParameterizedTest(name = "large_dir {0}")
+  @CsvSource({"false", "true"})
+  void aThirdIndexLevelNeedsLargeDir(boolean largeDir) throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    String options = "-t ext4 -b 1024 -N 60000 -O ^metadata_csum,^uninit_bg"
+        + (largeDir ? ",large_dir" : "");
+    Path image = Ext4Fixtures.mke2fsWithHello(work, "levels", options, "160M");
+    byte[] bytes = Files.readAllBytes(image);
+    Ext4Writer w = Ext4Writer.open(new MemoryBlockDevice(bytes, true, image.toString(), 512));
+    Namespace ns = w.namespace();
+    long big = ns.mkdir(Namespace.ROOT_INO, "big", 0755, 0, 0);
+    List<String> names = new ArrayList<>();
+    java.io.IOException refusal = null;
+    int levels = 0;
+    for (int i = 0; i < 50_000 && refusal == null; i++) {
+      String n = String.format("L%06d-%s", i, "p".repeat(230));
+      try {
+        ns.create(big, n, 0644, 0, 0);
+        names.add(n);
+      } catch (java.io.IOException e) {
+        refusal = e;
+      }
+      w.maybeCommit();
+      if (i % 500 == 0) {
+        var dir = w.inode(big);
+        levels = w.metaBlock(w.files().map(dir, 0))[0x1E];
+        if (largeDir && levels == 2) {
+          // a few thousand more beyond the third level's birth
+          for (int k = 0; k < 3000; k++) {
+            String m = String.format("M%06d-%s", k, "p".repeat(100));
+            ns.create(big, m, 0644, 0, 0);
+            names.add(m);
+            w.maybeCommit();
+          }
+          break;
+        }
+      }
+    }
+    System.out.printf("large_dir %s: %d names, %d indirect levels, refusal: %s%n", largeDir,
+        names.size(), levels, refusal);
+    if (largeDir) {
+      assertThat(levels).isEqualTo(2);
+      assertThat(refusal).isNull();
+      for (int k = 0; k < names.size(); k += 3) {
+        ns.unlink(big, names.get(k));
+        w.maybeCommit();
+      }
+    } else {
+      assertThat(refusal).isNotNull().hasMessageContaining("large_dir");
+      assertThat(names.size()).isGreaterThan(15000);
+    }
+    w.commit();
+    Files.write(image, bytes);
+    fsckClean(image, "with " + names.size() + " long names, large_dir " + largeDir);
+    Oracles.requireRoot("loop mounts");
+    Path mnt = Files.createDirectories(work.resolve("mnt"));
+    Oracles.runOk("mount", "-o", "loop,ro", image.toString(), mnt.toString());
+    try {
+      Random rnd = new Random(7);
+      for (int t = 0; t < 3000; t++) {
+        int k = rnd.nextInt(names.size());
+        assertThat(Files.exists(mnt.resolve("big").resolve(names.get(k)))).as(names.get(k))
+            .isEqualTo(!largeDir || k % 3 != 0);
+      }
+    } finally {
+      Oracles.runOk("umount", mnt.toString());
     }
   }
 
