@@ -129,6 +129,7 @@ class Ext4NamespaceIT {
       "ext4-inline-data,'-t ext4 -O inline_data',22",
       "ext4-inline-data-1k,'-t ext4 -b 1024 -I 512 -O inline_data',23",
       "ext4-2k,'-t ext4 -b 2048',24",
+      "ext2-no-filetype,'-t ext2 -b 1024 -O ^filetype',25",
   })
   void randomNamespaceSequencesStayCleanAndMatchTheModel(String fs, String options, long seed)
       throws Exception {
