@@ -91,12 +91,12 @@ class Ext4WriterTest {
   }
 
   @Test
-  void refusesAJournalNeedingRecovery() {
+  void refusesNeedsRecoveryWithoutAJournal() {
     byte[] img = image("ext4");
     Ext4Fixtures.setIncompat(img, Ext4Fixtures.incompat(img) | 0x4);
     UnsafeToWriteException e = refusal(img);
     assertThat(e.reason()).isEqualTo(Reason.LOG_NOT_REPLAYED);
-    assertThat(e.getMessage()).contains("needs_recovery");
+    assertThat(e.getMessage()).contains("needs_recovery").contains("no journal");
   }
 
   @Test

@@ -258,6 +258,37 @@ public final class Ext4WritableVolume implements Volume {
   }
 
   @Override
+  public synchronized void setExtendedAttribute(Node node, String fullName, byte[] value)
+      throws IOException {
+    long ino = fresh(node).id();
+    change(() -> {
+      MutableInode inode = writer.inode(ino);
+      writer.xattrs().set(inode, fullName, value);
+      inode.setTime(MutableInode.Time.CHANGE, writer.now());
+      writer.putInode(inode);
+      return null;
+    });
+    done(ino);
+  }
+
+  @Override
+  public synchronized void removeExtendedAttribute(Node node, String fullName)
+      throws IOException {
+    long ino = fresh(node).id();
+    change(() -> {
+      MutableInode inode = writer.inode(ino);
+      if (!writer.xattrs().remove(inode, fullName)) {
+        throw new java.nio.file.NoSuchFileException(fullName, null,
+            "no such extended attribute on inode " + ino);
+      }
+      inode.setTime(MutableInode.Time.CHANGE, writer.now());
+      writer.putInode(inode);
+      return null;
+    });
+    done(ino);
+  }
+
+  @Override
   public synchronized void flush() throws IOException {
     check();
     writer.commit();

@@ -158,7 +158,10 @@ public final class Ext4Writer {
   }
 
   /**
-   * Opens a device for writing after checking that writing is safe.
+   * Opens a device for writing after checking that writing is safe. A journal that needs
+   * recovery is first replayed into the image ({@link JournalRecovery}), once the features, the
+   * error state and multi-mount protection allow writing at all; the other checks then apply to
+   * the recovered superblock.
    *
    * @param device a writable device holding an ext2/3/4 file system
    * @return the writer
@@ -168,14 +171,20 @@ public final class Ext4Writer {
   public static Ext4Writer open(BlockDevice device) throws IOException {
     BlockDevices.checkWritable(device);
     Superblock sb = Ext4Volume.readSuperblock(device);
+    if (sb.hasIncompat(Superblock.INCOMPAT_RECOVER)) {
+      check(device, sb, true);
+      JournalRecovery.recover(device, sb);
+      sb = Ext4Volume.readSuperblock(device);
+    }
     checkWritable(device, sb);
     return new Ext4Writer(device, sb);
   }
 
   /**
    * The checks that decide whether a file system may be written: unknown or unimplemented
-   * INCOMPAT and RO_COMPAT features, the error state, a journal needing recovery, multi-mount
-   * protection in use, a file system not cleanly unmounted.
+   * INCOMPAT and RO_COMPAT features, the error state, a journal needing recovery (which
+   * {@link #open} replays first), multi-mount protection in use, a file system not cleanly
+   * unmounted.
    *
    * @param device the device (to read the MMP block)
    * @param sb its superblock
@@ -183,6 +192,15 @@ public final class Ext4Writer {
    * @throws IOException on an I/O error
    */
   public static void checkWritable(BlockDevice device, Superblock sb) throws IOException {
+    check(device, sb, false);
+  }
+
+  /**
+   * The checks; {@code beforeRecovery} skips those that the journal replay may change (the
+   * needs_recovery flag itself, the clean-unmount state and the orphan list).
+   */
+  private static void check(BlockDevice device, Superblock sb, boolean beforeRecovery)
+      throws IOException {
     String src = device.description();
     int incompat = sb.featureIncompat & ~WRITE_INCOMPAT;
     if (incompat != 0) {
@@ -201,12 +219,12 @@ public final class Ext4Writer {
           + ": the file system has recorded errors (s_state 0x" + Integer.toHexString(sb.state)
           + ", s_error_count " + errorCount + "); run e2fsck first");
     }
-    if (sb.hasIncompat(Superblock.INCOMPAT_RECOVER)) {
+    if (!beforeRecovery && sb.hasIncompat(Superblock.INCOMPAT_RECOVER)) {
       throw new UnsafeToWriteException(null, Reason.LOG_NOT_REPLAYED, src
           + ": the journal needs recovery (needs_recovery); replay it with e2fsck first");
     }
-    if ((sb.state & STATE_VALID) == 0 || (sb.state & STATE_ORPHAN) != 0
-        || (raw.getInt(0xE8) != 0)) {
+    if (!beforeRecovery && ((sb.state & STATE_VALID) == 0 || (sb.state & STATE_ORPHAN) != 0
+        || (raw.getInt(0xE8) != 0))) {
       throw new UnsafeToWriteException(null, Reason.DIRTY, src
           + ": the file system was not cleanly unmounted (s_state 0x"
           + Integer.toHexString(sb.state) + ", s_last_orphan " + (raw.getInt(0xE8) & 0xFFFFFFFFL)

@@ -74,6 +74,31 @@ final class Journal {
    * @throws IOException on an I/O error or a corrupt journal superblock
    */
   static Map<Long, byte[]> replay(Ext4Volume volume, long journalInum) throws IOException {
+    return scan(volume, journalInum).blocks();
+  }
+
+  /**
+   * What a journal scan found.
+   *
+   * @param blocks recovered blocks by file-system block number, in replay order
+   * @param journalSuperblock the journal superblock
+   * @param superblockBlock the physical block holding the journal superblock
+   * @param transactions how many complete transactions were found
+   * @param endSequence the sequence number after the last complete transaction (the journal's
+   *     {@code s_sequence} when the log is empty or holds none)
+   */
+  record Scan(Map<Long, byte[]> blocks, JournalSuperblock journalSuperblock,
+      long superblockBlock, int transactions, int endSequence) {}
+
+  /**
+   * Scans the journal in an inode as {@link #replay} does, and reports where the log ended.
+   *
+   * @param volume the volume (its overlay still empty)
+   * @param journalInum the journal inode
+   * @return the scan
+   * @throws IOException on an I/O error or a corrupt journal superblock
+   */
+  static Scan scan(Ext4Volume volume, long journalInum) throws IOException {
     Inode inode = volume.readInode(journalInum);
     Superblock sb = volume.superblock();
     if ((inode.mode == 0 || inode.size == 0) && sb.jnlBackupType == 1) {
@@ -90,9 +115,9 @@ final class Journal {
         volume.source() + " journal", j.physical(0) * volume.blockSize());
     if (jsb.start == 0) {
       LOG.debug("{}: needs_recovery is set but the journal is empty", volume.source());
-      return Map.of();
+      return new Scan(Map.of(), jsb, j.physical(0), 0, jsb.sequence);
     }
-    return new Journal(volume, map, jsb).recover();
+    return new Journal(volume, map, jsb).recover(j.physical(0));
   }
 
   private long physical(long jblock) throws CorruptStructureException {
@@ -136,7 +161,7 @@ final class Journal {
     return crc == stored;
   }
 
-  private Map<Long, byte[]> recover() throws IOException {
+  private Scan recover(long superblockBlock) throws IOException {
     List<Transaction> complete = new ArrayList<>();
     long j = jsb.start;
     int seq = jsb.sequence;
@@ -265,6 +290,6 @@ final class Journal {
     }
     LOG.debug("{}: {} complete transactions from sequence {}, {} blocks recovered", source,
         complete.size(), jsb.sequence, out.size());
-    return out;
+    return new Scan(out, jsb, superblockBlock, complete.size(), seq);
   }
 }

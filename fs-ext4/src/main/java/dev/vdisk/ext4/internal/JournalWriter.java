@@ -24,6 +24,17 @@ import org.slf4j.LoggerFactory;
  * superblock. {@link #checkpoint()} writes the blocks home and marks the journal empty again.
  * Like the kernel, opening turns on csum v3 (and 64-bit tags) in the journal when the file
  * system has metadata_csum (and 64bit). Not thread-safe.
+ *
+ * <p>No revoke records are written, on purpose. jbd2 needs them when a block logged by a
+ * transaction still in the log is freed and then reused for unjournaled file data: a later
+ * replay would put the stale logged copy over the data. Here that cannot happen: every
+ * transaction is checkpointed (written home, then {@code s_start} = 0) right after its commit
+ * and before the next one starts, so a replay only ever sees the one transaction just
+ * committed, whose images are the current metadata; blocks freed in a transaction stay
+ * allocated until it commits ({@link Ext4Writer#freeBlocks}), so no data lands in them while a
+ * log that still holds them can be replayed; stale blocks of older transactions left in the log
+ * area carry older sequence numbers and end the scan; and a journal left by the kernel is
+ * replayed and emptied ({@link JournalRecovery}) before this writer opens it.
  */
 public final class JournalWriter {
   private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);

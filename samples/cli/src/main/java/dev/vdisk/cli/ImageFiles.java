@@ -1,6 +1,10 @@
 package dev.vdisk.cli;
 
+import dev.vdisk.core.UnsafeToWriteException;
+import dev.vdisk.core.VirtualDisk;
+import dev.vdisk.core.VirtualDisks;
 import dev.vdisk.core.fs.FileModes;
+import dev.vdisk.core.fs.MountOptions;
 import dev.vdisk.core.fs.VdiskFileSystem;
 import dev.vdisk.core.fs.VdiskFileSystems;
 import java.io.IOException;
@@ -8,6 +12,7 @@ import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.ReadOnlyFileSystemException;
 import java.nio.file.attribute.FileTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -16,8 +21,14 @@ import java.util.Map;
 import java.util.OptionalInt;
 import picocli.CommandLine.Option;
 
-/** What the file commands ({@code ls}, {@code cat}, {@code stat}, {@code get}) share. */
+/**
+ * What the file commands share: {@code ls}, {@code cat}, {@code stat}, {@code get}, and the
+ * changing ones ({@code put}, {@code mkdir}, {@code rm}, {@code mv}, {@code ln}, {@code chmod},
+ * {@code chown}, {@code touch}), which open the image for writing through {@link #change}.
+ */
 final class ImageFiles {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageFiles.class);
+
   private ImageFiles() {}
 
   /** The {@code --partition} option, mixed into every file command. */
@@ -33,6 +44,77 @@ final class ImageFiles {
     VdiskFileSystem open(Path image) throws IOException {
       return VdiskFileSystems.open(image,
           partition == null ? OptionalInt.empty() : OptionalInt.of(partition));
+    }
+  }
+
+  /** The {@code --snapshot} option of the changing commands. */
+  static final class SnapshotOption {
+    @Option(
+        names = "--snapshot",
+        paramLabel = "CHILD",
+        description = "Create CHILD, a differencing disk of IMAGE in IMAGE's format (as 'vdisk "
+            + "snapshot' does), and write the change into it; IMAGE stays unchanged. CHILD must "
+            + "not exist; it is removed again if the change fails.")
+    Path child;
+  }
+
+  /** One change to the file system inside an image. */
+  @FunctionalInterface
+  interface Change<T> {
+    T apply(VdiskFileSystem fs) throws IOException;
+  }
+
+  /**
+   * Opens IMAGE (or a new differencing child of it, with {@code --snapshot}) for writing, mounts
+   * the chosen partition's file system writable, applies {@code change} and closes the file
+   * system, which flushes every change to the image. A file system whose driver cannot write is
+   * refused before anything changes; a failed change removes the child it created.
+   */
+  static <T> T change(Path image, PartitionOption partition, SnapshotOption snapshot,
+      Change<T> change) throws IOException {
+    Path target = image;
+    boolean created = false;
+    if (snapshot != null && snapshot.child != null) {
+      Path child = snapshot.child;
+      if (Files.exists(child, LinkOption.NOFOLLOW_LINKS)) {
+        throw new UnsafeToWriteException(child, UnsafeToWriteException.Reason.OTHER,
+            "it exists already; choose another name for the snapshot or remove it");
+      }
+      try (VirtualDisk parent = VirtualDisks.open(image);
+          VirtualDisk made = parent.format().createChild(parent, child)) {
+        LOG.debug("created {}: differencing {} disk on {}", child, made.format().name(), image);
+      }
+      target = child;
+      created = true;
+    }
+    try {
+      T result;
+      try (VdiskFileSystem fs = VdiskFileSystems.open(target,
+          partition.partition == null ? OptionalInt.empty() : OptionalInt.of(partition.partition),
+          MountOptions.writable())) {
+        if (fs.isReadOnly()) {
+          throw new UnsafeToWriteException(target, UnsafeToWriteException.Reason.READ_ONLY,
+              "the " + fs.identity().type() + " driver cannot write this file system");
+        }
+        try {
+          result = change.apply(fs);
+        } catch (ReadOnlyFileSystemException e) {
+          // a writable volume whose driver does not implement this kind of change
+          throw new UnsafeToWriteException(target,
+              UnsafeToWriteException.Reason.UNSUPPORTED_FEATURE,
+              "the " + fs.identity().type() + " driver cannot make this kind of change");
+        }
+      }
+      return result;
+    } catch (IOException | RuntimeException e) {
+      if (created) {
+        try {
+          Files.deleteIfExists(snapshot.child);
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
     }
   }
 

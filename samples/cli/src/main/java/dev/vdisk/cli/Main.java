@@ -12,7 +12,11 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.ReadOnlyFileSystemException;
 import java.util.Properties;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -37,6 +41,14 @@ import picocli.CommandLine.Option;
       CatCommand.class,
       StatCommand.class,
       GetCommand.class,
+      PutCommand.class,
+      MkdirCommand.class,
+      RmCommand.class,
+      MvCommand.class,
+      LnCommand.class,
+      ChmodCommand.class,
+      ChownCommand.class,
+      TouchCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",
@@ -131,7 +143,8 @@ public final class Main implements Runnable {
    * @return the exit code
    */
   static int exitCode(Throwable t) {
-    if (t instanceof UnsafeToWriteException || t instanceof TrustException) {
+    if (t instanceof UnsafeToWriteException || t instanceof TrustException
+        || t instanceof ReadOnlyFileSystemException) {
       return ExitCode.REFUSED;
     }
     // Corrupt or unsupported structures, truncated images, missing or unreadable files: the
@@ -147,7 +160,20 @@ public final class Main implements Runnable {
       return e.getFile() + ": no such file";
     }
     if (t instanceof AccessDeniedException e) {
-      return e.getFile() + ": permission denied";
+      return e.getFile() + ": permission denied"
+          + (e.getReason() == null ? "" : " (" + e.getReason() + ")");
+    }
+    if (t instanceof FileAlreadyExistsException e) {
+      return e.getFile() + ": file exists";
+    }
+    if (t instanceof DirectoryNotEmptyException e) {
+      return e.getFile() + ": directory not empty";
+    }
+    if (t instanceof NotDirectoryException e) {
+      return e.getFile() + ": not a directory";
+    }
+    if (t instanceof ReadOnlyFileSystemException) {
+      return "refusing to write: the file system is read-only";
     }
     if (t instanceof EOFException) {
       return "unexpected end of data: " + t.getMessage();

@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * modes (with setuid, setgid and sticky bits where the target has a {@code unix} view),
  * modification and access times and, optionally, owners are kept. Device files, FIFOs and sockets
  * are skipped and listed in the {@link Summary}. This is what {@code vdisk get} does.
+ *
+ * <p>Either side may be a vdisk file system: copying from the default file system into one
+ * {@linkplain VdiskFileSystems#open(Path, java.util.OptionalInt, MountOptions) opened writable}
+ * is what {@code vdisk put} does. Directories get their mode and times last, after everything
+ * inside them is written, so a read-only directory can be filled and its times stay as copied.
  *
  * <pre>{@code
  * try (FileSystem fs = VdiskFileSystems.open(Path.of("disk.vhdx"))) {
@@ -344,7 +349,7 @@ public final class FileTrees {
         return;
       }
       try (InputStream in = Files.newInputStream(file);
-          FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE,
+          SeekableByteChannel ch = Files.newByteChannel(out, StandardOpenOption.CREATE,
               StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         long at = 0;
         byte[] buffer = buffers.get();
@@ -352,8 +357,9 @@ public final class FileTrees {
         while ((n = in.readNBytes(buffer, 0, CHUNK)) > 0) {
           if (!allZero(buffer, n)) {
             ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
+            ch.position(at);
             while (b.hasRemaining()) {
-              ch.write(b, at + b.position());
+              ch.write(b);
             }
           }
           at += n;
@@ -363,7 +369,7 @@ public final class FileTrees {
           }
         }
         if (ch.size() < at) {
-          ch.write(ByteBuffer.allocate(1), at - 1); // the file ends in a hole
+          ch.position(at - 1).write(ByteBuffer.allocate(1)); // the file ends in a hole
         }
       }
     }

@@ -3,7 +3,8 @@ package dev.vdisk.core.fs;
 /**
  * How a {@link FileSystemDriver} mounts a device.
  *
- * @param readOnly whether the volume refuses every change (the only mode drivers implement now)
+ * @param readOnly whether the volume refuses every change; when {@code false} the device is open
+ *     for writing and the driver may change it (a driver that cannot write refuses to mount so)
  * @param cacheBytes the most bytes of metadata and data the driver may cache
  */
 public record MountOptions(boolean readOnly, long cacheBytes) {
@@ -29,5 +30,14 @@ public record MountOptions(boolean readOnly, long cacheBytes) {
    */
   public static MountOptions defaults() {
     return new MountOptions(true, DEFAULT_CACHE_BYTES);
+  }
+
+  /**
+   * Read-write with the default cache.
+   *
+   * @return the options
+   */
+  public static MountOptions writable() {
+    return new MountOptions(false, DEFAULT_CACHE_BYTES);
   }
 }

@@ -29,7 +29,9 @@ public abstract class VdiskFileSystem extends FileSystem {
   public abstract OptionalInt partition();
 
   /**
-   * The driver's volume behind this file system, for callers that want the node API directly.
+   * The driver's volume behind this file system, for callers that want the node API directly. For
+   * a writable file system it is wrapped so that its calls take the file system's lock (changes
+   * one at a time, no read during a change), as the provider's own calls do.
    *
    * @return the volume
    */

@@ -11,13 +11,18 @@ import java.net.URI;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AccessMode;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.CopyOption;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystemAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.NotLinkException;
 import java.nio.file.OpenOption;
@@ -25,7 +30,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.ProviderMismatchException;
 import java.nio.file.ReadOnlyFileSystemException;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.DosFileAttributes;
 import java.nio.file.attribute.FileAttribute;
@@ -37,6 +42,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,8 +63,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *       URIs of the form {@code vdisk:file:///images/disk.vhdx!/etc/os-release}.
  * </ul>
  *
- * <p>The file systems are read-only for now: every change throws {@link
- * ReadOnlyFileSystemException}.
+ * <p>File systems open read-only unless the environment says {@code "readOnly"} {@code false}
+ * ({@link #READ_ONLY}): then the image is opened for writing, and creating, writing, deleting,
+ * moving, linking and setting attributes go to the driver's {@link Volume}. On a read-only file
+ * system every change throws {@link ReadOnlyFileSystemException}. Closing a writable file system
+ * flushes the volume, then closes it and the image; a failed flush is thrown from {@code close}.
  */
 public final class VdiskFileSystemProvider extends FileSystemProvider {
   /** The URI scheme. */
@@ -66,6 +75,12 @@ public final class VdiskFileSystemProvider extends FileSystemProvider {
 
   /** The environment key naming the partition index (an Integer, or a String of digits). */
   public static final String PARTITION = "partition";
+
+  /**
+   * The environment key saying whether the file system is read-only: a Boolean, or the String
+   * {@code "true"} or {@code "false"}; default {@code true}.
+   */
+  public static final String READ_ONLY = "readOnly";
 
   private static volatile VdiskFileSystemProvider instance;
 
@@ -110,6 +125,24 @@ public final class VdiskFileSystemProvider extends FileSystemProvider {
     }
   }
 
+  private static MountOptions mountOptions(Map<String, ?> env) {
+    Object value = env == null ? null : env.get(READ_ONLY);
+    if (value == null) {
+      return MountOptions.defaults();
+    }
+    boolean readOnly;
+    if (value instanceof Boolean) {
+      readOnly = (Boolean) value;
+    } else if (value.toString().trim().equalsIgnoreCase("true")) {
+      readOnly = true;
+    } else if (value.toString().trim().equalsIgnoreCase("false")) {
+      readOnly = false;
+    } else {
+      throw new IllegalArgumentException(READ_ONLY + " must be true or false: " + value);
+    }
+    return readOnly ? MountOptions.defaults() : MountOptions.writable();
+  }
+
   private static Path imageOf(URI uri) {
     if (!SCHEME.equalsIgnoreCase(uri.getScheme())) {
       throw new IllegalArgumentException("not a " + SCHEME + " URI: " + uri);
@@ -133,7 +166,7 @@ public final class VdiskFileSystemProvider extends FileSystemProvider {
         throw new FileSystemAlreadyExistsException(uri.toString());
       }
       VdiskFileSystem fs = VdiskFileSystems.open(this, image, partition(env),
-          MountOptions.defaults(), () -> byUri.remove(key));
+          mountOptions(env), () -> byUri.remove(key));
       byUri.put(key, fs);
       return fs;
     }
@@ -142,8 +175,9 @@ public final class VdiskFileSystemProvider extends FileSystemProvider {
   @Override
   public FileSystem newFileSystem(Path path, Map<String, ?> env) throws IOException {
     OptionalInt partition = partition(env);
+    MountOptions options = mountOptions(env);
     try {
-      return VdiskFileSystems.open(this, path, partition, MountOptions.defaults(), null);
+      return VdiskFileSystems.open(this, path, partition, options, null);
     } catch (UnknownFormatException | NoFileSystemException e) {
       if (partition.isPresent() || (env != null && env.containsKey(SCHEME))) {
         throw e;
@@ -192,18 +226,7 @@ public final class VdiskFileSystemProvider extends FileSystemProvider {
   public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options,
       FileAttribute<?>... attrs) throws IOException {
     VdiskPath p = check(path);
-    NodeFileSystem fs = p.getFileSystem();
-    boolean follow = true;
-    for (OpenOption o : options) {
-      if (o == StandardOpenOption.WRITE || o == StandardOpenOption.APPEND
-          || o == StandardOpenOption.DELETE_ON_CLOSE) {
-        throw new ReadOnlyFileSystemException();
-      }
-      if (o == LinkOption.NOFOLLOW_LINKS) {
-        follow = false;
-      }
-    }
-    return NodeByteChannel.open(fs, p, follow);
+    return NodeByteChannel.open(p.getFileSystem(), p, options, attrs);
   }
 
   @Override
@@ -266,41 +289,246 @@ public final class VdiskFileSystemProvider extends FileSystemProvider {
 
   @Override
   public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
-    check(dir).getFileSystem().checkOpen();
-    throw new ReadOnlyFileSystemException();
+    VdiskPath p = check(dir);
+    NodeFileSystem fs = p.getFileSystem();
+    fs.checkWritable();
+    int mode = NodeAttributeViews.modeOf(attrs, 0755);
+    NodeFileSystem.Entry entry = fs.entry(p);
+    if (fs.lookup(entry).isPresent()) {
+      throw new FileAlreadyExistsException(p.toString());
+    }
+    fs.volume().create(entry.directory(), entry.name(), NodeType.DIRECTORY, mode);
+    fs.changed();
   }
 
   @Override
   public void delete(Path path) throws IOException {
-    check(path);
-    throw new ReadOnlyFileSystemException();
+    VdiskPath p = check(path);
+    NodeFileSystem fs = p.getFileSystem();
+    fs.checkWritable();
+    NodeFileSystem.Entry entry = fs.entry(p);
+    Node node = fs.lookup(entry).orElseThrow(() -> new NoSuchFileException(p.toString()));
+    if (node.type() == NodeType.DIRECTORY && !fs.volume().list(node).isEmpty()) {
+      throw new DirectoryNotEmptyException(p.toString());
+    }
+    fs.volume().unlink(entry.directory(), entry.name());
+    fs.changed();
   }
 
   @Override
   public void copy(Path source, Path target, CopyOption... options) throws IOException {
-    check(source);
-    check(target);
-    throw new ReadOnlyFileSystemException();
+    VdiskPath from = check(source);
+    VdiskPath to = check(target);
+    boolean replace = false;
+    boolean attributes = false;
+    boolean follow = true;
+    for (CopyOption o : options) {
+      if (o == StandardCopyOption.REPLACE_EXISTING) {
+        replace = true;
+      } else if (o == StandardCopyOption.COPY_ATTRIBUTES) {
+        attributes = true;
+      } else if (o == LinkOption.NOFOLLOW_LINKS) {
+        follow = false;
+      } else {
+        throw new UnsupportedOperationException("copy option " + o);
+      }
+    }
+    NodeFileSystem src = from.getFileSystem();
+    NodeFileSystem dst = to.getFileSystem();
+    dst.checkWritable();
+    Node node = src.resolve(from, follow);
+    NodeFileSystem.Entry entry = dst.entry(to);
+    Optional<Node> existing = dst.lookup(entry);
+    if (existing.isPresent()) {
+      if (src == dst && existing.get().id() == node.id()) {
+        return;
+      }
+      if (!replace) {
+        throw new FileAlreadyExistsException(to.toString());
+      }
+      delete(to);
+    }
+    NodeAttributes a = src.volume().attributes(node);
+    Node made;
+    switch (node.type()) {
+      case DIRECTORY:
+        made = dst.volume().create(entry.directory(), entry.name(), NodeType.DIRECTORY,
+            a.permissions());
+        break;
+      case SYMBOLIC_LINK:
+        made = dst.volume().createSymbolicLink(entry.directory(), entry.name(),
+            src.volume().readSymbolicLink(node));
+        break;
+      case REGULAR_FILE:
+        made = dst.volume().create(entry.directory(), entry.name(), NodeType.REGULAR_FILE,
+            a.permissions());
+        copyContents(src.volume(), node, dst.volume(), made, a.size());
+        break;
+      case FIFO:
+      case SOCKET:
+        made = dst.volume().create(entry.directory(), entry.name(), node.type(),
+            a.permissions());
+        break;
+      default:
+        throw new FileSystemException(from.toString(), null,
+            "cannot copy a " + node.type().name().toLowerCase(java.util.Locale.ROOT)
+                .replace('_', ' ') + " (the node API cannot set device numbers)");
+    }
+    dst.changed();
+    if (attributes) {
+      if (node.type() != NodeType.SYMBOLIC_LINK) {
+        dst.volume().setMode(made, a.permissions());
+      }
+      dst.volume().setOwner(made, a.uid(), a.gid());
+      dst.volume().setTimes(made, a.lastModifiedTime(), a.lastAccessTime(), a.creationTime());
+    }
+  }
+
+  private static void copyContents(Volume from, Node source, Volume to, Node target, long size)
+      throws IOException {
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(256 << 10);
+    long at = 0;
+    while (at < size) {
+      buffer.clear();
+      buffer.limit((int) Math.min(buffer.capacity(), size - at));
+      int n = from.read(source, at, buffer);
+      if (n <= 0) {
+        break;
+      }
+      buffer.flip();
+      while (buffer.hasRemaining()) {
+        to.write(target, at + buffer.position(), buffer);
+      }
+      at += n;
+    }
   }
 
   @Override
   public void move(Path source, Path target, CopyOption... options) throws IOException {
-    check(source);
-    check(target);
-    throw new ReadOnlyFileSystemException();
+    VdiskPath from = check(source);
+    VdiskPath to = check(target);
+    boolean replace = false;
+    boolean atomic = false;
+    for (CopyOption o : options) {
+      if (o == StandardCopyOption.REPLACE_EXISTING) {
+        replace = true;
+      } else if (o == StandardCopyOption.ATOMIC_MOVE) {
+        atomic = true;
+      } else if (o != LinkOption.NOFOLLOW_LINKS && o != StandardCopyOption.COPY_ATTRIBUTES) {
+        throw new UnsupportedOperationException("move option " + o);
+      }
+    }
+    NodeFileSystem fs = from.getFileSystem();
+    if (fs != to.getFileSystem()) {
+      if (atomic) {
+        throw new AtomicMoveNotSupportedException(from.toString(), to.toString(),
+            "between two file systems");
+      }
+      List<CopyOption> copyOptions = new ArrayList<>(List.of(StandardCopyOption.COPY_ATTRIBUTES,
+          LinkOption.NOFOLLOW_LINKS));
+      if (replace) {
+        copyOptions.add(StandardCopyOption.REPLACE_EXISTING);
+      }
+      Node node = fs.resolve(from, false);
+      if (node.type() == NodeType.DIRECTORY && !fs.volume().list(node).isEmpty()) {
+        throw new DirectoryNotEmptyException(from + " (a directory moves to another file "
+            + "system only when empty)");
+      }
+      fs.checkWritable();
+      copy(from, to, copyOptions.toArray(new CopyOption[0]));
+      delete(from);
+      return;
+    }
+    fs.checkWritable();
+    NodeFileSystem.Entry fromEntry = fs.entry(from);
+    Node node = fs.lookup(fromEntry).orElseThrow(() -> new NoSuchFileException(from.toString()));
+    NodeFileSystem.Entry toEntry = fs.entry(to);
+    Optional<Node> existing = fs.lookup(toEntry);
+    if (existing.isPresent() && existing.get().id() == node.id()) {
+      return; // the same file (the same name, or another hard link of it)
+    }
+    if (node.type() == NodeType.DIRECTORY) {
+      VdiskPath sourceReal = fs.real(fromEntry.path(), false);
+      VdiskPath targetParentReal = fs.real(toEntry.path().getParent(), true);
+      if (targetParentReal.startsWith(sourceReal)) {
+        throw new FileSystemException(from.toString(), to.toString(),
+            "cannot move a directory into itself");
+      }
+    }
+    if (existing.isPresent()) {
+      if (!replace) {
+        throw new FileAlreadyExistsException(to.toString());
+      }
+      Node old = existing.get();
+      if (old.type() == NodeType.DIRECTORY && !fs.volume().list(old).isEmpty()) {
+        throw new DirectoryNotEmptyException(to.toString());
+      }
+      if ((old.type() == NodeType.DIRECTORY) != (node.type() == NodeType.DIRECTORY)) {
+        // rename(2) replaces only like with like; REPLACE_EXISTING deletes first
+        fs.volume().unlink(toEntry.directory(), toEntry.name());
+      }
+    }
+    fs.volume().rename(fromEntry.directory(), fromEntry.name(), toEntry.directory(),
+        toEntry.name());
+    fs.changed();
   }
 
   @Override
   public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs)
       throws IOException {
-    check(link);
-    throw new ReadOnlyFileSystemException();
+    VdiskPath p = check(link);
+    NodeFileSystem fs = p.getFileSystem();
+    if (attrs.length > 0) {
+      throw new UnsupportedOperationException("initial attributes of a symbolic link: "
+          + attrs[0].name());
+    }
+    fs.checkWritable();
+    String value = target.getFileSystem() == fs ? target.toString()
+        : String.join("/", splitNames(target));
+    if (value.isEmpty()) {
+      throw new FileSystemException(p.toString(), null, "empty link target");
+    }
+    NodeFileSystem.Entry entry = fs.entry(p);
+    if (fs.lookup(entry).isPresent()) {
+      throw new FileAlreadyExistsException(p.toString());
+    }
+    fs.volume().createSymbolicLink(entry.directory(), entry.name(), value);
+    fs.changed();
+  }
+
+  /** A foreign path's text with '/' separators (a leading '/' kept for an absolute one). */
+  private static List<String> splitNames(Path target) {
+    List<String> names = new ArrayList<>();
+    if (target.isAbsolute()) {
+      names.add("");
+    }
+    for (Path name : target) {
+      names.add(name.toString());
+    }
+    return names;
   }
 
   @Override
   public void createLink(Path link, Path existing) throws IOException {
-    check(link);
-    throw new ReadOnlyFileSystemException();
+    VdiskPath p = check(link);
+    VdiskPath e = check(existing);
+    NodeFileSystem fs = p.getFileSystem();
+    fs.checkWritable();
+    if (e.getFileSystem() != fs) {
+      throw new FileSystemException(p.toString(), e.toString(),
+          "a hard link cannot cross file systems");
+    }
+    Node node = fs.resolve(e, false);
+    if (node.type() == NodeType.DIRECTORY) {
+      throw new FileSystemException(p.toString(), e.toString(),
+          "a directory cannot have hard links");
+    }
+    NodeFileSystem.Entry entry = fs.entry(p);
+    if (fs.lookup(entry).isPresent()) {
+      throw new FileAlreadyExistsException(p.toString());
+    }
+    fs.volume().link(entry.directory(), entry.name(), node);
+    fs.changed();
   }
 
   @Override
@@ -400,8 +628,8 @@ public final class VdiskFileSystemProvider extends FileSystemProvider {
   @Override
   public void setAttribute(Path path, String attribute, Object value, LinkOption... options)
       throws IOException {
-    check(path);
-    throw new ReadOnlyFileSystemException();
+    VdiskPath p = check(path);
+    NodeAttributeViews.setAttribute(p.getFileSystem(), p, attribute, value, follow(options));
   }
 
   /**

@@ -1,9 +1,11 @@
 package dev.vdisk.core.fs;
 
 import dev.vdisk.core.BlockDevice;
+import dev.vdisk.core.OpenOptions;
 import dev.vdisk.core.VirtualDisk;
 import dev.vdisk.core.VirtualDisks;
 import dev.vdisk.core.fs.internal.NodeFileSystem;
+import dev.vdisk.core.tx.RedoLogDevice;
 import dev.vdisk.core.partition.Partition;
 import dev.vdisk.core.partition.PartitionTable;
 import java.io.IOException;
@@ -66,12 +68,24 @@ public final class VdiskFileSystems {
   }
 
   /**
-   * Opens an image and mounts a partition's file system with the given options.
+   * Opens an image and mounts a partition's file system with the given options. When the options
+   * are not {@linkplain MountOptions#readOnly() read-only} the image (and so the partition) is
+   * opened for writing and the driver mounts the file system writable; closing the returned file
+   * system flushes the volume, then closes it and the image.
+   *
+   * <pre>{@code
+   * try (FileSystem fs = VdiskFileSystems.open(Path.of("disk.vhdx"), OptionalInt.of(1),
+   *     MountOptions.writable())) {
+   *   Files.writeString(fs.getPath("/etc/motd"), "serviced offline\n");
+   * }
+   * }</pre>
    *
    * @param image the disk image
    * @param partition the partition index, or empty to choose
    * @param options mount options
    * @return the file system
+   * @throws dev.vdisk.core.UnsafeToWriteException if the image may not be written (locked, for
+   *     example) and the options ask for writing
    * @throws IOException as {@link #open(Path, OptionalInt)}
    */
   public static VdiskFileSystem open(Path image, OptionalInt partition, MountOptions options)
@@ -81,9 +95,10 @@ public final class VdiskFileSystems {
 
   static VdiskFileSystem open(VdiskFileSystemProvider provider, Path image, OptionalInt partition,
       MountOptions options, Runnable onClose) throws IOException {
-    VirtualDisk disk = VirtualDisks.open(image);
+    VirtualDisk disk = VirtualDisks.open(image,
+        options.readOnly() ? OpenOptions.readOnly() : OpenOptions.readWrite());
     try {
-      Mounted m = mount(disk, partition, options);
+      Mounted m = mount(disk, partition, options, image);
       URI base = image.toAbsolutePath().normalize().toUri();
       return new NodeFileSystem(provider, m.volume, m.partition, base, List.of(disk), onClose);
     } catch (IOException | RuntimeException e) {
@@ -118,7 +133,28 @@ public final class VdiskFileSystems {
    */
   public static VdiskFileSystem open(BlockDevice device, OptionalInt partition)
       throws IOException {
-    Mounted m = mount(device, partition, MountOptions.defaults());
+    return open(device, partition, MountOptions.defaults());
+  }
+
+  /**
+   * Mounts a partition's file system on a device with the given options (writable ones need a
+   * {@linkplain BlockDevice#isWritable() writable} device). The device is not closed with the
+   * file system; closing the file system flushes and closes the volume.
+   *
+   * @param device a virtual disk or other device
+   * @param partition the partition index, or empty to choose
+   * @param options mount options
+   * @return the file system
+   * @throws IOException as {@link #open(Path, OptionalInt)}, or if writable options meet a
+   *     read-only device
+   */
+  public static VdiskFileSystem open(BlockDevice device, OptionalInt partition,
+      MountOptions options) throws IOException {
+    if (!options.readOnly() && !device.isWritable()) {
+      throw new java.nio.file.AccessDeniedException(device.description(), null,
+          "the device is read-only and cannot be mounted for writing");
+    }
+    Mounted m = mount(device, partition, options, null);
     return new NodeFileSystem(VdiskFileSystemProvider.instance(), m.volume, m.partition, null,
         List.of(), null);
   }
@@ -133,20 +169,52 @@ public final class VdiskFileSystems {
     }
   }
 
-  private static Mounted mount(BlockDevice device, OptionalInt partition, MountOptions options)
-      throws IOException {
+  /**
+   * The redo record beside an image for one of its file systems (see {@link RedoLogDevice}):
+   * {@code disk.vhdx.vdisk-redo-2} for partition 2, {@code -0} for a file system on the whole
+   * disk.
+   *
+   * @param image the image
+   * @param partition the partition index, 0 for the whole disk
+   * @return the record's path
+   */
+  public static Path redoRecord(Path image, int partition) {
+    return image.toAbsolutePath().resolveSibling(image.getFileName() + ".vdisk-redo-" + partition);
+  }
+
+  /**
+   * What a driver mounts: the device itself, or, for an image file, the device behind its redo
+   * record (always when writing, so a driver without a journal can group writes atomically; when
+   * reading, only if a record an interrupted write left is there).
+   */
+  private static BlockDevice withRedo(BlockDevice device, Path image, int index,
+      MountOptions options) throws IOException {
+    if (image == null) {
+      return device;
+    }
+    Path record = redoRecord(image, index);
+    if (!options.readOnly() || RedoLogDevice.pending(record)) {
+      return RedoLogDevice.open(device, record);
+    }
+    return device;
+  }
+
+  private static Mounted mount(BlockDevice device, OptionalInt partition, MountOptions options,
+      Path image) throws IOException {
     PartitionTable table = PartitionTable.read(device);
     if (partition.isPresent()) {
       int wanted = partition.getAsInt();
       if (wanted == 0) {
-        return new Mounted(mountWhole(device, options), OptionalInt.empty());
+        return new Mounted(mountWhole(withRedo(device, image, 0, options), options),
+            OptionalInt.empty());
       }
       for (Partition p : table.partitions()) {
         if (p.index() == wanted) {
           FileSystemDriver driver = FileSystemDrivers.probe(p).orElseThrow(
               () -> new NoFileSystemException(null, p.description()
                   + ": no registered file-system driver recognises it"));
-          return new Mounted(driver.mount(p, options), OptionalInt.of(wanted));
+          return new Mounted(driver.mount(withRedo(p, image, wanted, options), options),
+              OptionalInt.of(wanted));
         }
       }
       throw new NoFileSystemException(null, device.description() + ": no partition " + wanted
@@ -161,16 +229,18 @@ public final class VdiskFileSystems {
       }
     }
     if (candidates.isEmpty()) {
-      return new Mounted(mountWhole(device, options), OptionalInt.empty());
+      return new Mounted(mountWhole(withRedo(device, image, 0, options), options),
+          OptionalInt.empty());
     }
     if (candidates.size() == 1) {
       Partition p = candidates.get(0);
       LOG.debug("{}: the only file system is in partition {}", device.description(), p.index());
-      return new Mounted(FileSystemDrivers.probe(p).get().mount(p, options),
-          OptionalInt.of(p.index()));
+      return new Mounted(FileSystemDrivers.probe(p).get().mount(
+          withRedo(p, image, p.index(), options), options), OptionalInt.of(p.index()));
     }
     for (Partition p : candidates) {
-      Volume v = FileSystemDrivers.probe(p).get().mount(p, options);
+      Volume v = FileSystemDrivers.probe(p).get().mount(withRedo(p, image, p.index(), options),
+          options);
       boolean root;
       try {
         root = isOsRoot(v);

@@ -19,6 +19,14 @@ import java.util.Set;
  * ReadOnlyFileSystemException}, so a read-only driver implements none of them and a writing driver
  * overrides them without breaking read-only ones.
  *
+ * <p>A writable volume (one mounted with {@link MountOptions#readOnly()} false, whose {@link
+ * #isReadOnly()} is false) gets its changes one at a time: the file system {@link
+ * VdiskFileSystemProvider} builds over it holds a lock so that no read runs during a change. The
+ * provider checks what the {@code java.nio.file} contract asks before calling a change (the name
+ * is free for {@link #create}, a directory is empty for {@link #unlink}, a directory is not moved
+ * into itself for {@link #rename}); a driver may check again. Closing that file system calls
+ * {@link #flush()}, then {@link #close()}.
+ *
  * <p>Names are single path components (no {@code '/'}, never {@code "."} or {@code ".."}).
  */
 public interface Volume extends Closeable {
@@ -156,8 +164,10 @@ public interface Volume extends Closeable {
    *
    * @param directory the directory
    * @param name the new name
-   * @param type the type: a regular file, directory or device node
-   * @param mode the permission bits
+   * @param type the type: {@link NodeType#REGULAR_FILE}, {@link NodeType#DIRECTORY}, or a device
+   *     node, FIFO or socket where the file system has them (never a symbolic link: see {@link
+   *     #createSymbolicLink})
+   * @param mode the permission bits ({@code 07777})
    * @return the new node
    * @throws IOException on failure
    */
@@ -273,6 +283,32 @@ public interface Volume extends Closeable {
    */
   default void setTimes(Node node, FileTime lastModified, FileTime lastAccess, FileTime creation)
       throws IOException {
+    throw new ReadOnlyFileSystemException();
+  }
+
+  /**
+   * Sets an extended attribute, creating it or replacing its value.
+   *
+   * @param node the node
+   * @param fullName the attribute's full name with its namespace prefix ({@code user.comment},
+   *     {@code security.selinux}, {@code trusted.x}), as {@link #extendedAttributes} names it
+   * @param value the new value (may be empty)
+   * @throws ReadOnlyFileSystemException if the volume is read-only (the default)
+   * @throws IOException on failure, such as no room for the attribute or an unknown namespace
+   */
+  default void setExtendedAttribute(Node node, String fullName, byte[] value) throws IOException {
+    throw new ReadOnlyFileSystemException();
+  }
+
+  /**
+   * Removes an extended attribute.
+   *
+   * @param node the node
+   * @param fullName the attribute's full name with its namespace prefix
+   * @throws ReadOnlyFileSystemException if the volume is read-only (the default)
+   * @throws IOException on failure, such as no attribute of that name
+   */
+  default void removeExtendedAttribute(Node node, String fullName) throws IOException {
     throw new ReadOnlyFileSystemException();
   }
 

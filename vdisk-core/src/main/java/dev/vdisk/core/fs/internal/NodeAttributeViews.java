@@ -5,11 +5,11 @@ import dev.vdisk.core.fs.NodeAttributes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileSystemException;
-import java.nio.file.ReadOnlyFileSystemException;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.DosFileAttributeView;
 import java.nio.file.attribute.DosFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileAttributeView;
 import java.nio.file.attribute.FileOwnerAttributeView;
 import java.nio.file.attribute.FileTime;
@@ -59,6 +59,10 @@ public final class NodeAttributeViews {
 
     public void setTimes(FileTime lastModifiedTime, FileTime lastAccessTime, FileTime createTime)
         throws IOException {
+      fs.checkWritable();
+      if (lastModifiedTime == null && lastAccessTime == null && createTime == null) {
+        return;
+      }
       fs.volume().setTimes(fs.resolve(path, follow), lastModifiedTime, lastAccessTime, createTime);
     }
 
@@ -67,6 +71,7 @@ public final class NodeAttributeViews {
     }
 
     public void setOwner(UserPrincipal owner) throws IOException {
+      fs.checkWritable();
       fs.volume().setOwner(fs.resolve(path, follow), id(owner), -1);
     }
   }
@@ -79,7 +84,47 @@ public final class NodeAttributeViews {
     if (p instanceof NumericPrincipal) {
       return ((NumericPrincipal) p).id();
     }
-    return Long.parseLong(p.getName());
+    try {
+      return Long.parseLong(p.getName());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("owners inside an image are numeric ids, not "
+          + p.getName(), e);
+    }
+  }
+
+  /** The permission bits ({@code 0777}) of a permission set. */
+  static int bits(Set<PosixFilePermission> perms) {
+    int mode = 0;
+    for (PosixFilePermission p : perms) {
+      mode |= 1 << (8 - p.ordinal());
+    }
+    return mode;
+  }
+
+  /**
+   * The mode a new node gets from {@code posix:permissions} or {@code unix:mode} among the
+   * initial attributes of a create call.
+   *
+   * @param attrs the attributes
+   * @param otherwise the mode when none is given
+   * @return the permission bits
+   * @throws UnsupportedOperationException for any other attribute
+   */
+  @SuppressWarnings("unchecked")
+  public static int modeOf(FileAttribute<?>[] attrs, int otherwise) {
+    int mode = otherwise;
+    for (FileAttribute<?> a : attrs) {
+      String name = a.name();
+      if (name.equals("posix:permissions") && a.value() instanceof Set) {
+        mode = bits((Set<PosixFilePermission>) a.value());
+      } else if (name.equals("unix:mode") && a.value() instanceof Number) {
+        mode = ((Number) a.value()).intValue() & 07777;
+      } else {
+        throw new UnsupportedOperationException("initial attribute " + name
+            + " (only posix:permissions and unix:mode)");
+      }
+    }
+    return mode;
   }
 
   /** The {@code basic} view. */
@@ -117,17 +162,15 @@ public final class NodeAttributeViews {
 
     @Override
     public void setPermissions(Set<PosixFilePermission> perms) throws IOException {
-      int mode = 0;
-      for (PosixFilePermission p : perms) {
-        mode |= 1 << (8 - p.ordinal());
-      }
+      fs.checkWritable();
       Node node = fs.resolve(path, follow);
       int keep = fs.volume().attributes(node).mode() & 07000;
-      fs.volume().setMode(node, keep | mode);
+      fs.volume().setMode(node, keep | bits(perms));
     }
 
     @Override
     public void setGroup(GroupPrincipal group) throws IOException {
+      fs.checkWritable();
       fs.volume().setOwner(fs.resolve(path, follow), -1, id(group));
     }
   }
@@ -162,22 +205,22 @@ public final class NodeAttributeViews {
 
     @Override
     public void setReadOnly(boolean value) {
-      throw new ReadOnlyFileSystemException();
+      refuseDos(fs);
     }
 
     @Override
     public void setHidden(boolean value) {
-      throw new ReadOnlyFileSystemException();
+      refuseDos(fs);
     }
 
     @Override
     public void setSystem(boolean value) {
-      throw new ReadOnlyFileSystemException();
+      refuseDos(fs);
     }
 
     @Override
     public void setArchive(boolean value) {
-      throw new ReadOnlyFileSystemException();
+      refuseDos(fs);
     }
   }
 
@@ -232,14 +275,159 @@ public final class NodeAttributeViews {
     }
 
     @Override
-    public int write(String name, ByteBuffer src) {
-      throw new ReadOnlyFileSystemException();
+    public int write(String name, ByteBuffer src) throws IOException {
+      fs.checkWritable();
+      byte[] bytes = new byte[src.remaining()];
+      src.get(bytes);
+      fs.volume().setExtendedAttribute(fs.resolve(path, follow), "user." + name, bytes);
+      return bytes.length;
     }
 
     @Override
-    public void delete(String name) {
-      throw new ReadOnlyFileSystemException();
+    public void delete(String name) throws IOException {
+      fs.checkWritable();
+      removeExtended(fs, path, "user." + name, follow);
     }
+  }
+
+  /** DOS bits have no setter in the node API. */
+  static void refuseDos(NodeFileSystem fs) {
+    fs.checkWritable();
+    throw new UnsupportedOperationException("DOS attributes cannot be changed on this volume");
+  }
+
+  static void removeExtended(NodeFileSystem fs, VdiskPath path, String fullName, boolean follow)
+      throws IOException {
+    Node node = fs.resolve(path, follow);
+    if (!fs.volume().extendedAttributes(node).containsKey(fullName)) {
+      throw new FileSystemException(path.toString(), null, "no attribute " + fullName);
+    }
+    fs.volume().removeExtendedAttribute(node, fullName);
+  }
+
+  /**
+   * Sets one attribute named {@code "view:name"} (the view defaults to {@code basic}), as {@link
+   * java.nio.file.Files#setAttribute} does: {@code basic:lastModifiedTime}, {@code lastAccessTime}
+   * and {@code creationTime}; {@code posix:permissions}, {@code owner} and {@code group}; {@code
+   * unix:mode}, {@code uid} and {@code gid} (numbers); {@code owner:owner}; {@code user:NAME} (the
+   * extended attribute {@code user.NAME}) and {@code xattr:FULLNAME} (a {@code byte[]} or {@code
+   * ByteBuffer}).
+   *
+   * @param fs the file system
+   * @param path the path
+   * @param attribute the attribute's name
+   * @param value the new value
+   * @param follow whether to follow a final symbolic link
+   * @throws java.nio.file.ReadOnlyFileSystemException on a read-only file system
+   * @throws UnsupportedOperationException for an unknown view
+   * @throws IllegalArgumentException for an unknown attribute or a value of the wrong type
+   * @throws IOException on failure
+   */
+  @SuppressWarnings("unchecked")
+  public static void setAttribute(NodeFileSystem fs, VdiskPath path, String attribute,
+      Object value, boolean follow) throws IOException {
+    String view = "basic";
+    String name = attribute;
+    int colon = attribute.indexOf(':');
+    if (colon >= 0) {
+      view = attribute.substring(0, colon);
+      name = attribute.substring(colon + 1);
+    }
+    if (!view.equals("basic") && !fs.supportedFileAttributeViews().contains(view)) {
+      throw new UnsupportedOperationException("attribute view " + view + " is not supported");
+    }
+    fs.checkWritable();
+    if (view.equals("user") || view.equals("xattr")) {
+      byte[] bytes;
+      if (value instanceof byte[]) {
+        bytes = ((byte[]) value).clone();
+      } else if (value instanceof ByteBuffer) {
+        ByteBuffer b = ((ByteBuffer) value).duplicate();
+        bytes = new byte[b.remaining()];
+        b.get(bytes);
+      } else {
+        throw new IllegalArgumentException(attribute + " needs a byte[] or ByteBuffer, not "
+            + (value == null ? "null" : value.getClass().getName()));
+      }
+      String fullName = view.equals("user") ? "user." + name : name;
+      if (view.equals("xattr") && name.indexOf('.') <= 0) {
+        throw new IllegalArgumentException("an extended attribute's full name has a namespace "
+            + "prefix (user.x, security.selinux): " + name);
+      }
+      fs.volume().setExtendedAttribute(fs.resolve(path, follow), fullName, bytes);
+      return;
+    }
+    Node node = fs.resolve(path, follow);
+    boolean posix = view.equals("posix") || view.equals("unix");
+    switch (name) {
+      case "lastModifiedTime":
+      case "lastAccessTime":
+      case "creationTime":
+        if (view.equals("owner")) {
+          break;
+        }
+        FileTime t = cast(attribute, value, FileTime.class);
+        fs.volume().setTimes(node, name.equals("lastModifiedTime") ? t : null,
+            name.equals("lastAccessTime") ? t : null, name.equals("creationTime") ? t : null);
+        return;
+      case "permissions":
+        if (posix) {
+          Set<PosixFilePermission> perms = cast(attribute, value, Set.class);
+          int keep = fs.volume().attributes(node).mode() & 07000;
+          fs.volume().setMode(node, keep | bits(perms));
+          return;
+        }
+        break;
+      case "owner":
+        if (posix || view.equals("owner")) {
+          fs.volume().setOwner(node, id(cast(attribute, value, UserPrincipal.class)), -1);
+          return;
+        }
+        break;
+      case "group":
+        if (posix) {
+          fs.volume().setOwner(node, -1, id(cast(attribute, value, GroupPrincipal.class)));
+          return;
+        }
+        break;
+      case "mode":
+        if (view.equals("unix")) {
+          fs.volume().setMode(node, cast(attribute, value, Number.class).intValue() & 07777);
+          return;
+        }
+        break;
+      case "uid":
+        if (view.equals("unix")) {
+          fs.volume().setOwner(node, cast(attribute, value, Number.class).longValue(), -1);
+          return;
+        }
+        break;
+      case "gid":
+        if (view.equals("unix")) {
+          fs.volume().setOwner(node, -1, cast(attribute, value, Number.class).longValue());
+          return;
+        }
+        break;
+      case "readonly":
+      case "hidden":
+      case "system":
+      case "archive":
+        if (view.equals("dos")) {
+          refuseDos(fs);
+        }
+        break;
+      default:
+        break;
+    }
+    throw new IllegalArgumentException("attribute " + attribute + " cannot be set");
+  }
+
+  private static <T> T cast(String attribute, Object value, Class<T> type) {
+    if (!type.isInstance(value)) {
+      throw new ClassCastException(attribute + " needs a " + type.getSimpleName() + ", not "
+          + (value == null ? "null" : value.getClass().getName()));
+    }
+    return type.cast(value);
   }
 
   /**

@@ -33,8 +33,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link java.nio.file.FileSystem} over one driver {@link Volume}: resolves paths to nodes
- * (following symbolic links, at most {@value #MAX_LINKS} of them per lookup) and closes the volume
- * and whatever it was opened from when closed.
+ * (following symbolic links, at most {@value #MAX_LINKS} of them per lookup) and, when closed,
+ * flushes the volume, closes it and then whatever it was opened from.
+ *
+ * <p>A writable volume is used through a lock (reads share it, each change takes it alone), since
+ * drivers promise only concurrent reads. Parent directories are cached by path only for read-only
+ * volumes; a writable one is always walked from the root, so lookups after a create, delete or
+ * rename see the change.
  */
 public final class NodeFileSystem extends VdiskFileSystem {
   private static final Logger LOG = LoggerFactory.getLogger(NodeFileSystem.class);
@@ -78,7 +83,7 @@ public final class NodeFileSystem extends VdiskFileSystem {
   public NodeFileSystem(FileSystemProvider provider, Volume volume, OptionalInt partition, URI base,
       List<Closeable> resources, Runnable onClose) {
     this.provider = provider;
-    this.volume = volume;
+    this.volume = volume.isReadOnly() ? volume : new LockedVolume(volume);
     this.partition = partition;
     this.base = base;
     this.resources = List.copyOf(resources);
@@ -107,13 +112,27 @@ public final class NodeFileSystem extends VdiskFileSystem {
     return provider;
   }
 
+  /**
+   * Flushes the volume (every change becomes durable), then closes it and then the resources it
+   * was opened from. A failure to flush is thrown after everything is closed; it is never
+   * swallowed.
+   *
+   * @throws IOException if flushing or closing fails
+   */
   @Override
   public synchronized void close() throws IOException {
     if (!open) {
       return;
     }
-    open = false;
     IOException failure = null;
+    try {
+      volume.flush();
+    } catch (IOException e) {
+      LOG.debug("{}: flush failed: {}", this, e.toString());
+      failure = e;
+    }
+    open = false;
+    directories.clear();
     List<Closeable> all = new ArrayList<>();
     all.add(volume);
     all.addAll(resources);
@@ -249,6 +268,84 @@ public final class NodeFileSystem extends VdiskFileSystem {
     if (!open) {
       throw new ClosedFileSystemException();
     }
+  }
+
+  /**
+   * Throws {@link ClosedFileSystemException} once closed and {@link
+   * java.nio.file.ReadOnlyFileSystemException} when the volume refuses changes.
+   */
+  public void checkWritable() {
+    checkOpen();
+    if (volume.isReadOnly()) {
+      throw new java.nio.file.ReadOnlyFileSystemException();
+    }
+  }
+
+  /** Forgets cached directories; called after every change to the tree. */
+  public void changed() {
+    directories.clear();
+  }
+
+  /**
+   * A name in a directory: where a path's last component lives (or would be created).
+   *
+   * @param directory the directory node
+   * @param name the last component
+   * @param path the absolute, normalized path it came from
+   */
+  public record Entry(Node directory, String name, VdiskPath path) {}
+
+  /**
+   * Finds the directory that holds (or would hold) a path's last component, following symbolic
+   * links in every component but the last.
+   *
+   * @param path a path of this file system
+   * @return the directory and the name
+   * @throws NoSuchFileException if the directory does not exist
+   * @throws NotDirectoryException if a component is not a directory
+   * @throws FileSystemException for the root, which has no name in a directory
+   * @throws IOException on an I/O error
+   */
+  public Entry entry(VdiskPath path) throws IOException {
+    VdiskPath abs = path.toAbsolutePath().normalize();
+    String[] names = abs.names();
+    if (names.length == 0) {
+      throw new FileSystemException(path.toString(), null, "the root directory has no parent");
+    }
+    VdiskPath parentPath = new VdiskPath(this, true, Arrays.copyOf(names, names.length - 1));
+    Node parent;
+    try {
+      parent = resolve(parentPath, true);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(path.toString(), null, "no directory " + parentPath);
+    }
+    if (parent.type() != NodeType.DIRECTORY) {
+      throw new NotDirectoryException(parentPath.toString());
+    }
+    return new Entry(parent, names[names.length - 1], abs);
+  }
+
+  /**
+   * Looks an entry's name up in its directory, without following a symbolic link.
+   *
+   * @param entry the entry
+   * @return the node, or empty
+   * @throws IOException on an I/O error
+   */
+  public Optional<Node> lookup(Entry entry) throws IOException {
+    return volume.lookup(entry.directory(), entry.name());
+  }
+
+  /**
+   * The real path of a path (symbolic links followed, as {@link Path#toRealPath}).
+   *
+   * @param path the path
+   * @param followLast whether to follow a final link
+   * @return the absolute path without links, {@code "."} or {@code ".."}
+   * @throws IOException if a component does not exist
+   */
+  public VdiskPath real(VdiskPath path, boolean followLast) throws IOException {
+    return realPath(path, followLast);
   }
 
   static boolean followLinks(LinkOption... options) {
