@@ -373,15 +373,7 @@ public final class Directories {
       cb.putInt(0, (int) parentIno);
       cb.putInt(INLINE_DOTDOT, 0);
       putRecLen(c, INLINE_DOTDOT, c.length - INLINE_DOTDOT);
-      boolean stored;
-      try {
-        stored = w.inline().tryStore(newDir, c);
-      } catch (UnsupportedOperationException notYet) {
-        LOG.debug("{}: inline data editing is not available; directory {} gets a block",
-            w.source(), newDir.ino());
-        stored = false;
-      }
-      if (stored) {
+      if (w.inline().tryStore(newDir, c)) {
         newDir.setSize(c.length);
         w.putInode(newDir);
         return;
