@@ -75,4 +75,50 @@ class Ext4WritableVolumeIT {
     assertThat(lines).isNotEmpty();
     assertThat(lines.get(0)).contains("2031");
   }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "ext2,-t ext2 -b 1024",
+      "ext4-default,-t ext4 -b 4096",
+      "ext4-inline,'-t ext4 -O inline_data'",
+  })
+  void linksRenamesAndRemovalsAreReadBackAtOnceAndE2fsckAcceptsThem(String name,
+      String options) throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    Path image = Ext4Fixtures.mke2fsWithHello(work, name, options, "32M");
+    byte[] bytes = Files.readAllBytes(image);
+    MemoryBlockDevice dev = new MemoryBlockDevice(bytes, true, image.toString(), 512);
+    try (Volume v = new Ext4Driver().mount(dev, new MountOptions(false, 1 << 20))) {
+      Node root = v.root();
+      Node a = v.create(root, "a", NodeType.DIRECTORY, 0755);
+      Node b = v.create(root, "b", NodeType.DIRECTORY, 0755);
+      Node f = v.create(a, "f", NodeType.REGULAR_FILE, 0644);
+      v.create(a, "pipe", NodeType.FIFO, 0600);
+      v.link(b, "f-again", f);
+      assertThat(v.attributes(f).linkCount()).isEqualTo(2);
+      v.createSymbolicLink(b, "to-f", "../a/f");
+      v.rename(a, "f", b, "f-again");
+      assertThat(v.lookup(a, "f")).as("two names of one inode: nothing happens").isPresent();
+      v.rename(a, "f", b, "g");
+      assertThat(v.lookup(a, "f")).isEmpty();
+      assertThat(v.attributes(f).linkCount()).isEqualTo(2);
+      Node sub = v.create(a, "sub", NodeType.DIRECTORY, 0700);
+      v.rename(a, "sub", b, "sub");
+      assertThat(v.lookup(b, "sub")).map(Node::id).contains(sub.id());
+      assertThat(v.attributes(a).linkCount()).isEqualTo(2);
+      assertThat(v.attributes(b).linkCount()).isEqualTo(3);
+      v.unlink(b, "f-again");
+      v.unlink(a, "pipe");
+      v.unlink(b, "g");
+      v.unlink(b, "sub");
+      assertThat(v.list(b)).extracting(DirectoryEntry::name).containsExactly("to-f");
+      assertThat(v.list(a)).isEmpty();
+      assertThat(v.attributes(b).linkCount()).isEqualTo(2);
+      assertThat(v.readSymbolicLink(v.lookup(b, "to-f").orElseThrow())).isEqualTo("../a/f");
+    }
+    Files.write(image, bytes);
+    Oracles.Result fsck = Oracles.run("e2fsck", "-fn", image.toString());
+    assertThat(fsck.exitCode()).as("e2fsck -fn on %s:%n%s", name,
+        new String(fsck.out(), StandardCharsets.UTF_8)).isZero();
+  }
 }

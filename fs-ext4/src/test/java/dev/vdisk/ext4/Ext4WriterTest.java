@@ -257,15 +257,29 @@ class Ext4WriterTest {
   }
 
   @Test
-  void refusesIndexedDirectoriesWithoutChangingAnything() throws IOException {
+  void refusesCasefoldedDirectoriesWithoutChangingAnything() throws IOException {
+    byte[] img = image("nocsum");
+    long off = Ext4DriverTest.inodeOffset(img, Ext4Volume.ROOT_INO);
+    le(img).putInt((int) off + 0x20, le(img).getInt((int) off + 0x20) | 0x40000000);
+    byte[] before = img.clone();
+    Ext4Writer w = Ext4Writer.open(writable(img));
+    assertThatThrownBy(() -> w.createFile(Ext4Volume.ROOT_INO, "x", 0644))
+        .isInstanceOfSatisfying(UnsafeToWriteException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_FEATURE));
+    w.commit();
+    assertThat(img).isEqualTo(before);
+  }
+
+  @Test
+  void refusesADamagedIndexWithoutChangingAnything() throws IOException {
     byte[] img = image("nocsum");
     long off = Ext4DriverTest.inodeOffset(img, Ext4Volume.ROOT_INO);
     le(img).putInt((int) off + 0x20, le(img).getInt((int) off + 0x20) | 0x1000);
     byte[] before = img.clone();
     Ext4Writer w = Ext4Writer.open(writable(img));
     assertThatThrownBy(() -> w.createFile(Ext4Volume.ROOT_INO, "x", 0644))
-        .isInstanceOfSatisfying(UnsafeToWriteException.class,
-            e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_FEATURE));
+        .isInstanceOf(dev.vdisk.core.CorruptStructureException.class)
+        .hasMessageContaining("htree");
     w.commit();
     assertThat(img).isEqualTo(before);
   }

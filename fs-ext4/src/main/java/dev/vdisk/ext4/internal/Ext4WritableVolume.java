@@ -185,10 +185,65 @@ public final class Ext4WritableVolume implements Volume {
     long ino = change(() -> switch (type) {
       case REGULAR_FILE -> writer.createFile(dir, name, mode);
       case DIRECTORY -> writer.createDirectory(dir, name, mode);
+      case FIFO, SOCKET, CHARACTER_DEVICE, BLOCK_DEVICE ->
+          writer.namespace().create(dir, name, type.modeBits() | (mode & 07777), 0, 0, 0);
       default -> throw new UnsupportedOperationException("creating " + type + " nodes");
     });
     done(dir, ino);
     return reader.node(ino);
+  }
+
+  @Override
+  public synchronized Node createSymbolicLink(Node directory, String name, String target)
+      throws IOException {
+    long dir = fresh(directory).id();
+    long ino = change(() -> writer.namespace().symlink(dir, name, target, 0, 0));
+    done(dir, ino);
+    return reader.node(ino);
+  }
+
+  @Override
+  public synchronized void link(Node directory, String name, Node existing) throws IOException {
+    long dir = fresh(directory).id();
+    long ino = fresh(existing).id();
+    change(() -> {
+      writer.namespace().link(dir, name, ino);
+      return null;
+    });
+    done(dir, ino);
+  }
+
+  @Override
+  public synchronized void unlink(Node directory, String name) throws IOException {
+    long dir = fresh(directory).id();
+    long[] ino = new long[1];
+    change(() -> {
+      Namespace ns = writer.namespace();
+      ino[0] = ns.lookup(dir, name);
+      if (ino[0] != 0 && writer.inode(ino[0]).isDirectory()) {
+        ns.rmdir(dir, name);
+      } else {
+        ns.unlink(dir, name);
+      }
+      return null;
+    });
+    done(dir, ino[0]);
+  }
+
+  @Override
+  public synchronized void rename(Node fromDirectory, String fromName, Node toDirectory,
+      String toName) throws IOException {
+    long from = fresh(fromDirectory).id();
+    long to = fresh(toDirectory).id();
+    long[] moved = new long[2];
+    change(() -> {
+      Namespace ns = writer.namespace();
+      moved[0] = ns.lookup(from, fromName);
+      moved[1] = ns.lookup(to, toName);
+      ns.rename(from, fromName, to, toName);
+      return null;
+    });
+    done(from, to, moved[0], moved[1]);
   }
 
   @Override

@@ -125,6 +125,7 @@ public final class Ext4Writer {
   private Directories directories;
   private Xattrs xattrs;
   private InlineData inline;
+  private Namespace namespace;
 
   private Ext4Writer(BlockDevice device, Superblock sb) throws IOException {
     this.device = device;
@@ -815,8 +816,16 @@ public final class Ext4Writer {
     }
   }
 
-  private int transactionLimit() {
-    return 4096;
+  private int transactionLimit() throws IOException {
+    if (journal == null && sb.hasCompat(Superblock.COMPAT_HAS_JOURNAL) && sb.journalInum != 0) {
+      journal = JournalWriter.open(device);
+    }
+    if (journal == null) {
+      return 4096;
+    }
+    JournalSuperblock jsb = journal.journalSuperblock();
+    long quarter = (jsb.logEnd() - jsb.first) / 4;
+    return (int) Math.max(16, Math.min(4096, quarter));
   }
 
   /** @return how many metadata blocks the running transaction has changed */
@@ -1146,6 +1155,14 @@ public final class Ext4Writer {
     return directories;
   }
 
+  /** @return the name-space operations (create, mkdir, link, unlink, rmdir, rename, ...) */
+  public Namespace namespace() {
+    if (namespace == null) {
+      namespace = new Namespace(this);
+    }
+    return namespace;
+  }
+
   /** @return the extended-attribute editor */
   public Xattrs xattrs() {
     if (xattrs == null) {
@@ -1164,10 +1181,7 @@ public final class Ext4Writer {
 
   // ---- inodes and directories ----
 
-  private static final int S_IFMT = 0xF000;
   private static final int S_IFREG = 0x8000;
-  private static final int S_IFDIR = 0x4000;
-  private static final int TAIL = 12;
 
   private long inodeByteOffset(long ino) throws CorruptStructureException {
     if (ino < 1 || ino > sb.inodesCount) {
@@ -1210,229 +1224,31 @@ public final class Ext4Writer {
     listener.inodeChanged(ino);
   }
 
-  private static void setTimes(ByteBuffer b, int extraIsize, boolean birth, long sec, int nanos,
-      int... offsets) {
-    int[][] pairs = {{0x8, 0x8C}, {0xC, 0x84}, {0x10, 0x88}};
-    for (int which : offsets) {
-      b.putInt(pairs[which][0], (int) sec);
-      if (pairs[which][1] + 4 <= 128 + extraIsize && b.capacity() > 128) {
-        b.putInt(pairs[which][1], (nanos << 2) | (int) ((sec >> 32) & 3));
-      }
-    }
-    if (birth && 0x98 <= 128 + extraIsize && b.capacity() > 128) {
-      b.putInt(0x90, (int) sec);
-      b.putInt(0x94, (nanos << 2) | (int) ((sec >> 32) & 3));
-    }
-  }
-
-  private record Slot(long block, int pos, int used, int recLen) {}
-
   /**
-   * Creates an empty regular file in a linear directory.
+   * Creates an empty regular file (owner and group 0); a delegate of
+   * {@link Namespace#create(long, String, int, long, long)}.
    *
    * @param parent the directory's inode number
    * @param name the new name
    * @param permissions the permission bits (e.g. {@code 0644})
    * @return the new inode number
-   * @throws IOException if the name exists, the directory is full or indexed, or on I/O errors
+   * @throws IOException if the name exists, no space is left, or on I/O errors
    */
   public long createFile(long parent, String name, int permissions) throws IOException {
-    return create(parent, name, S_IFREG | (permissions & 07777));
+    return namespace().create(parent, name, S_IFREG | (permissions & 07777), 0, 0);
   }
 
   /**
-   * Creates an empty directory (one block holding {@code .} and {@code ..}) in a linear
-   * directory.
+   * Creates an empty directory (owner and group 0); a delegate of
+   * {@link Namespace#mkdir(long, String, int, long, long)}.
    *
    * @param parent the directory's inode number
    * @param name the new name
    * @param permissions the permission bits (e.g. {@code 0755})
    * @return the new inode number
-   * @throws IOException if the name exists, the directory is full or indexed, or on I/O errors
+   * @throws IOException if the name exists, no space is left, or on I/O errors
    */
   public long createDirectory(long parent, String name, int permissions) throws IOException {
-    return create(parent, name, S_IFDIR | (permissions & 07777));
-  }
-
-  private long create(long parent, String name, int mode) throws IOException {
-    byte[] nb = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    if (nb.length == 0 || nb.length > 255 || name.equals(".") || name.equals("..")
-        || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
-      throw new IllegalArgumentException("invalid file name: " + name);
-    }
-    byte[] praw = inodeBytes(parent);
-    Inode p = Inode.parse(praw, parent, sb, source, inodeByteOffset(parent));
-    if ((p.mode & S_IFMT) != S_IFDIR || p.linksCount == 0) {
-      throw new java.nio.file.NotDirectoryException("inode " + parent);
-    }
-    if (p.hasFlag(Inode.FL_INDEX) || p.hasFlag(Inode.FL_INLINE_DATA)
-        || p.hasFlag(Inode.FL_ENCRYPT) || p.hasFlag(Inode.FL_CASEFOLD)) {
-      throw new UnsafeToWriteException(null, Reason.UNSUPPORTED_FEATURE, source + ": directory "
-          + parent + " is indexed, inline, encrypted or casefolded (flags 0x"
-          + Integer.toHexString(p.flags) + "); not written in this version");
-    }
-    boolean dir = (mode & S_IFMT) == S_IFDIR;
-    if (dir && p.linksCount >= 64999) {
-      throw new IOException(source + ": directory " + parent + " has too many links");
-    }
-    boolean csum = sb.metadataCsum();
-    int need = (8 + nb.length + 3) & ~3;
-    FileMap.Blocks io = new FileMap.Blocks() {
-      @Override
-      public byte[] block(long block) throws IOException {
-        return metaBlock(block);
-      }
-
-      @Override
-      public int blockSize() {
-        return bs;
-      }
-
-      @Override
-      public long blocksCount() {
-        return sb.blocksCount;
-      }
-
-      @Override
-      public String source() {
-        return source;
-      }
-
-      @Override
-      public Superblock superblock() {
-        return sb;
-      }
-    };
-    FileMap map = p.hasFlag(Inode.FL_EXTENTS) ? FileMap.ofExtents(p, io)
-        : FileMap.ofBlockMap(p, io);
-    long nblocks = p.size / bs;
-    Slot slot = null;
-    for (long l = 0; l < nblocks; l++) {
-      int r = map.find(l);
-      if (r < 0 || map.logical(r) > l) {
-        throw new CorruptStructureException(source, -1, "directory " + parent,
-            "logical block " + l + " is a hole");
-      }
-      long pb = map.physical(r) + (l - map.logical(r));
-      ByteBuffer b = ByteBuffer.wrap(metaBlock(pb)).order(ByteOrder.LITTLE_ENDIAN);
-      int end = csum ? bs - TAIL : bs;
-      int pos = 0;
-      while (pos < end) {
-        int ino = b.getInt(pos);
-        int rec = b.getShort(pos + 4) & 0xFFFF;
-        int nl = b.get(pos + 6) & 0xFF;
-        if (rec < 12 && !(rec == 8 && ino == 0) || pos + rec > end || (rec & 3) != 0) {
-          throw new CorruptStructureException(source, pb * bs + pos, "directory entry",
-              "rec_len " + rec + " is invalid");
-        }
-        if (ino != 0 && nl == nb.length && java.util.Arrays.equals(b.array(), pos + 8,
-            pos + 8 + nl, nb, 0, nb.length)) {
-          throw new java.nio.file.FileAlreadyExistsException(name);
-        }
-        int used = ino == 0 ? 0 : (8 + nl + 3) & ~3;
-        if (slot == null && rec - used >= need) {
-          slot = new Slot(pb, pos, used, rec);
-        }
-        pos += rec;
-      }
-    }
-    if (slot == null) {
-      throw new IOException(source + ": directory " + parent
-          + " has no room for another entry (growing directories comes later)");
-    }
-    long ino = allocateInode(parent, dir);
-    java.time.Instant now = java.time.Instant.now();
-    long sec = now.getEpochSecond();
-    int nanos = now.getNano();
-    byte[] raw = new byte[sb.inodeSize];
-    ByteBuffer ib = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-    int extra = 0;
-    if (raw.length > 128) {
-      extra = Math.min(Math.max(32, sb.minExtraIsize), raw.length - 128) & ~3;
-      ib.putShort(0x80, (short) extra);
-    }
-    ib.putShort(0x0, (short) mode);
-    ib.putShort(0x1A, (short) (dir ? 2 : 1));
-    ib.putInt(0x64, new java.security.SecureRandom().nextInt());
-    setTimes(ib, extra, true, sec, nanos, 0, 1, 2);
-    boolean extents = sb.hasIncompat(Superblock.INCOMPAT_EXTENTS);
-    long dirBlock = -1;
-    if (dir) {
-      long goalGroup = (ino - 1) / sb.inodesPerGroup;
-      dirBlock = allocateBlocks(groupFirstBlock(goalGroup), 1).start();
-      ib.putInt(0x4, bs);
-      ib.putInt(0x1C, bs / 512);
-    }
-    if (extents) {
-      ib.putInt(0x20, Inode.FL_EXTENTS);
-      ib.putShort(0x28, (short) 0xF30A);
-      ib.putShort(0x2A, (short) (dir ? 1 : 0));
-      ib.putShort(0x2C, (short) 4);
-      ib.putShort(0x2E, (short) 0);
-      if (dir) {
-        ib.putInt(0x34, 0);
-        ib.putShort(0x38, (short) 1);
-        ib.putShort(0x3A, (short) (dirBlock >>> 32));
-        ib.putInt(0x3C, (int) dirBlock);
-      }
-    } else if (dir) {
-      ib.putInt(0x28, (int) dirBlock);
-    }
-    putInode(ino, raw);
-    if (dir) {
-      byte[] db = new byte[bs];
-      blocks.put(dirBlock, db);
-      ByteBuffer d = ByteBuffer.wrap(db).order(ByteOrder.LITTLE_ENDIAN);
-      int end = csum ? bs - TAIL : bs;
-      putEntry(d, 0, ino, 12, ".".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 2);
-      putEntry(d, 12, parent, end - 12, "..".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-          2);
-      if (csum) {
-        d.putShort(end + 4, (short) TAIL);
-        d.put(end + 7, (byte) 0xDE);
-        int seed = Crc32c.updateLe32(Crc32c.updateLe32(sb.checksumSeed(), (int) ino),
-            ib.getInt(0x64));
-        d.putInt(bs - 4, Crc32c.update(seed, db, 0, end));
-      }
-      dirty.put(dirBlock, db);
-    }
-    // the entry in the parent
-    byte[] pblk = metaBlock(slot.block());
-    ByteBuffer pb = ByteBuffer.wrap(pblk).order(ByteOrder.LITTLE_ENDIAN);
-    int at = slot.pos();
-    int rec = slot.recLen();
-    if (slot.used() > 0) {
-      pb.putShort(at + 4, (short) slot.used());
-      at += slot.used();
-      rec -= slot.used();
-    }
-    putEntry(pb, at, ino, rec, nb, dir ? 2 : 1);
-    if (csum) {
-      pb.putInt(bs - 4, Crc32c.update(p.checksumSeed(sb), pblk, 0, bs - TAIL));
-    }
-    dirty.put(slot.block(), pblk);
-    // the parent inode: links and times
-    ByteBuffer pi = ByteBuffer.wrap(praw).order(ByteOrder.LITTLE_ENDIAN);
-    if (dir) {
-      pi.putShort(0x1A, (short) (p.linksCount + 1));
-    }
-    setTimes(pi, p.extraIsize, false, sec, nanos, 1, 2);
-    putInode(parent, praw);
-    LOG.debug("{}: created {} inode {} as '{}' in directory {}", source, dir ? "directory"
-        : "file", ino, name, parent);
-    return ino;
-  }
-
-  private void putEntry(ByteBuffer d, int pos, long ino, int rec, byte[] name, int type) {
-    d.putInt(pos, (int) ino);
-    d.putShort(pos + 4, (short) rec);
-    d.put(pos + 6, (byte) name.length);
-    d.put(pos + 7, sb.hasIncompat(Superblock.INCOMPAT_FILETYPE) ? (byte) type : 0);
-    for (int i = 0; i < name.length; i++) {
-      d.put(pos + 8 + i, name[i]);
-    }
-    for (int i = pos + 8 + name.length; i < pos + ((8 + name.length + 3) & ~3); i++) {
-      d.put(i, (byte) 0);
-    }
+    return namespace().mkdir(parent, name, permissions & 07777, 0, 0);
   }
 }
