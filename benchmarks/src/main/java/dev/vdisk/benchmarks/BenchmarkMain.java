@@ -35,7 +35,7 @@ public final class BenchmarkMain {
    * Runs every comparison.
    *
    * @param args {@code --quick} for smaller inputs, {@code --file-systems} for the file-system
-   *     rows only
+   *     rows only, {@code --ext-write} for the ext write rows only
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
@@ -46,6 +46,11 @@ public final class BenchmarkMain {
     try {
       if (onlyFileSystems) {
         rows.addAll(FileSystemBenchmarks.rows(work, quick));
+        rows.addAll(ExtWriteBenchmarks.rows(work, quick));
+        return;
+      }
+      if (Arrays.asList(args).contains("--ext-write")) {
+        rows.addAll(ExtWriteBenchmarks.rows(work, quick));
         return;
       }
       rows.add(sequentialRead(work, quick ? 128L << 20 : 1L << 30));
@@ -66,6 +71,7 @@ public final class BenchmarkMain {
         rows.add(convertFromRaw(work, "vmdk", "streamOptimized", imageSize));
       }
       rows.addAll(FileSystemBenchmarks.rows(work, quick));
+      rows.addAll(ExtWriteBenchmarks.rows(work, quick));
     } finally {
       try (var files = Files.walk(work)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -158,11 +158,11 @@ final class FileSystemBenchmarks {
     return times[times.length / 2];
   }
 
-  private static boolean isRoot() {
+  static boolean isRoot() {
     return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
