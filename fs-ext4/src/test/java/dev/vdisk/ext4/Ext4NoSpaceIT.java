@@ -23,7 +23,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Filling a file system: files are written until the blocks run out, then empty files are
+ * Filling a file system (small ones, and ones whose many groups start with uninitialised block
+ * bitmaps, which the allocator builds as the kernel does): files are written until the blocks
+ * run out, then empty files are
  * created until the inodes run out. Each failure is a clear "no space" error that changes
  * nothing (the operation is undone), what was written before stays readable, {@code e2fsck -fn}
  * finds the image clean, and the free counts the volume reports are those {@code dumpe2fs}
@@ -34,14 +36,19 @@ class Ext4NoSpaceIT {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      "ext2,-t ext2 -b 1024 -N 128",
-      "ext4-default,-t ext4 -N 256",
-      "ext4-1k-no-csum,'-t ext4 -b 1024 -O ^metadata_csum -N 128'",
+      "ext2,-t ext2 -b 1024 -N 128,8M",
+      "ext4-default,-t ext4 -N 256,8M",
+      "ext4-1k-no-csum,'-t ext4 -b 1024 -O ^metadata_csum -N 128',8M",
+      "ext4-uninit-groups-flex,-t ext4 -b 1024 -N 512,40M",
+      "ext4-uninit-groups-no-flex,'-t ext4 -b 1024 -O ^flex_bg -N 512',40M",
+      "ext4-meta-bg,'-t ext4 -b 1024 -O meta_bg,^resize_inode -N 512',40M",
+      "ext4-gdt-csum,'-t ext4 -b 1024 -O ^metadata_csum,uninit_bg -N 512',40M",
   })
-  void fillingUpFailsCleanlyAndTheCountsAgree(String name, String options) throws Exception {
+  void fillingUpFailsCleanlyAndTheCountsAgree(String name, String options, String size)
+      throws Exception {
     Oracles.require("e2fsck", "e2fsprogs");
     Oracles.require("dumpe2fs", "e2fsprogs");
-    Path image = Ext4Fixtures.mke2fsWithHello(work, name, options, "8M");
+    Path image = Ext4Fixtures.mke2fsWithHello(work, name, options, size);
     List<String> written = new ArrayList<>();
     String blocksError = null;
     String inodesError = null;

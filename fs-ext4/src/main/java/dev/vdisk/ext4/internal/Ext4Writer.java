@@ -490,10 +490,11 @@ public final class Ext4Writer {
     int bestLen = 0;
     for (long i = 0; i < groupCount; i++) {
       long g = (g0 + i) % groupCount;
-      if ((groupFlags(g) & BG_BLOCK_UNINIT) != 0 || groupFreeBlocks(g) == 0) {
+      if (groupFreeBlocks(g) == 0) {
         continue;
       }
-      byte[] bm = bitmap(blockBitmapBlock(g));
+      byte[] bm = (groupFlags(g) & BG_BLOCK_UNINIT) != 0 ? initBlockBitmap(g)
+          : bitmap(blockBitmapBlock(g));
       long n = groupBlocks(g);
       long from = i == 0 ? goal - groupFirstBlock(g) : 0;
       for (int pass = 0; pass < 2; pass++) {
@@ -529,6 +530,66 @@ public final class Ext4Writer {
     }
     long g = (bestStart - sb.firstDataBlock) / sb.blocksPerGroup;
     return take(g, bitmap(blockBitmapBlock(g)), bestStart - groupFirstBlock(g), bestLen);
+  }
+
+  /**
+   * Builds the block bitmap of a {@code BLOCK_UNINIT} group as the kernel does when it first
+   * allocates there: the superblock backup, group descriptor and reserved descriptor blocks the
+   * group holds, every group's bitmaps and inode table that lie in it (flex_bg places them in
+   * other groups), and the padding past the group's last block marked in use; then clears the
+   * flag. The descriptor's free count already counts exactly the blocks left clear.
+   */
+  private byte[] initBlockBitmap(long g) throws IOException {
+    long bmBlock = blockBitmapBlock(g);
+    saveBlock(bmBlock);
+    saveGdt(g);
+    byte[] bm = new byte[bs];
+    long first = groupFirstBlock(g);
+    long n = groupBlocks(g);
+    long used = 0;
+    if (sb.groupHasSuper(g)) {
+      used = 1 + (bs == 1024 && sb.firstDataBlock == 0 && g == 0 ? 1 : 0);
+      if (!sb.hasIncompat(Superblock.INCOMPAT_META_BG)) {
+        used += gdtBlockNumbers.length + (ByteBuffer.wrap(sb.raw).order(ByteOrder.LITTLE_ENDIAN)
+            .getShort(0xCE) & 0xFFFF);
+      }
+    }
+    if (sb.hasIncompat(Superblock.INCOMPAT_META_BG)) {
+      long metaGroup = g / descPerBlock;
+      long within = g % descPerBlock;
+      if (metaGroup >= sb.firstMetaBg && (within == 0 || within == 1
+          || within == descPerBlock - 1)) {
+        used = Math.max(used, (sb.groupHasSuper(g) ? 1 : 0) + 1);
+      } else if (metaGroup < sb.firstMetaBg && sb.groupHasSuper(g)) {
+        used += Math.min(sb.firstMetaBg, gdtBlockNumbers.length);
+      }
+    }
+    for (long b = 0; b < Math.min(used, n); b++) {
+      set(bm, b, true);
+    }
+    long itableBlocks = (sb.inodesPerGroup * sb.inodeSize + bs - 1) / bs;
+    for (long other = 0; other < groupCount; other++) {
+      ByteBuffer d = desc(other);
+      long[] starts = {field32(d, 0x0, 0x20), field32(d, 0x4, 0x24), field32(d, 0x8, 0x28)};
+      long[] lengths = {1, 1, itableBlocks};
+      for (int k = 0; k < 3; k++) {
+        for (long b = starts[k]; b < starts[k] + lengths[k]; b++) {
+          if (b >= first && b < first + n) {
+            set(bm, b - first, true);
+          }
+        }
+      }
+    }
+    for (long b = n; b < 8L * bs; b++) {
+      set(bm, b, true);
+    }
+    bitmaps.put(bmBlock, bm);
+    ByteBuffer d = desc(g);
+    d.putShort(0x12, (short) (groupFlags(g) & ~BG_BLOCK_UNINIT));
+    blockBitmapChanged(g, bm);
+    updateDescChecksum(g);
+    LOG.debug("{}: initialised the block bitmap of group {}", source, g);
+    return bm;
   }
 
   private Extent take(long g, byte[] bm, long bit, int len) {
