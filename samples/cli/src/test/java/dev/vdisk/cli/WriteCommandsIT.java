@@ -16,7 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,8 +25,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The changing file commands on ext4 images that {@code mke2fs -d} made, checked with {@code
  * e2fsck -fn} (the image is clean: exit 0) and {@code debugfs} (what it reads back).
  *
- * <p>What the ext4 driver writes today (create, mkdir, chmod, chown, utimes) runs; the tests that
- * need file data, unlink, rename and links are disabled until the ext4 writer has them.
  */
 class WriteCommandsIT {
   static Path mke2fs;
@@ -154,7 +151,6 @@ class WriteCommandsIT {
   }
 
   @Test
-  @Disabled("needs ext4 write: issue 6 (file data writes)")
   void putCopiesATreeThatDebugfsReadsBack() throws Exception {
     Path image = ext4("put.img", "-t ext4");
     Path src = Files.createDirectories(dir.resolve("put-src"));
@@ -200,7 +196,6 @@ class WriteCommandsIT {
   }
 
   @Test
-  @Disabled("needs ext4 write: issue 6 (unlink, rename, link, symlink)")
   void rmMvLnLeaveTheImageClean() throws Exception {
     Path image = ext4("rm.img", "-t ext4");
     String img = image.toString();
