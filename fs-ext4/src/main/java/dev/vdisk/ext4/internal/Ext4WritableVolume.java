@@ -66,6 +66,18 @@ public final class Ext4WritableVolume implements Volume {
     return reader.node(n.id());
   }
 
+  /** A node whose content or attributes are about to change: refused when encrypted. */
+  private Ext4Volume.Ext4Node changing(Node n) throws IOException {
+    Ext4Volume.Ext4Node node = fresh(n);
+    if (node.inode().hasFlag(Inode.FL_ENCRYPT)) {
+      throw new dev.vdisk.core.UnsafeToWriteException(null,
+          dev.vdisk.core.UnsafeToWriteException.Reason.UNSUPPORTED_FEATURE, reader.source()
+              + ": inode " + node.id() + " is encrypted (fscrypt); it cannot be written without"
+              + " its key");
+    }
+    return node;
+  }
+
   private void check() throws IOException {
     if (closed) {
       throw new java.nio.file.ClosedFileSystemException();
@@ -248,7 +260,7 @@ public final class Ext4WritableVolume implements Volume {
 
   @Override
   public synchronized int write(Node file, long position, ByteBuffer src) throws IOException {
-    long ino = fresh(file).id();
+    long ino = changing(file).id();
     int n = change(() -> writer.files().write(writer.inode(ino), position, src));
     done(ino);
     return n;
@@ -256,7 +268,7 @@ public final class Ext4WritableVolume implements Volume {
 
   @Override
   public synchronized void truncate(Node file, long size) throws IOException {
-    long ino = fresh(file).id();
+    long ino = changing(file).id();
     change(() -> {
       writer.files().truncate(writer.inode(ino), size);
       return null;
@@ -315,7 +327,7 @@ public final class Ext4WritableVolume implements Volume {
   @Override
   public synchronized void setExtendedAttribute(Node node, String fullName, byte[] value)
       throws IOException {
-    long ino = fresh(node).id();
+    long ino = changing(node).id();
     change(() -> {
       MutableInode inode = writer.inode(ino);
       writer.xattrs().set(inode, fullName, value);
@@ -329,7 +341,7 @@ public final class Ext4WritableVolume implements Volume {
   @Override
   public synchronized void removeExtendedAttribute(Node node, String fullName)
       throws IOException {
-    long ino = fresh(node).id();
+    long ino = changing(node).id();
     change(() -> {
       MutableInode inode = writer.inode(ino);
       if (!writer.xattrs().remove(inode, fullName)) {
