@@ -324,8 +324,11 @@ final class ExtentTree implements BlockMapping {
       }
     }
     reserve(needed, pblk);
-    insertEntry(p, p.nodes.size() - 1, pos, entry, pblk);
-    releaseReserve();
+    try {
+      insertEntry(p, p.nodes.size() - 1, pos, entry, pblk);
+    } finally {
+      releaseReserve();
+    }
   }
 
   private final java.util.ArrayDeque<Long> reserved = new java.util.ArrayDeque<>();
