@@ -298,18 +298,20 @@ final class ExtentTree implements BlockMapping {
       }
       return;
     }
-    if (!leaf.root() && leaf.entries() >= leaf.max() && (pos < leaf.entries() || next >= 0)) {
-      // a full leaf inside the tree: splitting would leave half-empty leaves that e2fsck calls
-      // loose, so the tree is repacked with the new extent instead
-      rebuild(new long[] {lblk, pblk, len | (unwritten ? 0x10000L : 0)});
-      return;
-    }
     byte[] entry = new byte[12];
     ByteBuffer e = ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN);
     e.putInt(0, (int) lblk);
     e.putShort(4, (short) (unwritten ? len + MAX_INIT : len));
     e.putShort(6, (short) (pblk >>> 32));
     e.putInt(8, (int) pblk);
+    if (!leaf.root() && leaf.entries() >= leaf.max() && (pos < leaf.entries() || next >= 0)) {
+      // a full leaf inside the tree: splitting would leave half-empty leaves that e2fsck calls
+      // loose, so one entry moves to a sibling with room, or the tree is repacked
+      if (!shiftIntoSibling(p, pos, entry)) {
+        rebuild(new long[] {lblk, pblk, len | (unwritten ? 0x10000L : 0)});
+      }
+      return;
+    }
     // take every block the splits need before changing anything, so running out of space
     // leaves the tree as it was
     int needed = 0;
@@ -324,8 +326,11 @@ final class ExtentTree implements BlockMapping {
       }
     }
     reserve(needed, pblk);
-    insertEntry(p, p.nodes.size() - 1, pos, entry, pblk);
-    releaseReserve();
+    try {
+      insertEntry(p, p.nodes.size() - 1, pos, entry, pblk);
+    } finally {
+      releaseReserve();
+    }
   }
 
   private final java.util.ArrayDeque<Long> reserved = new java.util.ArrayDeque<>();
@@ -400,6 +405,64 @@ final class ExtentTree implements BlockMapping {
     ib.putInt(4, (int) right.block);
     ib.putShort(8, (short) (right.block >>> 32));
     insertEntry(p, level - 1, p.idx.get(level - 1) + 1, idx, right.block + 1);
+  }
+
+  /**
+   * Makes room in the path's full leaf by moving one entry to the sibling on the right or on
+   * the left (under the same parent) when that sibling has a free slot, then puts the new entry
+   * in order.
+   *
+   * @return whether it worked (false: both siblings are full or missing)
+   */
+  private boolean shiftIntoSibling(Path p, int pos, byte[] entry) throws IOException {
+    int level = p.nodes.size() - 1;
+    Node leaf = p.leaf();
+    Node parent = p.nodes.get(level - 1);
+    int i = p.idx.get(level - 1);
+    int n = leaf.entries();
+    if (i + 1 < parent.entries()) {
+      Node right = child(parent, i + 1);
+      if (right.entries() < right.max()) {
+        right.shiftRight(0);
+        if (pos == n) {
+          System.arraycopy(entry, 0, right.data, right.at(0), 12);
+        } else {
+          System.arraycopy(leaf.data, leaf.at(n - 1), right.data, right.at(0), 12);
+          leaf.remove(n - 1);
+          leaf.shiftRight(pos);
+          System.arraycopy(entry, 0, leaf.data, leaf.at(pos), 12);
+        }
+        parent.setKey(i + 1, right.key(0));
+        right.save();
+        leaf.save();
+        parent.save();
+        if (pos == 0) {
+          fixKeys(p, level);
+        }
+        return true;
+      }
+    }
+    if (i > 0) {
+      Node left = child(parent, i - 1);
+      int ln = left.entries();
+      if (ln < left.max()) {
+        left.setEntries(ln + 1);
+        if (pos == 0) {
+          System.arraycopy(entry, 0, left.data, left.at(ln), 12);
+        } else {
+          System.arraycopy(leaf.data, leaf.at(0), left.data, left.at(ln), 12);
+          leaf.remove(0);
+          leaf.shiftRight(pos - 1);
+          System.arraycopy(entry, 0, leaf.data, leaf.at(pos - 1), 12);
+          parent.setKey(i, leaf.key(0));
+        }
+        left.save();
+        leaf.save();
+        parent.save();
+        return true;
+      }
+    }
+    return false;
   }
 
   /** After the first key of the node at {@code level} changed: the keys above follow it. */
