@@ -231,6 +231,15 @@ class Ext4NamespaceIT {
         } else if (kind < 80) {
           k = 4;
           String victim = pick(entries, rnd, nm);
+          if (rnd.nextInt(3) > 0) {
+            for (Map.Entry<String, Long> e : entries.entrySet()) {
+              if (m.type.get(e.getValue()) == 'd' && m.dirs.get(e.getValue()).isEmpty()
+                  && rnd.nextBoolean()) {
+                victim = e.getKey();
+                break;
+              }
+            }
+          }
           Long ino = entries.get(victim);
           expected = ino == null ? NoSuchFileException.class
               : m.type.get(ino) != 'd' ? NotDirectoryException.class
