@@ -115,4 +115,62 @@ class Ext4NamespaceTest {
     w.commit();
     assertThat(img).isEqualTo(before);
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ext2", "ext4", "nocsum"})
+  void corruptDirectoriesGiveTypedErrors(String image) throws IOException {
+    byte[] img = Ext4WriterTest.image(image);
+    Ext4Writer w = Ext4Writer.open(new MemoryBlockDevice(img, true, "test.img", 512));
+    Namespace ns = w.namespace();
+    long d = ns.mkdir(Ext4Volume.ROOT_INO, "d", 0755, 0, 0);
+    long f = ns.create(d, "target", 0644, 0, 0);
+    for (int i = 0; i < 120; i++) {
+      ns.link(d, "name-" + i + "-" + "q".repeat(i % 23), f);
+    }
+    long h = ns.mkdir(Ext4Volume.ROOT_INO, "linear", 0755, 0, 0);
+    w.commit();
+    assertThat(w.inode(d).hasFlag(Inode.FL_INDEX)).isTrue();
+    long root = w.files().map(w.inode(d), 0);
+    long linear = w.files().map(w.inode(h), 0);
+    java.nio.ByteBuffer img2 = java.nio.ByteBuffer.wrap(img).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int bs = w.blockSize();
+
+    // a linear block whose '..' record runs past the block
+    byte[] saved = java.util.Arrays.copyOfRange(img, (int) linear * bs, (int) (linear + 1) * bs);
+    img2.putShort((int) linear * bs + 12 + 4, (short) (bs + 40));
+    Ext4Writer w2 = Ext4Writer.open(new MemoryBlockDevice(img, true, "test.img", 512));
+    assertThatThrownBy(() -> w2.namespace().create(h, "x", 0644, 0, 0))
+        .isInstanceOf(dev.vdisk.core.CorruptStructureException.class);
+    System.arraycopy(saved, 0, img, (int) linear * bs, bs);
+
+    // an htree root whose count exceeds its limit
+    int countAt = (int) root * bs + 0x22;
+    short count = img2.getShort(countAt);
+    img2.putShort(countAt, (short) 0x7FFF);
+    Ext4Writer w3 = Ext4Writer.open(new MemoryBlockDevice(img, true, "test.img", 512));
+    assertThatThrownBy(() -> w3.namespace().create(d, "x", 0644, 0, 0))
+        .isInstanceOf(dev.vdisk.core.CorruptStructureException.class)
+        .hasMessageContaining("htree");
+    assertThatThrownBy(() -> w3.namespace().unlink(d, "name-3-qqq"))
+        .isInstanceOf(dev.vdisk.core.CorruptStructureException.class);
+    img2.putShort(countAt, count);
+
+    // an index entry pointing outside the directory
+    int entry1 = (int) root * bs + 0x20 + 8 + 4;
+    int blockBefore = img2.getInt(entry1);
+    img2.putInt(entry1, 0x0FFFFFF);
+    Ext4Writer w4 = Ext4Writer.open(new MemoryBlockDevice(img, true, "test.img", 512));
+    int refused = 0;
+    for (int i = 0; i < 40; i++) {
+      String n = "probe-" + i;
+      try {
+        w4.namespace().create(d, n, 0644, 0, 0);
+      } catch (dev.vdisk.core.CorruptStructureException expected) {
+        assertThat(expected.getMessage()).containsAnyOf("outside the directory", "dt_checksum");
+        refused++;
+      }
+    }
+    assertThat(refused).isPositive();
+    img2.putInt(entry1, blockBefore);
+  }
 }
