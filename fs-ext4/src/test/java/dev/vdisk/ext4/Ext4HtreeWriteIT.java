@@ -158,9 +158,6 @@ class Ext4HtreeWriteIT {
     Oracles.require("e2fsck", "e2fsprogs");
     Oracles.require("debugfs", "e2fsprogs");
     String[] parts = options.split("\\|");
-    org.junit.jupiter.api.Assumptions.assumeTrue(!fs.startsWith("ext3") && parts.length == 1
-        || Ext4NamespaceIT.fileDataComplete(),
-        "indirect-mapped or many-extent directories need the full FileData");
     System.out.println(fs + " seed " + seed);
     Path image = Ext4Fixtures.mke2fsWithHello(work, fs, parts[0], "96M");
     if (parts.length > 1) {
@@ -258,7 +255,6 @@ class Ext4HtreeWriteIT {
     }
   }
 
-  @org.junit.jupiter.api.condition.EnabledIf("dev.vdisk.ext4.Ext4NamespaceIT#fileDataComplete")
   @ParameterizedTest(name = "{0}")
   @CsvSource({
       "ext4-dir-nlink,'-t ext4 -b 1024 -N 70000 -I 128 -O ^metadata_csum,^uninit_bg',true",
@@ -302,7 +298,6 @@ class Ext4HtreeWriteIT {
     }
   }
 
-  @org.junit.jupiter.api.condition.EnabledIf("dev.vdisk.ext4.Ext4NamespaceIT#fileDataComplete")
   @ParameterizedTest(name = "large_dir {0}")
   @CsvSource({"false", "true"})
   void aThirdIndexLevelNeedsLargeDir(boolean largeDir) throws Exception {

@@ -99,15 +99,6 @@ class Ext4NamespaceIT {
    * directory's blocks, write symbolic links or grow directories past four extents or twelve
    * blocks run only with it; they enable themselves once it is merged.
    */
-  static boolean fileDataComplete() {
-    try {
-      Class.forName("dev.vdisk.ext4.internal.ExtentTree");
-      return true;
-    } catch (ClassNotFoundException e) {
-      return false;
-    }
-  }
-
   private static String name(Random rnd) {
     int k = rnd.nextInt(10);
     String base = "n" + rnd.nextInt(40);
@@ -128,7 +119,6 @@ class Ext4NamespaceIT {
     assertThat(r.exitCode()).as("e2fsck -fn %s:%n%s", what, out).isZero();
   }
 
-  @org.junit.jupiter.api.condition.EnabledIf("dev.vdisk.ext4.Ext4NamespaceIT#fileDataComplete")
   @ParameterizedTest(name = "{0} seed {2}")
   @CsvSource({
       "ext2-4k,-t ext2 -b 4096,11",
@@ -290,7 +280,6 @@ class Ext4NamespaceIT {
     assertThat(kernelTree(image)).isEqualTo(expected);
   }
 
-  @org.junit.jupiter.api.condition.EnabledIf("dev.vdisk.ext4.Ext4NamespaceIT#fileDataComplete")
   @ParameterizedTest(name = "{0}")
   @CsvSource({
       "ext2,-t ext2 -b 1024",
@@ -384,7 +373,6 @@ class Ext4NamespaceIT {
         .contains("not in use");
   }
 
-  @org.junit.jupiter.api.condition.EnabledIf("dev.vdisk.ext4.Ext4NamespaceIT#fileDataComplete")
   @ParameterizedTest(name = "{0}")
   @CsvSource({"ext2,-t ext2", "ext4,-t ext4"})
   void devicesFifosAndSocketsAsTheKernelSeesThem(String fs, String options) throws Exception {
@@ -435,7 +423,6 @@ class Ext4NamespaceIT {
     fsck(image, bytes, "after removing the special files on " + fs);
   }
 
-  @org.junit.jupiter.api.condition.EnabledIf("dev.vdisk.ext4.Ext4NamespaceIT#fileDataComplete")
   @ParameterizedTest(name = "{0}")
   @CsvSource({
       "ext4-1k,'-t ext4 -b 1024 -N 4096',41",
@@ -480,7 +467,6 @@ class Ext4NamespaceIT {
     fsck(image, bytes, "after a removal at the limit (" + fs + ")");
   }
 
-  @org.junit.jupiter.api.condition.EnabledIf("dev.vdisk.ext4.Ext4NamespaceIT#fileDataComplete")
   @ParameterizedTest(name = "{0}")
   @CsvSource({
       "ext4-inline,'-t ext4 -O inline_data'",

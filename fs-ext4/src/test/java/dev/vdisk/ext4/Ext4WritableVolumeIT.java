@@ -76,7 +76,6 @@ class Ext4WritableVolumeIT {
     assertThat(lines.get(0)).contains("2031");
   }
 
-  @org.junit.jupiter.api.condition.EnabledIf("dev.vdisk.ext4.Ext4NamespaceIT#fileDataComplete")
   @ParameterizedTest(name = "{0}")
   @CsvSource({
       "ext2,-t ext2 -b 1024",
