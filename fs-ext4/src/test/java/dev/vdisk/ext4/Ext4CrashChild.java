@@ -8,6 +8,7 @@ import dev.vdisk.core.fs.MountOptions;
 import dev.vdisk.core.fs.Node;
 import dev.vdisk.core.fs.NodeType;
 import dev.vdisk.core.fs.VdiskFileSystems;
+import dev.vdisk.core.util.ForwardingBlockDevice;
 import dev.vdisk.core.tx.RedoLogDevice;
 import dev.vdisk.core.fs.Volume;
 import java.io.IOException;
@@ -32,24 +33,13 @@ public final class Ext4CrashChild {
   private Ext4CrashChild() {}
 
   /** A device that halts the JVM before its Nth write. */
-  private static final class KillDevice implements BlockDevice {
-    private final BlockDevice inner;
+  private static final class KillDevice extends ForwardingBlockDevice {
     private final long killAt;
     long writes;
 
     KillDevice(BlockDevice inner, long killAt) {
-      this.inner = inner;
+      super(inner);
       this.killAt = killAt;
-    }
-
-    @Override
-    public long size() {
-      return inner.size();
-    }
-
-    @Override
-    public void read(long offset, ByteBuffer dst) throws IOException {
-      inner.read(offset, dst);
     }
 
     @Override
@@ -57,27 +47,7 @@ public final class Ext4CrashChild {
       if (++writes == killAt) {
         Runtime.getRuntime().halt(137);
       }
-      inner.write(offset, src);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      inner.flush();
-    }
-
-    @Override
-    public boolean isWritable() {
-      return true;
-    }
-
-    @Override
-    public String description() {
-      return inner.description();
-    }
-
-    @Override
-    public void close() throws IOException {
-      inner.close();
+      delegate.write(offset, src);
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vdisk.core.BlockDevice;
 import dev.vdisk.core.MemoryBlockDevice;
+import dev.vdisk.core.util.ForwardingBlockDevice;
 import dev.vdisk.ext4.internal.Ext4Writer;
 import dev.vdisk.testdata.Oracles;
 import java.io.IOException;
@@ -26,30 +27,19 @@ class Ext4WriteCrashIT {
   @TempDir Path work;
 
   /** A device that silently drops every write after the first {@code limit}. */
-  static final class CutDevice implements BlockDevice {
-    final MemoryBlockDevice inner;
+  static final class CutDevice extends ForwardingBlockDevice {
     final int limit;
     int writes;
 
     CutDevice(MemoryBlockDevice inner, int limit) {
-      this.inner = inner;
+      super(inner);
       this.limit = limit;
-    }
-
-    @Override
-    public long size() {
-      return inner.size();
-    }
-
-    @Override
-    public void read(long offset, ByteBuffer dst) throws IOException {
-      inner.read(offset, dst);
     }
 
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
       if (writes++ < limit) {
-        inner.write(offset, src);
+        delegate.write(offset, src);
       } else {
         throw new IOException("power cut after " + limit + " writes");
       }
@@ -57,11 +47,6 @@ class Ext4WriteCrashIT {
 
     @Override
     public void flush() {}
-
-    @Override
-    public boolean isWritable() {
-      return true;
-    }
 
     @Override
     public String description() {

@@ -1,8 +1,8 @@
 package dev.vdisk.core.tx;
 
-import dev.vdisk.core.Allocation;
 import dev.vdisk.core.BlockDevice;
 import dev.vdisk.core.CorruptStructureException;
+import dev.vdisk.core.util.ForwardingBlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * length (4), CRC32C of the data (4) and the data, then a 16-byte trailer ({@code "VDREDOEN"},
  * the change count, and the CRC32C of everything before it).
  */
-public final class RedoLogDevice implements BlockDevice {
+public final class RedoLogDevice extends ForwardingBlockDevice {
   private static final Logger LOG = LoggerFactory.getLogger(RedoLogDevice.class);
   private static final long MAGIC = 0x31304f4445524456L; // "VDREDO01"
   private static final long TRAILER = 0x4e454f4445524456L; // "VDREDOEN"
@@ -59,6 +59,7 @@ public final class RedoLogDevice implements BlockDevice {
   private final TreeMap<Long, byte[]> overlay = new TreeMap<>();
 
   private RedoLogDevice(BlockDevice inner, Path log) {
+    super(inner);
     this.inner = inner;
     this.log = log;
   }
@@ -256,16 +257,6 @@ public final class RedoLogDevice implements BlockDevice {
   }
 
   @Override
-  public long size() {
-    return inner.size();
-  }
-
-  @Override
-  public int sectorSize() {
-    return inner.sectorSize();
-  }
-
-  @Override
   public void read(long offset, ByteBuffer dst) throws IOException {
     int start = dst.position();
     int n = dst.remaining();
@@ -283,31 +274,6 @@ public final class RedoLogDevice implements BlockDevice {
         dst.put(start + (int) (p - offset), e.getValue()[(int) (p - e.getKey())]);
       }
     }
-  }
-
-  @Override
-  public void write(long offset, ByteBuffer src) throws IOException {
-    inner.write(offset, src);
-  }
-
-  @Override
-  public void flush() throws IOException {
-    inner.flush();
-  }
-
-  @Override
-  public boolean isWritable() {
-    return inner.isWritable();
-  }
-
-  @Override
-  public Allocation allocation(long offset) throws IOException {
-    return inner.allocation(offset);
-  }
-
-  @Override
-  public String description() {
-    return inner.description();
   }
 
   /** Does nothing: the wrapped device stays its opener's to close. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vdisk.core.BlockDevice;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.MemoryBlockDevice;
+import dev.vdisk.core.util.ForwardingBlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -29,24 +30,13 @@ class RedoLogDeviceTest {
   @TempDir Path dir;
 
   /** A device that fails every write after the first {@code limit}, as a crash would stop them. */
-  private static final class Cut implements BlockDevice {
-    private final MemoryBlockDevice inner;
+  private static final class Cut extends ForwardingBlockDevice {
     private final int limit;
     private int writes;
 
     Cut(byte[] data, int limit) {
-      this.inner = new MemoryBlockDevice(data, true, "cut", 512);
+      super(new MemoryBlockDevice(data, true, "cut", 512));
       this.limit = limit;
-    }
-
-    @Override
-    public long size() {
-      return inner.size();
-    }
-
-    @Override
-    public void read(long offset, ByteBuffer dst) throws IOException {
-      inner.read(offset, dst);
     }
 
     @Override
@@ -54,24 +44,8 @@ class RedoLogDeviceTest {
       if (writes++ >= limit) {
         throw new IOException("crash");
       }
-      inner.write(offset, src);
+      delegate.write(offset, src);
     }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public boolean isWritable() {
-      return true;
-    }
-
-    @Override
-    public String description() {
-      return "cut";
-    }
-
-    @Override
-    public void close() {}
   }
 
   private static List<RedoLogDevice.Write> group(Random rnd, int deviceSize) {
