@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * safe, and block and inode allocation through the bitmaps with the group descriptor and
  * superblock free counts and every checksum they carry (CRC32C under metadata_csum, CRC16 under
  * gdt_csum). Changed metadata blocks are collected in memory and written by {@link #commit()}.
+ * Under bigalloc the block bitmaps and {@code bg_free_blocks_count} count clusters while
+ * {@code s_free_blocks_count} counts blocks (as e2fsprogs and the kernel keep them); every
+ * allocation takes whole clusters and a free releases every cluster it touches, so callers that
+ * share a cluster between blocks (file data) decide when a cluster is no longer used.
  * Not thread-safe; one writer per device.
  */
 public final class Ext4Writer {
