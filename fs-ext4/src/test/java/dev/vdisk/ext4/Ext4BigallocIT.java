@@ -107,6 +107,65 @@ class Ext4BigallocIT {
         .as("everything the file took is free again").isEqualTo(freeAtStart);
   }
 
+  /**
+   * A file larger than one extent (32768 blocks) and than a block group, written at an
+   * unaligned offset in one call, read back by debugfs; truncated at an unaligned size and
+   * removed, with the free counts equal to dumpe2fs after each step.
+   */
+  @org.junit.jupiter.api.Test
+  void aLargeFileCrossesExtentAndGroupLimits() throws Exception {
+    Oracles.require("e2fsck", "e2fsprogs");
+    Oracles.require("debugfs", "e2fsprogs");
+    Oracles.require("dumpe2fs", "e2fsprogs");
+    Path image = Ext4Fixtures.mke2fsWithHello(work, "large",
+        "-t ext4 -b 1024 -O bigalloc -C 16384", "160M");
+    long freeAtStart = field(Oracles.runOk("dumpe2fs", "-h", image.toString()), "Free blocks");
+    byte[] data = new byte[40 << 20];
+    new java.util.Random(6).nextBytes(data);
+    long offset = 3000;
+    try (VirtualDisk disk = VirtualDisks.open(image, OpenOptions.readWrite());
+        Volume v = new Ext4Driver().mount(disk, new MountOptions(false, 4 << 20))) {
+      Node f = v.create(v.root(), "f", NodeType.REGULAR_FILE, 0644);
+      v.write(f, offset, ByteBuffer.wrap(data));
+      v.flush();
+      assertThat(v.freeSpace()).isEqualTo(
+          field(Oracles.runOk("dumpe2fs", "-h", image.toString()), "Free blocks") * 1024);
+    }
+    assertClean(image, "large");
+    Path out = work.resolve("f.out");
+    Oracles.runOk("debugfs", "-R", "dump /f " + out, image.toString());
+    byte[] back = java.nio.file.Files.readAllBytes(out);
+    assertThat(back.length).isEqualTo(offset + data.length);
+    assertThat(java.util.Arrays.equals(back, (int) offset, back.length, data, 0, data.length))
+        .as("content").isTrue();
+    // 16 KiB clusters: the blocks of the file, rounded up to whole clusters
+    long clusters = (offset + data.length + 16383) / 16384;
+    assertThat(blockcount(image)).as("i_blocks (data clusters plus tree clusters)")
+        .isBetween(clusters * 32, (clusters + 4) * 32);
+    long size = (5 << 20) + 123;
+    try (VirtualDisk disk = VirtualDisks.open(image, OpenOptions.readWrite());
+        Volume v = new Ext4Driver().mount(disk, new MountOptions(false, 4 << 20))) {
+      v.truncate(v.lookup(v.root(), "f").orElseThrow(), size);
+      v.flush();
+      assertThat(v.freeSpace()).isEqualTo(
+          field(Oracles.runOk("dumpe2fs", "-h", image.toString()), "Free blocks") * 1024);
+    }
+    assertClean(image, "large");
+    Oracles.runOk("debugfs", "-R", "dump /f " + out, image.toString());
+    back = java.nio.file.Files.readAllBytes(out);
+    assertThat(back.length).isEqualTo(size);
+    assertThat(java.util.Arrays.equals(back, (int) offset, (int) size, data, 0,
+        (int) (size - offset))).as("content after truncation").isTrue();
+    try (VirtualDisk disk = VirtualDisks.open(image, OpenOptions.readWrite());
+        Volume v = new Ext4Driver().mount(disk, new MountOptions(false, 4 << 20))) {
+      v.unlink(v.root(), "f");
+      v.flush();
+    }
+    assertClean(image, "large");
+    assertThat(field(Oracles.runOk("dumpe2fs", "-h", image.toString()), "Free blocks"))
+        .isEqualTo(freeAtStart);
+  }
+
   private static void assertClean(Path image, String name) {
     Oracles.Result fsck = Oracles.run("e2fsck", "-fn", image.toString());
     String out = new String(fsck.out(), StandardCharsets.UTF_8)

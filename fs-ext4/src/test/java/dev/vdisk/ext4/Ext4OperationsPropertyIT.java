@@ -33,9 +33,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Seeded random operation sequences through the writable ext mount (create, write at random
  * offsets, extend, truncate, unlink, mkdir, rmdir, rename over existing names, symlink, link,
- * chmod, xattr set and remove) on ten file-system variants (three of them bigalloc: 16 KiB
+ * chmod, xattr set and remove) on eleven file-system variants (four of them bigalloc: 16 KiB
  * clusters of 1 KiB blocks (mke2fs picks 1 KiB blocks for this size) and of 4 KiB blocks, 4 KiB
- * clusters of 1 KiB blocks). After every 100 operations the
+ * clusters of 1 KiB blocks, 64 KiB clusters with inline_data and without metadata_csum). After every 100 operations the
  * volume is flushed, {@code e2fsck -fn} must find the image clean (exit 0, and no extent tree it
  * would "Optimize?"), and the tree the kernel sees
  * through a read-only loop mount (types, modes, sizes, contents, link counts, symlink targets,
@@ -60,6 +60,8 @@ class Ext4OperationsPropertyIT {
         {"ext4-64bit-flexbg", "-t ext4 -O 64bit,flex_bg -G 4 -b 1024"},
         {"ext4-bigalloc", "-t ext4 -O bigalloc -C 16384"},
         {"ext4-bigalloc-4k", "-t ext4 -b 4096 -O bigalloc -C 16384"},
+        {"ext4-bigalloc-inline-no-csum", "-t ext4 -b 4096 -O bigalloc,inline_data,^metadata_csum"
+            + " -C 65536"},
         {"ext4-bigalloc-1k", "-t ext4 -b 1024 -O bigalloc -C 4096"},
     };
     String only = System.getProperty("vdisk.propertyVariants");
