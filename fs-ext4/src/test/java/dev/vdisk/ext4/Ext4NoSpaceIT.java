@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * created until the inodes run out. Each failure is a clear "no space" error that changes
  * nothing (the operation is undone), what was written before stays readable, {@code e2fsck -fn}
  * finds the image clean, and the free counts the volume reports are those {@code dumpe2fs}
- * prints.
+ * prints (under bigalloc too, where the bitmaps and group counts are in clusters and the
+ * superblock's free count in blocks).
  */
 class Ext4NoSpaceIT {
   @TempDir Path work;
@@ -43,6 +44,10 @@ class Ext4NoSpaceIT {
       "ext4-uninit-groups-no-flex,'-t ext4 -b 1024 -O ^flex_bg -N 512',40M",
       "ext4-meta-bg,'-t ext4 -b 1024 -O meta_bg,^resize_inode -N 512',40M",
       "ext4-gdt-csum,'-t ext4 -b 1024 -O ^metadata_csum,uninit_bg -N 512',40M",
+      "ext4-bigalloc,'-t ext4 -b 4096 -O bigalloc -C 16384 -N 128',8M",
+      "ext4-bigalloc-1k-uninit-groups,'-t ext4 -b 1024 -O bigalloc -C 4096 -N 2048',160M",
+      "ext4-bigalloc-no-flex,'-t ext4 -b 1024 -O bigalloc,^flex_bg -C 4096 -N 2048',160M",
+      "ext4-bigalloc-no-csum-no-journal,'-t ext4 -O bigalloc,^metadata_csum,uninit_bg,^has_journal -C 65536 -N 64',6M",
   })
   void fillingUpFailsCleanlyAndTheCountsAgree(String name, String options, String size)
       throws Exception {

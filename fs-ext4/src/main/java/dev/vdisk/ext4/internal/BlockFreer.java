@@ -10,6 +10,8 @@ final class BlockFreer {
   private final Ext4Writer w;
   private long start = -1;
   private long count;
+  private long keepStart = -1;
+  private long keepCount;
 
   BlockFreer(Ext4Writer w) {
     this.w = w;
@@ -26,6 +28,12 @@ final class BlockFreer {
     if (n <= 0) {
       return;
     }
+    if (keepStart >= 0 && first < keepStart + keepCount && first + n > keepStart) {
+      free(first, keepStart - first);
+      long after = keepStart + keepCount;
+      free(after, first + n - after);
+      return;
+    }
     if (start >= 0 && start + count == first) {
       count += n;
       return;
@@ -38,6 +46,19 @@ final class BlockFreer {
     flush();
     start = first;
     count = n;
+  }
+
+  /**
+   * Keeps a run from being freed (bigalloc: the cluster of which the file still maps blocks
+   * while blocks of it are being truncated away); parts of later runs that fall in it are
+   * skipped.
+   *
+   * @param first the first block kept
+   * @param n how many
+   */
+  void keep(long first, long n) {
+    keepStart = first;
+    keepCount = n;
   }
 
   /**

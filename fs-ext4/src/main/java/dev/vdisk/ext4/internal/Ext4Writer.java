@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * safe, and block and inode allocation through the bitmaps with the group descriptor and
  * superblock free counts and every checksum they carry (CRC32C under metadata_csum, CRC16 under
  * gdt_csum). Changed metadata blocks are collected in memory and written by {@link #commit()}.
+ * Under bigalloc the block bitmaps and {@code bg_free_blocks_count} count clusters while
+ * {@code s_free_blocks_count} counts blocks (as e2fsprogs and the kernel keep them); every
+ * allocation takes whole clusters and a free releases every cluster it touches, so callers that
+ * share a cluster between blocks (file data) decide when a cluster is no longer used.
  * Not thread-safe; one writer per device.
  */
 public final class Ext4Writer {
@@ -55,7 +59,8 @@ public final class Ext4Writer {
   public static final int WRITE_RO_COMPAT = Superblock.RO_COMPAT_SPARSE_SUPER
       | Superblock.RO_COMPAT_LARGE_FILE | Superblock.RO_COMPAT_BTREE_DIR
       | Superblock.RO_COMPAT_HUGE_FILE | Superblock.RO_COMPAT_GDT_CSUM | 0x20 /* dir_nlink */
-      | 0x40 /* extra_isize */ | Superblock.RO_COMPAT_METADATA_CSUM;
+      | 0x40 /* extra_isize */ | Superblock.RO_COMPAT_METADATA_CSUM
+      | Superblock.RO_COMPAT_BIGALLOC;
 
   private static final int MAX_RUN = 32768;
   private static final int CLEAN_CACHE_BLOCKS = 4096;
@@ -104,6 +109,8 @@ public final class Ext4Writer {
   private final int descSize;
   private final int descPerBlock;
   private final boolean wide;
+  /** Blocks per cluster (1 without bigalloc): the unit of the block bitmaps and group counts. */
+  private final int ratio;
   private final long[] gdtBlockNumbers;
   private final byte[][] gdtBlocks;
   private final Map<Long, byte[]> dirty = new LinkedHashMap<>();
@@ -138,6 +145,8 @@ public final class Ext4Writer {
     this.descSize = sb.descSize;
     this.descPerBlock = bs / descSize;
     this.wide = sb.hasIncompat(Superblock.INCOMPAT_64BIT) && descSize >= 64;
+    this.ratio = sb.hasRoCompat(Superblock.RO_COMPAT_BIGALLOC)
+        ? 1 << (sb.logClusterSize - sb.logBlockSize) : 1;
     this.sbBlockBytes = readBlock(sbBlock);
     long gdtCount = (groupCount + descPerBlock - 1) / descPerBlock;
     gdtBlockNumbers = new long[(int) gdtCount];
@@ -211,6 +220,15 @@ public final class Ext4Writer {
     if (ro != 0) {
       throw new UnsafeToWriteException(null, Reason.UNSUPPORTED_FEATURE, src
           + ": RO_COMPAT feature(s) " + names(sb, ro, 2) + " not supported for writing");
+    }
+    if (sb.hasRoCompat(Superblock.RO_COMPAT_BIGALLOC)
+        && (!sb.hasIncompat(Superblock.INCOMPAT_EXTENTS) || sb.firstDataBlock != 0
+        || sb.logClusterSize < sb.logBlockSize
+        || sb.clustersPerGroup << (sb.logClusterSize - sb.logBlockSize) != sb.blocksPerGroup)) {
+      throw new UnsafeToWriteException(null, Reason.UNSUPPORTED_FEATURE, src
+          + ": bigalloc without extents, or with inconsistent cluster geometry (s_log_cluster_size "
+          + sb.logClusterSize + ", s_clusters_per_group " + sb.clustersPerGroup
+          + ", s_blocks_per_group " + sb.blocksPerGroup + "), is not supported for writing");
     }
     ByteBuffer raw = ByteBuffer.wrap(sb.raw).order(ByteOrder.LITTLE_ENDIAN);
     long errorCount = raw.getInt(0x194) & 0xFFFFFFFFL;
@@ -467,10 +485,29 @@ public final class Ext4Writer {
   }
 
   /**
+   * The number of blocks in one allocation cluster: {@code 2^(s_log_cluster_size -
+   * s_log_block_size)} under bigalloc, else 1. Block bitmaps, {@code bg_free_blocks_count} and
+   * allocations count clusters; {@code s_free_blocks_count} counts blocks.
+   *
+   * @return blocks per cluster
+   */
+  public int clusterRatio() {
+    return ratio;
+  }
+
+  /** Clusters of a group that lie wholly inside the volume (all of them but a partial last). */
+  private long groupUnits(long g) {
+    return groupBlocks(g) / ratio;
+  }
+
+  /**
    * Allocates up to {@code count} consecutive blocks, preferring a run of the full length that
    * starts at or after {@code goal} (in the goal's group first, then the following groups). When
-   * no group has a full-length run, returns the longest run found. Groups whose block bitmap is
-   * uninitialised are skipped.
+   * no group has a full-length run, returns the longest run found. A group whose block bitmap
+   * is uninitialised gets it built first. Under bigalloc whole clusters are taken (enough for
+   * {@code count} blocks, from a cluster boundary) and the run returned starts at the first
+   * block of the first cluster; the rest of the last cluster stays allocated to the caller's
+   * use (a metadata block takes a whole cluster, as in the kernel).
    *
    * @param goal the preferred first block (0 for no preference)
    * @param count the wanted length, 1 to 32768
@@ -481,9 +518,32 @@ public final class Ext4Writer {
     if (count < 1 || count > MAX_RUN) {
       throw new IllegalArgumentException("count " + count + " is not 1 to " + MAX_RUN);
     }
-    if (sb.hasRoCompat(Superblock.RO_COMPAT_BIGALLOC)) {
-      throw new UnsafeToWriteException(null, Reason.UNSUPPORTED_FEATURE, "bigalloc");
+    if (ratio == 1) {
+      return allocateUnits(goal, count);
     }
+    Extent e = allocateUnits(goal, (count + ratio - 1) / ratio);
+    return new Extent(e.start(), Math.min(count, e.length()));
+  }
+
+  /**
+   * Allocates up to {@code clusters} consecutive whole clusters (blocks without bigalloc), as
+   * {@link #allocateBlocks} does.
+   *
+   * @param goal the preferred first block (rounded up to a cluster boundary)
+   * @param clusters how many clusters, 1 to 32768
+   * @return the run in blocks: it starts on a cluster boundary and holds a whole number of
+   *     clusters (possibly fewer than asked)
+   * @throws IOException with "no space left" when nothing is free, or on an I/O error
+   */
+  public Extent allocateClusters(long goal, int clusters) throws IOException {
+    if (clusters < 1 || clusters > MAX_RUN) {
+      throw new IllegalArgumentException("count " + clusters + " is not 1 to " + MAX_RUN);
+    }
+    return allocateUnits(goal, clusters);
+  }
+
+  /** The allocator over bitmap bits (clusters under bigalloc, else blocks). */
+  private Extent allocateUnits(long goal, int count) throws IOException {
     long g0 = goal < sb.firstDataBlock || goal >= sb.blocksCount ? 0
         : (goal - sb.firstDataBlock) / sb.blocksPerGroup;
     long bestStart = -1;
@@ -495,8 +555,8 @@ public final class Ext4Writer {
       }
       byte[] bm = (groupFlags(g) & BG_BLOCK_UNINIT) != 0 ? initBlockBitmap(g)
           : bitmap(blockBitmapBlock(g));
-      long n = groupBlocks(g);
-      long from = i == 0 ? goal - groupFirstBlock(g) : 0;
+      long n = groupUnits(g);
+      long from = i == 0 ? Math.floorDiv(goal - groupFirstBlock(g) + ratio - 1, ratio) : 0;
       for (int pass = 0; pass < 2; pass++) {
         long lo = pass == 0 ? Math.max(0, from) : 0;
         long hi = pass == 0 ? n : Math.min(n, Math.max(0, from) + count);
@@ -516,7 +576,7 @@ public final class Ext4Writer {
           }
           if (len > bestLen) {
             bestLen = len;
-            bestStart = groupFirstBlock(g) + runStart;
+            bestStart = groupFirstBlock(g) + runStart * ratio;
           }
         }
         if (from <= 0) {
@@ -529,15 +589,17 @@ public final class Ext4Writer {
           + " blocks free outside uninitialised groups: 0)");
     }
     long g = (bestStart - sb.firstDataBlock) / sb.blocksPerGroup;
-    return take(g, bitmap(blockBitmapBlock(g)), bestStart - groupFirstBlock(g), bestLen);
+    return take(g, bitmap(blockBitmapBlock(g)), (bestStart - groupFirstBlock(g)) / ratio,
+        bestLen);
   }
 
   /**
    * Builds the block bitmap of a {@code BLOCK_UNINIT} group as the kernel does when it first
    * allocates there: the superblock backup, group descriptor and reserved descriptor blocks the
    * group holds, every group's bitmaps and inode table that lie in it (flex_bg places them in
-   * other groups), and the padding past the group's last block marked in use; then clears the
-   * flag. The descriptor's free count already counts exactly the blocks left clear.
+   * other groups), and the padding past the group's last cluster marked in use (under bigalloc
+   * a bit stands for the cluster holding those blocks); then clears the flag. The descriptor's
+   * free count already counts exactly the clusters left clear.
    */
   private byte[] initBlockBitmap(long g) throws IOException {
     long bmBlock = blockBitmapBlock(g);
@@ -565,7 +627,7 @@ public final class Ext4Writer {
       }
     }
     for (long b = 0; b < Math.min(used, n); b++) {
-      set(bm, b, true);
+      set(bm, b / ratio, true);
     }
     long itableBlocks = (sb.inodesPerGroup * sb.inodeSize + bs - 1) / bs;
     for (long other = 0; other < groupCount; other++) {
@@ -575,13 +637,13 @@ public final class Ext4Writer {
       for (int k = 0; k < 3; k++) {
         for (long b = starts[k]; b < starts[k] + lengths[k]; b++) {
           if (b >= first && b < first + n) {
-            set(bm, b - first, true);
+            set(bm, (b - first) / ratio, true);
           }
         }
       }
     }
-    for (long b = n; b < 8L * bs; b++) {
-      set(bm, b, true);
+    for (long c = (n + ratio - 1) / ratio; c < 8L * bs; c++) {
+      set(bm, c, true);
     }
     bitmaps.put(bmBlock, bm);
     ByteBuffer d = desc(g);
@@ -592,6 +654,7 @@ public final class Ext4Writer {
     return bm;
   }
 
+  /** Marks {@code len} bitmap units from {@code bit} in use; returns them as a block run. */
   private Extent take(long g, byte[] bm, long bit, int len) {
     saveGdt(g);
     for (long b = bit; b < bit + len; b++) {
@@ -601,9 +664,9 @@ public final class Ext4Writer {
     ByteBuffer d = desc(g);
     setField16(d, 0xC, 0x2C, groupFreeBlocks(g) - len);
     updateDescChecksum(g);
-    addSbFree(-len, 0);
-    Extent e = new Extent(groupFirstBlock(g) + bit, len);
-    LOG.debug("{}: allocated blocks {}+{} in group {}", source, e.start(), len, g);
+    addSbFree(-(long) len * ratio, 0);
+    Extent e = new Extent(groupFirstBlock(g) + bit * ratio, len * ratio);
+    LOG.debug("{}: allocated blocks {}+{} in group {}", source, e.start(), e.length(), g);
     return e;
   }
 
@@ -611,7 +674,10 @@ public final class Ext4Writer {
    * Frees a run of blocks (it may cross group boundaries). The bitmaps and counts change at the
    * next {@link #commit()}: until then the blocks stay allocated, so data written directly to the
    * device in the running transaction never lands in a block the last committed state still
-   * uses (the rule the kernel keeps for blocks freed in a running transaction).
+   * uses (the rule the kernel keeps for blocks freed in a running transaction). Under bigalloc
+   * every cluster the run touches is freed (a cluster already freed in this transaction, by
+   * another run of the same file that shared it, is skipped): the caller frees only clusters no
+   * block of the file still uses.
    *
    * @param start the first block
    * @param count how many
@@ -622,6 +688,10 @@ public final class Ext4Writer {
     if (count < 1 || start < sb.firstDataBlock || start + count > sb.blocksCount) {
       throw new CorruptStructureException(source, -1, "block run",
           "blocks " + start + "+" + count + " are outside the volume");
+    }
+    if (ratio > 1) {
+      freeClusters(start - start % ratio, start + count);
+      return;
     }
     long b = start;
     long left = count;
@@ -654,6 +724,48 @@ public final class Ext4Writer {
     }
   }
 
+  /** Bigalloc: frees the clusters holding blocks {@code [from, end)} ({@code from} aligned). */
+  private void freeClusters(long from, long end) throws IOException {
+    long runStart = -1;
+    int runLen = 0;
+    for (long c = from; c < end; c += ratio) {
+      long g = (c - sb.firstDataBlock) / sb.blocksPerGroup;
+      if (runStart >= 0 && (c != runStart + runLen
+          || (runStart - sb.firstDataBlock) / sb.blocksPerGroup != g)) {
+        addPendingFree(runStart, runLen);
+        runStart = -1;
+      }
+      Map.Entry<Long, Integer> below = pendingFrees.floorEntry(c);
+      if (below != null && below.getKey() + below.getValue() > c) {
+        continue; // freed already in this transaction (another run of the file shared it)
+      }
+      if ((groupFlags(g) & BG_BLOCK_UNINIT) != 0) {
+        throw new CorruptStructureException(source, -1, "block bitmap " + g,
+            "cluster of block " + c + " lies in an uninitialised group");
+      }
+      byte[] bm = bitmap(blockBitmapBlock(g));
+      if (!test(bm, (c - groupFirstBlock(g)) / ratio)) {
+        throw new CorruptStructureException(source, -1, "block bitmap " + g,
+            "the cluster of block " + c + " is already free");
+      }
+      if (runStart < 0) {
+        runStart = c;
+        runLen = 0;
+      }
+      runLen += ratio;
+    }
+    if (runStart >= 0) {
+      addPendingFree(runStart, runLen);
+    }
+  }
+
+  private void addPendingFree(long start, int blocks) {
+    pendingFrees.put(start, blocks);
+    if (op != null) {
+      op.frees.add(start);
+    }
+  }
+
   /** @return the blocks freed in the running transaction, waiting for the commit */
   public long pendingFreeBlocks() {
     long n = 0;
@@ -666,9 +778,9 @@ public final class Ext4Writer {
   private void applyPendingFrees() throws IOException {
     for (Map.Entry<Long, Integer> e : pendingFrees.entrySet()) {
       long start = e.getKey();
-      int n = e.getValue();
+      int n = e.getValue() / ratio;
       long g = (start - sb.firstDataBlock) / sb.blocksPerGroup;
-      long bit = start - groupFirstBlock(g);
+      long bit = (start - groupFirstBlock(g)) / ratio;
       byte[] bm = bitmap(blockBitmapBlock(g));
       for (long x = bit; x < bit + n; x++) {
         set(bm, x, false);
@@ -676,7 +788,7 @@ public final class Ext4Writer {
       blockBitmapChanged(g, bm);
       setField16(desc(g), 0xC, 0x2C, groupFreeBlocks(g) + n);
       updateDescChecksum(g);
-      addSbFree(n, 0);
+      addSbFree((long) n * ratio, 0);
     }
     pendingFrees.clear();
   }
@@ -698,7 +810,7 @@ public final class Ext4Writer {
     long pg = parent >= 1 && parent <= sb.inodesCount ? (parent - 1) / ipg : 0;
     long start = pg;
     if (directory && groupCount > 1) {
-      long avgBlocks = freeBlocks() / groupCount;
+      long avgBlocks = freeBlocks() / ratio / groupCount;
       long best = -1;
       long bestFree = 0;
       for (long g = 0; g < groupCount; g++) {

@@ -712,6 +712,44 @@ final class ExtentTree implements BlockMapping {
     }
   }
 
+  /**
+   * Bigalloc: how many clusters the tree occupies: those holding its tree blocks and those its
+   * extents touch, each counted once.
+   *
+   * @param ratio blocks per cluster
+   * @return the number of distinct clusters
+   * @throws IOException on a corrupt tree or an I/O error
+   */
+  long clustersInUse(int ratio) throws IOException {
+    List<long[]> extents = new ArrayList<>();
+    List<Long> blocks = new ArrayList<>();
+    collect(root(), 0, extents, blocks);
+    long[][] ranges = new long[extents.size() + blocks.size()][];
+    int k = 0;
+    for (long[] e : extents) {
+      long len = e[2] & 0xFFFF;
+      ranges[k++] = new long[] {e[1] / ratio, (e[1] + len - 1) / ratio};
+    }
+    for (long b : blocks) {
+      ranges[k++] = new long[] {b / ratio, b / ratio};
+    }
+    java.util.Arrays.sort(ranges, (x, y) -> Long.compare(x[0], y[0]));
+    long total = 0;
+    long curStart = -1;
+    long curEnd = -2;
+    for (long[] r : ranges) {
+      if (r[0] > curEnd) {
+        total += curEnd - curStart + 1;
+        curStart = r[0];
+        curEnd = r[1];
+      } else {
+        curEnd = Math.max(curEnd, r[1]);
+      }
+    }
+    total += curEnd - curStart + 1;
+    return total;
+  }
+
   @Override
   public void truncate(long from) throws IOException {
     Node root = root();

@@ -18,10 +18,13 @@ public final class FileData {
 
   private final Ext4Writer w;
   private final int bs;
+  /** Blocks per cluster: 1, or more under bigalloc. */
+  private final int ratio;
 
   FileData(Ext4Writer w) {
     this.w = w;
     this.bs = w.blockSize();
+    this.ratio = w.clusterRatio();
   }
 
   /**
@@ -94,12 +97,100 @@ public final class FileData {
       throw new IllegalArgumentException("logical block " + logical + " is mapped");
     }
     long g = m.goal(logical);
-    long start = w.allocateBlocks(g >= 0 ? g : goal, 1).start();
-    inode.addBlocks(1);
-    m.insert(logical, start, 1);
+    long start;
+    if (ratio > 1) {
+      Place p = place(m, logical, logical + 1, g >= 0 ? g : goal);
+      start = p.physical();
+      insertPlaced(m, logical, p);
+      recount(inode, m);
+    } else {
+      start = w.allocateBlocks(g >= 0 ? g : goal, 1).start();
+      inode.addBlocks(1);
+      m.insert(logical, start, 1);
+    }
     freer.flush();
     w.putInode(inode);
     return start;
+  }
+
+  /**
+   * Bigalloc: where logical blocks from {@code l} (before {@code end}) go. A file's logical
+   * cluster lives in one physical cluster at the same offset ({@code lblk % ratio == pblk %
+   * ratio}), so blocks of a logical cluster the file already maps take the rest of that
+   * physical cluster; otherwise whole new clusters are allocated.
+   *
+   * @param physical the first physical block for {@code l}
+   * @param length how many logical blocks from {@code l} it covers
+   * @param newStart the first block of newly allocated clusters, or -1
+   * @param newLength the blocks of newly allocated clusters (0 when none)
+   */
+  private record Place(long physical, int length, long newStart, int newLength) {}
+
+  private Place place(BlockMapping m, long l, long end, long goal) throws IOException {
+    if (!(m instanceof ExtentTree)) {
+      throw new java.nio.file.FileSystemException(w.source(), null, "bigalloc: an inode"
+          + " without extents cannot be written (bigalloc requires extent-mapped files)");
+    }
+    int off = (int) (l % ratio);
+    long lc0 = l - off;
+    long pc = physicalCluster(m, lc0, lc0 + ratio);
+    if (pc >= 0) {
+      return new Place(pc + off, (int) Math.min(end - l, ratio - off), -1, 0);
+    }
+    long stop = end;
+    if (end > lc0 + ratio && end % ratio != 0) {
+      // the last logical cluster may be mapped past end: it is placed in the next round
+      stop = end - end % ratio;
+    }
+    long want = Math.min(stop - l, ExtentTree.MAX_INIT - ratio);
+    int clusters = (int) ((off + want + ratio - 1) / ratio);
+    Ext4Writer.Extent e = w.allocateClusters(goal < 0 ? 0 : goal, clusters);
+    int len = (int) Math.min(want, e.length() - off);
+    return new Place(e.start() + off, len, e.start(), e.length());
+  }
+
+  /**
+   * The first block of the physical cluster that logical blocks {@code [from, to)} (inside one
+   * logical cluster) map, or -1 when none of them is mapped.
+   */
+  private long physicalCluster(BlockMapping m, long from, long to) throws IOException {
+    long k = from;
+    while (k < to && k < m.limit()) {
+      BlockMapping.Run r = m.lookup(k);
+      if (!r.hole()) {
+        return r.physical() - r.physical() % ratio;
+      }
+      if (r.length() == Long.MAX_VALUE) {
+        break;
+      }
+      k += Math.max(1, r.length());
+    }
+    return -1;
+  }
+
+  /** Maps a placed run; on failure frees the clusters newly allocated for it. */
+  private void insertPlaced(BlockMapping m, long l, Place p) throws IOException {
+    try {
+      m.insert(l, p.physical(), p.length());
+    } catch (IOException | RuntimeException ex) {
+      if (p.newLength() > 0) {
+        w.freeBlocks(p.newStart(), p.newLength());
+      }
+      throw ex;
+    }
+  }
+
+  /**
+   * Bigalloc: sets {@code i_blocks} from the clusters the inode uses (those its extents and
+   * extent-tree blocks occupy, and its xattr block's), each counted whole, as e2fsck counts
+   * them. Without bigalloc the editors keep {@code i_blocks} exact as they go.
+   */
+  private void recount(MutableInode inode, BlockMapping m) throws IOException {
+    if (ratio == 1 || !(m instanceof ExtentTree t)) {
+      return;
+    }
+    long clusters = t.clustersInUse(ratio) + (inode.fileAcl() != 0 ? 1 : 0);
+    inode.setSectors(clusters * ratio * (bs / 512));
   }
 
   private java.nio.file.FileSystemException tooLarge(MutableInode inode, long block) {
@@ -155,6 +246,7 @@ public final class FileData {
       // a short write: keep what reached the disk reachable and consistent
       long written = Math.min(end, done[0] * bs);
       freer.flush();
+      recount(inode, m);
       if (written > oldSize) {
         inode.setSize(written);
       }
@@ -163,6 +255,7 @@ public final class FileData {
       throw e;
     }
     freer.flush();
+    recount(inode, m);
     src.position(src.limit());
     if (end > oldSize) {
       inode.setSize(end);
@@ -206,6 +299,15 @@ public final class FileData {
           }
           if (g < 0) {
             g = groupGoal(inode);
+          }
+          if (ratio > 1) {
+            Place p = place(m, l, runEnd, g);
+            writeFresh(p.physical(), l, l + p.length(), position, end, data);
+            insertPlaced(m, l, p);
+            goal = p.physical() + p.length();
+            l += p.length();
+            done[0] = l;
+            continue;
           }
           Ext4Writer.Extent e = w.allocateBlocks(g,
               (int) Math.min(runEnd - l, ExtentTree.MAX_INIT));
@@ -379,12 +481,20 @@ public final class FileData {
       throw tooLarge(inode, blocks - 1);
     }
     if (size < old) {
+      if (ratio > 1 && blocks % ratio != 0) {
+        // the blocks kept in the last logical cluster keep its physical cluster
+        long pc = physicalCluster(m, blocks - blocks % ratio, blocks);
+        if (pc >= 0) {
+          freer.keep(pc, ratio);
+        }
+      }
       m.truncate(blocks);
       zeroAfter(m, size, blocks * bs);
     } else if (size > old) {
       zeroAfter(m, old, size);
     }
     freer.flush();
+    recount(inode, m);
     if (size != inode.size()) {
       inode.setSize(size);
       inode.touchModified(w.now());
@@ -409,12 +519,13 @@ public final class FileData {
     BlockMapping m = mapping(inode, freer);
     m.truncate(0);
     freer.flush();
+    recount(inode, m);
     inode.setSize(0);
     w.putInode(inode);
   }
 
   private boolean isFastSymlink(MutableInode inode) {
-    long own = inode.sectors() - (inode.fileAcl() != 0 ? bs / 512 : 0);
+    long own = inode.sectors() - (inode.fileAcl() != 0 ? (long) ratio * bs / 512 : 0);
     return inode.type() == MutableInode.S_IFLNK && inode.size() < MutableInode.I_BLOCK_SIZE
         && !inode.hasFlag(Inode.FL_EXTENTS) && own <= 0;
   }
@@ -451,8 +562,10 @@ public final class FileData {
     System.arraycopy(target, 0, blk, 0, target.length);
     w.writeData(start, 0, ByteBuffer.wrap(blk));
     BlockFreer freer = new BlockFreer(w);
-    mapping(inode, freer).insert(0, start, 1);
+    BlockMapping m = mapping(inode, freer);
+    m.insert(0, start, 1);
     freer.flush();
+    recount(inode, m);
     inode.setSize(target.length);
     w.putInode(inode);
   }

@@ -338,7 +338,7 @@ final class HtreeEditor {
    */
   private void ensureFree(Directories.DirBlocks d, int blocks) throws IOException {
     long free = w.freeBlocks();
-    if (free < blocks + 6L) {
+    if (free < (blocks + 6L) * w.clusterRatio()) {
       throw new IOException(w.source() + ": no space left on the file system for directory "
           + d.dir.ino() + " to grow (" + free + " blocks free)");
     }

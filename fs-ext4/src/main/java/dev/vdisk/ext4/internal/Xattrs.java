@@ -437,7 +437,7 @@ public final class Xattrs {
     }
     releaseBlock(s);
     inode.setFileAcl(0);
-    inode.addBlocks(-1);
+    inode.addBlocks(-w.clusterRatio());
     w.putInode(inode);
   }
 
@@ -548,7 +548,7 @@ public final class Xattrs {
       if (s.block != 0) {
         releaseBlock(s);
         inode.setFileAcl(0);
-        inode.addBlocks(-1);
+        inode.addBlocks(-w.clusterRatio());
       }
       return;
     }
@@ -569,7 +569,7 @@ public final class Xattrs {
         LOG.debug("{}: inode {}: shared xattr block {} copied to {}", w.source(), inode.ino(),
             s.block, target);
       } else {
-        inode.addBlocks(1);
+        inode.addBlocks(w.clusterRatio());
       }
       inode.setFileAcl(target);
       b = w.newMetaBlock(target);
