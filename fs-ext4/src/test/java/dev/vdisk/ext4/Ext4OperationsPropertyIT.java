@@ -33,15 +33,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Seeded random operation sequences through the writable ext mount (create, write at random
  * offsets, extend, truncate, unlink, mkdir, rmdir, rename over existing names, symlink, link,
- * chmod, xattr set and remove) on eleven file-system variants (four of them bigalloc: 16 KiB
+ * chmod, xattr set and remove) on twelve file-system variants: ext2, ext3, ext4 with and without
+ * metadata_csum, 1 KiB blocks, inline_data, 64bit with flex_bg, four bigalloc ones (16 KiB
  * clusters of 1 KiB blocks (mke2fs picks 1 KiB blocks for this size) and of 4 KiB blocks, 4 KiB
- * clusters of 1 KiB blocks, 64 KiB clusters with inline_data and without metadata_csum). After every 100 operations the
- * volume is flushed, {@code e2fsck -fn} must find the image clean (exit 0, and no extent tree it
- * would "Optimize?"), and the tree the kernel sees
- * through a read-only loop mount (types, modes, sizes, contents, link counts, symlink targets,
- * user xattrs) must equal an in-memory model. Seeds are printed; {@code -Dvdisk.seed=N} replays
- * one, {@code -Dvdisk.propertyRuns=N} runs more seeds per variant and
- * {@code -Dvdisk.propertyVariants=REGEX} picks variants by name.
+ * clusters of 1 KiB blocks, 64 KiB clusters with inline_data and without metadata_csum), and
+ * metadata_csum_seed with the UUID changed by {@code tune2fs} afterwards. After every 100
+ * operations the volume is flushed, {@code e2fsck -fn} must find the image clean (exit 0, and no
+ * extent tree it would "Optimize?"), and the tree the kernel sees through a read-only loop mount
+ * (types, modes, sizes, contents, link counts, symlink targets, user xattrs) must equal an
+ * in-memory model. Seeds are printed; {@code -Dvdisk.seed=N} replays one,
+ * {@code -Dvdisk.propertyRuns=N} runs more seeds per variant (the {@code soak} Maven profile runs
+ * 20) and {@code -Dvdisk.propertyVariants=REGEX} picks variants by name.
  */
 class Ext4OperationsPropertyIT {
   private static final int OPS = Integer.getInteger("vdisk.propertyOps", 2000);
@@ -63,6 +65,8 @@ class Ext4OperationsPropertyIT {
         {"ext4-bigalloc-inline-no-csum", "-t ext4 -b 4096 -O bigalloc,inline_data,^metadata_csum"
             + " -C 65536"},
         {"ext4-bigalloc-1k", "-t ext4 -b 1024 -O bigalloc -C 4096"},
+        // the checksum seed kept in the superblock: the UUID changes afterwards, the seed not
+        {"ext4-csum-seed-new-uuid", "-t ext4 -O metadata_csum_seed|-U random"},
     };
     String only = System.getProperty("vdisk.propertyVariants");
     int runs = Integer.getInteger("vdisk.propertyRuns", 1);
@@ -105,7 +109,14 @@ class Ext4OperationsPropertyIT {
     Oracles.require("e2fsck", "e2fsprogs");
     Oracles.requireRoot("the kernel's view through a loop mount");
     System.out.println("Ext4OperationsPropertyIT " + name + " seed " + seed);
-    Path image = Ext4Fixtures.mke2fsWithHello(work, name, options, "96M");
+    String[] parts = options.split("\\|");
+    Path image = Ext4Fixtures.mke2fsWithHello(work, name, parts[0], "96M");
+    if (parts.length > 1) {
+      List<String> tune = new ArrayList<>(List.of("tune2fs"));
+      tune.addAll(List.of(parts[1].trim().split("\\s+")));
+      tune.add(image.toString());
+      Oracles.runOk(tune.toArray(new String[0]));
+    }
     Random rnd = new Random(seed);
     M root = new M(NodeType.DIRECTORY, 0755);
     M hello = new M(NodeType.REGULAR_FILE, 0644);
