@@ -647,9 +647,9 @@ public final class VmdkDisk implements VirtualDisk {
     long alignedEnd = Math.min(e.size(), (end + g - 1) / g * g);
     boolean headNeeds = alignedStart != rel
         && e.allocation(alignedStart).state() != Allocation.State.DATA;
+    // the grain holding the last byte written (alignedEnd may be the extent's unaligned end)
     boolean tailNeeds = alignedEnd != end
-        && e.allocation(Math.max(alignedStart, alignedEnd - g)).state()
-            != Allocation.State.DATA;
+        && e.allocation((end - 1) / g * g).state() != Allocation.State.DATA;
     if (!headNeeds && !tailNeeds) {
       e.write(rel, part);
       return;
