@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Makes the seed corpus of fs-ntfs's NtfsFuzzTest from a volume that mkntfs makes and ntfs-3g fills:
+#   bootSector/  512-byte boot sectors (4 KiB, 512 B and 64 KiB clusters)
+#   mftRecord/   MFT entries as on disk (fixups not applied): $MFT, root, $Bitmap, a resident file,
+#                a sparse file, a file grown by appends, a directory with an index allocation
+#   dataRuns/    lastVcn (8 bytes LE) + cluster count (8 bytes LE) + a runlist, taken from those,
+#                and one hand-made runlist (relative negative LCN, sparse run, 3-byte fields)
+# Needs root (the ntfs-3g mount). Usage: make-ntfs-fuzz-seeds.sh RESOURCE_DIR
+#   (e.g. fs-ntfs/src/test/resources/dev/vdisk/ntfs)
+set -euo pipefail
+[[ -n ${TRACE:-} ]] && set -x
+out=${1:?usage: $0 RESOURCE_DIR}
+seeds="$out/NtfsFuzzTestInputs"
+rm -rf "$seeds"
+mkdir -p "$seeds"/{bootSector,mftRecord,dataRuns}
+tmp=$(mktemp -d)
+trap 'umount "$tmp/mnt" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+export LC_ALL=C.UTF-8
+
+for c in 512 4096 65536; do
+  truncate -s 64M "$tmp/b$c.img"
+  mkntfs -F -Q -c "$c" "$tmp/b$c.img" >/dev/null
+  head -c 512 "$tmp/b$c.img" > "$seeds/bootSector/clusters-$c"
+done
+
+img="$tmp/b4096.img"
+mkdir "$tmp/mnt"
+ntfs-3g "$img" "$tmp/mnt"
+printf 'hello ntfs\n' > "$tmp/mnt/small.txt"
+mkdir "$tmp/mnt/dir"
+for i in $(seq 1 60); do printf 'entry %d\n' "$i" > "$tmp/mnt/dir/file-with-a-long-name-$i.txt"; done
+printf 'middle' | dd of="$tmp/mnt/sparse.bin" bs=1 seek=5000000 conv=notrunc status=none
+truncate -s 40000000 "$tmp/mnt/sparse.bin"
+for i in $(seq 1 60); do
+  head -c 4096 /dev/urandom >> "$tmp/mnt/frag-a.bin"
+  head -c 4096 /dev/urandom >> "$tmp/mnt/frag-b.bin"
+  sync "$tmp/mnt/frag-a.bin"
+done
+declare -A inode
+for f in small.txt dir sparse.bin frag-a.bin; do inode[$f]=$(stat -c %i "$tmp/mnt/$f"); done
+umount "$tmp/mnt"
+
+ntfscat -i 0 "$img" > "$tmp/mft"
+record() { dd if="$tmp/mft" bs=1024 skip="$1" count=1 status=none > "$seeds/mftRecord/$2"; }
+record 0 mft
+record 5 root
+record 6 bitmap
+record "${inode[small.txt]}" resident-file
+record "${inode[dir]}" directory
+record "${inode[sparse.bin]}" sparse-file
+record "${inode[frag-a.bin]}" appended-file
+
+clusters=$(ntfsinfo -m "$img" | sed -n 's/.*Volume Size in Clusters: //p')
+python3 - "$seeds" "$clusters" <<'PY'
+import os, struct, sys
+seeds, clusters = sys.argv[1], int(sys.argv[2])
+for name in sorted(os.listdir(f"{seeds}/mftRecord")):
+    rec = bytearray(open(f"{seeds}/mftRecord/{name}", "rb").read())
+    usa, count = struct.unpack_from("<HH", rec, 4)
+    for i in range(1, count):
+        rec[i * 512 - 2:i * 512] = rec[usa + 2 * i:usa + 2 * i + 2]
+    pos = struct.unpack_from("<H", rec, 0x14)[0]
+    n = 0
+    while pos + 8 <= len(rec):
+        atype, length = struct.unpack_from("<II", rec, pos)
+        if atype == 0xFFFFFFFF or length < 16:
+            break
+        if rec[pos + 8] == 1:
+            last_vcn = struct.unpack_from("<q", rec, pos + 0x18)[0]
+            runs_at = struct.unpack_from("<H", rec, pos + 0x20)[0]
+            runs = rec[pos + runs_at:pos + length]
+            with open(f"{seeds}/dataRuns/{name}-{n}", "wb") as f:
+                f.write(struct.pack("<qq", last_vcn, clusters) + runs)
+            n += 1
+        pos += length
+PY
+python3 -c 'import struct, sys; sys.stdout.buffer.write(struct.pack("<qq", 318, 1 << 20)
+    + bytes.fromhex("21100001" "0120" "311000ffff" "32ff0000000100" "00"))' \
+  > "$seeds/dataRuns/hand-made"
+ls -l "$seeds"/*
