@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vdisk.core.Allocation;
 import dev.vdisk.core.BlockDevice;
 import dev.vdisk.core.MemoryBlockDevice;
+import dev.vdisk.core.util.ForwardingBlockDevice;
 import dev.vdisk.core.UnsafeToWriteException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -83,7 +84,7 @@ class PartitionTest {
   void describesItselfAndKeepsTheDeviceOpen() throws Exception {
     AtomicBoolean closed = new AtomicBoolean();
     MemoryBlockDevice memory = TestDisks.device(disk(), 512);
-    BlockDevice device = new ForwardingDevice(memory) {
+    BlockDevice device = new ForwardingBlockDevice(memory) {
       @Override
       public void close() {
         closed.set(true);
@@ -102,7 +103,7 @@ class PartitionTest {
   @Test
   void allocationRunsAreClippedToThePartition() throws Exception {
     MemoryBlockDevice memory = TestDisks.device(disk(), 512);
-    BlockDevice device = new ForwardingDevice(memory) {
+    BlockDevice device = new ForwardingBlockDevice(memory) {
       @Override
       public Allocation allocation(long offset) {
         // Holes every 64 KiB run: data in [0, 6000), zero after.
@@ -124,54 +125,5 @@ class PartitionTest {
   void defaultAllocationIsOneDataRunToTheEnd() throws Exception {
     Partition p = partitionOf(TestDisks.device(disk(), 512));
     assertThat(p.allocation(10)).isEqualTo(new Allocation(10, 4086, Allocation.State.DATA));
-  }
-
-  /** Forwards everything to another device; tests override what they need. */
-  private static class ForwardingDevice implements BlockDevice {
-    private final BlockDevice delegate;
-
-    ForwardingDevice(BlockDevice delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public long size() {
-      return delegate.size();
-    }
-
-    @Override
-    public int sectorSize() {
-      return delegate.sectorSize();
-    }
-
-    @Override
-    public void read(long offset, ByteBuffer dst) throws IOException {
-      delegate.read(offset, dst);
-    }
-
-    @Override
-    public void write(long offset, ByteBuffer src) throws IOException {
-      delegate.write(offset, src);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      delegate.flush();
-    }
-
-    @Override
-    public boolean isWritable() {
-      return delegate.isWritable();
-    }
-
-    @Override
-    public String description() {
-      return delegate.description();
-    }
-
-    @Override
-    public void close() throws IOException {
-      delegate.close();
-    }
   }
 }
