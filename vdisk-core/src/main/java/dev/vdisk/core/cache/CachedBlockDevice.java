@@ -1,8 +1,8 @@
 package dev.vdisk.core.cache;
 
-import dev.vdisk.core.Allocation;
 import dev.vdisk.core.BlockDevice;
 import dev.vdisk.core.BlockDevices;
+import dev.vdisk.core.util.ForwardingBlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Closing this device closes the wrapped one and drops its blocks from the cache.
  */
-public final class CachedBlockDevice implements BlockDevice {
+public final class CachedBlockDevice extends ForwardingBlockDevice {
   private final BlockDevice device;
   private final BlockCache cache;
   private final Object owner = new Object();
@@ -27,6 +27,7 @@ public final class CachedBlockDevice implements BlockDevice {
    * @param cache the cache, possibly shared with other devices
    */
   public CachedBlockDevice(BlockDevice device, BlockCache cache) {
+    super(device);
     this.device = device;
     this.cache = cache;
   }
@@ -38,16 +39,6 @@ public final class CachedBlockDevice implements BlockDevice {
    */
   public BlockDevice device() {
     return device;
-  }
-
-  @Override
-  public long size() {
-    return device.size();
-  }
-
-  @Override
-  public int sectorSize() {
-    return device.sectorSize();
   }
 
   @Override
@@ -100,26 +91,6 @@ public final class CachedBlockDevice implements BlockDevice {
         cache.invalidate(owner, offset / cache.blockSize(), (offset + length - 1) / cache.blockSize());
       }
     }
-  }
-
-  @Override
-  public void flush() throws IOException {
-    device.flush();
-  }
-
-  @Override
-  public boolean isWritable() {
-    return device.isWritable();
-  }
-
-  @Override
-  public Allocation allocation(long offset) throws IOException {
-    return device.allocation(offset);
-  }
-
-  @Override
-  public String description() {
-    return device.description();
   }
 
   @Override
