@@ -1,0 +1,575 @@
+package dev.vdisk.ntfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vdisk.core.fs.FileTrees;
+import dev.vdisk.core.fs.VdiskFileSystems;
+import dev.vdisk.ntfs.NtfsTreeSnapshot.Entry;
+import dev.vdisk.testdata.NtfsImages;
+import dev.vdisk.testdata.NtfsImages.Variant;
+import dev.vdisk.testdata.Oracles;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.DosFileAttributes;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The NTFS acceptance test: every fixture variant of {@link NtfsImages} (made by {@code mkntfs},
+ * filled through {@code ntfs-3g}) read through vdisk's public NIO API ({@link
+ * VdiskFileSystems#open(Path)}) and compared with what the real tools read from the same bytes:
+ *
+ * <ul>
+ *   <li>a read-only {@code ntfs-3g} mount with {@code streams_interface=xattr}: names in every
+ *       directory, types, sizes, SHA-256 of contents, symlink targets, modification times, the
+ *       named streams' names as {@code user.*} attributes; {@code system.ntfs_attrib_be} (via
+ *       {@code getfattr}) for the DOS attributes;
+ *   <li>a second read-only mount with {@code streams_interface=windows}: each named stream's bytes
+ *       read as {@code file:stream}, against vdisk's {@code user.<stream>} attribute and its {@code
+ *       path:stream} path;
+ *   <li>the volume's own {@code $UpCase} table (from {@code ntfscat}) for the collation order vdisk
+ *       lists directories in; the order {@code ntfsls} prints for directories held whole in their
+ *       $INDEX_ROOT checks that comparator;
+ *   <li>sleuthkit {@code icat} (by the inode numbers {@code fls -r -p} lists, streams included)
+ *       and {@code ntfscat} for a sample of files;
+ *   <li>{@link FileTrees#copy} of {@code /} (what {@code vdisk get IMAGE / out} does) against the
+ *       mount.
+ * </ul>
+ *
+ * <p>For the partitioned variants (NTFS in MBR partition 1 of a raw disk, a dynamic VHD and a
+ * VHDX) the oracle tools read the partition that {@code qemu-img convert} and {@code sfdisk} find
+ * in the disk; vdisk opens the image itself, both by default and as partition 1.
+ */
+class NtfsReadIT {
+  /** The oracles' view of each variant, taken once and shared by the tests. */
+  private static final Map<Variant, Oracle> ORACLES = new EnumMap<>(Variant.class);
+
+  private static Path work;
+
+  @TempDir Path dir;
+
+  @AfterAll
+  static void cleanUp() throws IOException {
+    if (work != null) {
+      Oracles.run("rm", "-rf", work.toString());
+    }
+  }
+
+  /** What the real tools showed of one variant (mounted, walked and unmounted). */
+  private static final class Oracle {
+    Path volume;
+    String mountPoint;
+    NtfsTreeSnapshot tree;
+    /** Entry key to stream name to "size:sha256" (bytes from the windows-interface mount). */
+    Map<String, Map<String, String>> streams = new TreeMap<>();
+    /** Entry key to system.ntfs_attrib_be. */
+    Map<String, Integer> dosAttributes = new HashMap<>();
+    /** Entry key to ino, for hard links. */
+    Map<String, Long> inodes = new HashMap<>();
+    /** The volume's $UpCase table. */
+    char[] upcase;
+  }
+
+  private static synchronized Oracle oracle(Variant variant) throws Exception {
+    Oracle cached = ORACLES.get(variant);
+    if (cached != null) {
+      return cached;
+    }
+    Oracles.require("ntfscat", "ntfs-3g");
+    Oracles.require("ntfsls", "ntfs-3g");
+    Oracles.require("getfattr", "attr");
+    Oracles.require("fls", "sleuthkit");
+    Oracles.require("icat", "sleuthkit");
+    Path image = NtfsImages.get(variant);
+    if (work == null) {
+      work = Files.createTempDirectory("ntfs-read-it");
+    }
+    Path base = Files.createDirectories(work.resolve(variant.scriptName()));
+    Oracle o = new Oracle();
+    o.volume = variant.partitioned() ? partition(image, variant, base) : image;
+    Path xattrMount = Files.createDirectories(base.resolve("mnt-xattr"));
+    Path windowsMount = Files.createDirectories(base.resolve("mnt-windows"));
+    o.mountPoint = xattrMount.toString();
+    Oracles.runOk("ntfs-3g", "-o", "ro,streams_interface=xattr", o.volume.toString(),
+        xattrMount.toString());
+    try {
+      Oracles.runOk("ntfs-3g", "-o", "ro,streams_interface=windows", o.volume.toString(),
+          windowsMount.toString());
+      try {
+        o.tree = NtfsTreeSnapshot.of(xattrMount, false);
+        for (Map.Entry<String, Entry> e : o.tree.entries.entrySet()) {
+          Path p = NtfsTreeSnapshot.resolve(xattrMount, e.getKey());
+          o.inodes.put(e.getKey(), ((Number) Files.getAttribute(p, "unix:ino",
+              LinkOption.NOFOLLOW_LINKS)).longValue());
+          if (e.getValue().type().equals("link")) {
+            continue;
+          }
+          UserDefinedFileAttributeView view = Files.getFileAttributeView(p,
+              UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+          List<String> names = view.list();
+          if (names.isEmpty()) {
+            continue;
+          }
+          Map<String, String> values = new TreeMap<>();
+          for (String name : names) {
+            Path windowsPath = NtfsTreeSnapshot.resolve(windowsMount, e.getKey());
+            Path streamPath = windowsPath.resolveSibling(windowsPath.getFileName() + ":" + name);
+            String digest = NtfsTreeSnapshot.sizedSha256(streamPath);
+            values.put(name, digest);
+            if (view.size(name) <= 65536) { // Linux caps an xattr value at 64 KiB
+              assertThat(NtfsTreeSnapshot.xattrValueDigest(view, name))
+                  .as("oracles disagree: %s stream %s as xattr and as file:stream", e.getKey(),
+                      name)
+                  .isEqualTo(digest);
+            }
+          }
+          o.streams.put(e.getKey(), values);
+        }
+        o.dosAttributes = ntfsAttributes(xattrMount);
+      } finally {
+        Oracles.runOk("umount", windowsMount.toString());
+      }
+    } finally {
+      Oracles.runOk("umount", xattrMount.toString());
+    }
+    Oracles.Result upcase = Oracles.run("ntfscat", o.volume.toString(), "$UpCase");
+    assertThat(upcase.exitCode()).as(upcase.describe()).isZero();
+    assertThat(upcase.out()).hasSize(131072);
+    o.upcase = new char[65536];
+    ByteBuffer.wrap(upcase.out()).order(ByteOrder.LITTLE_ENDIAN).asCharBuffer().get(o.upcase);
+    ORACLES.put(variant, o);
+    return o;
+  }
+
+  /**
+   * The NTFS partition of a partitioned variant, as its own file: the disk converted to raw by
+   * qemu-img, partition 1 as sfdisk reads it.
+   */
+  private static Path partition(Path image, Variant variant, Path base) throws IOException {
+    Path raw = base.resolve("disk.raw");
+    String format = switch (variant) {
+      case VHD -> "vpc";
+      case VHDX -> "vhdx";
+      default -> "raw";
+    };
+    Oracles.runOk("qemu-img", "convert", "-f", format, "-O", "raw", image.toString(),
+        raw.toString());
+    String json = Oracles.runOk("sfdisk", "-J", raw.toString());
+    Matcher m = Pattern.compile("\"start\":\\s*(\\d+),\\s*\"size\":\\s*(\\d+)").matcher(json);
+    assertThat(m.find()).as("sfdisk sees a partition: %s", json).isTrue();
+    long start = Long.parseLong(m.group(1));
+    long size = Long.parseLong(m.group(2));
+    assertThat(start).as("partition 1 starts at 1 MiB").isEqualTo(2048);
+    Path volume = base.resolve("partition1.img");
+    Oracles.runOk("dd", "if=" + raw, "of=" + volume, "bs=512", "skip=" + start, "count=" + size,
+        "conv=sparse", "status=none");
+    Files.delete(raw);
+    return volume;
+  }
+
+  /** system.ntfs_attrib_be of every entry, from one recursive getfattr. */
+  private static Map<String, Integer> ntfsAttributes(Path mount) {
+    Oracles.Result r = Oracles.run("getfattr", "-R", "-h", "--absolute-names", "-e", "hex", "-n",
+        "system.ntfs_attrib_be", mount.toString());
+    // getfattr exits 1 when some entries (ntfs-3g's symbolic links) have no such attribute
+    assertThat(r.stdout()).as(r.describe()).contains("system.ntfs_attrib_be=");
+    Map<String, Integer> out = new HashMap<>();
+    String file = null;
+    for (String line : r.stdout().split("\n")) {
+      if (line.startsWith("# file: ")) {
+        file = unescape(line.substring("# file: ".length()));
+      } else if (line.startsWith("system.ntfs_attrib_be=0x") && file != null) {
+        String key = NtfsTreeSnapshot.key(mount, Path.of(file));
+        out.put(key, Integer.parseUnsignedInt(line.substring(line.indexOf("0x") + 2), 16));
+      }
+    }
+    return out;
+  }
+
+  /** getfattr's file names: octal escapes of the UTF-8 bytes. */
+  private static String unescape(String s) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    byte[] in = s.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < in.length; i++) {
+      if (in[i] == '\\' && i + 3 < in.length && isOctal(in[i + 1]) && isOctal(in[i + 2])
+          && isOctal(in[i + 3])) {
+        bytes.write(((in[i + 1] - '0') << 6) | ((in[i + 2] - '0') << 3) | (in[i + 3] - '0'));
+        i += 3;
+      } else {
+        bytes.write(in[i]);
+      }
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private static boolean isOctal(byte b) {
+    return b >= '0' && b <= '7';
+  }
+
+  /** The target as vdisk should show it: ntfs-3g puts its mount point before absolute ones. */
+  private static String expectedTarget(Oracle o, String target) {
+    if (target.startsWith(o.mountPoint + "/")) {
+      return target.substring(o.mountPoint.length());
+    }
+    return target;
+  }
+
+  /** The variants vdisk reads: every fixture; the raw MBR disk too. */
+  @ParameterizedTest
+  @EnumSource(Variant.class)
+  void treeEqualsNtfs3gMount(Variant variant) throws Exception {
+    Oracle o = oracle(variant);
+    assertThat(o.tree.entries).as("the fixture is filled").hasSizeGreaterThan(2000);
+    try (FileSystem fs = VdiskFileSystems.open(NtfsImages.get(variant))) {
+      NtfsTreeSnapshot v = NtfsTreeSnapshot.of(fs.getPath("/"), false);
+      compareTrees(o, v, "vdisk " + variant, true);
+    }
+  }
+
+  private static void compareTrees(Oracle o, NtfsTreeSnapshot v, String what, boolean times) {
+    SoftAssertions soft = new SoftAssertions();
+    for (Map.Entry<String, List<String>> e : o.tree.listings.entrySet()) {
+      List<String> actual = v.listings.get(e.getKey());
+      soft.assertThat(actual == null ? null : new TreeSet<>(actual))
+          .as("%s: names in %s", what, e.getKey()).isEqualTo(new TreeSet<>(e.getValue()));
+    }
+    soft.assertThat(v.entries.keySet()).as("%s: every path", what)
+        .containsExactlyInAnyOrderElementsOf(o.tree.entries.keySet());
+    for (Map.Entry<String, Entry> e : o.tree.entries.entrySet()) {
+      Entry want = e.getValue();
+      Entry got = v.entries.get(e.getKey());
+      if (got == null) {
+        continue; // reported above
+      }
+      String key = e.getKey();
+      soft.assertThat(got.type()).as("%s: type of %s", what, key).isEqualTo(want.type());
+      if (want.type().equals("file") && got.type().equals("file")) {
+        soft.assertThat(got.size()).as("%s: size of %s", what, key).isEqualTo(want.size());
+        soft.assertThat(got.sha256()).as("%s: SHA-256 of %s", what, key)
+            .isEqualTo(want.sha256());
+      }
+      if (want.type().equals("link") && got.type().equals("link")) {
+        soft.assertThat(got.target()).as("%s: target of %s", what, key)
+            .isEqualTo(expectedTarget(o, want.target()));
+      }
+      if (times && !want.type().equals("link")) {
+        soft.assertThat(got.mtime()).as("%s: lastModifiedTime of %s", what, key)
+            .isEqualTo(want.mtime());
+      }
+    }
+    soft.assertAll();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Variant.class)
+  void directoriesListInUpcaseCollationOrder(Variant variant) throws Exception {
+    Oracle o = oracle(variant);
+    Comparator<String> collation = collation(o.upcase);
+    // the comparator against ntfsls, on directories small enough to live in their $INDEX_ROOT
+    // (ntfsls prints index allocation blocks in storage order, so only those are in order)
+    int checked = 0;
+    for (String d : List.of("/names/case", "/attrs", "/streams", "/reparse", "/misc", "/links",
+        "/names", "/src/links")) {
+      if (!o.tree.listings.containsKey(d) || hasIndexAllocation(o, d)) {
+        continue;
+      }
+      List<String> printed = new ArrayList<>();
+      for (String line : Oracles.runOk("ntfsls", "-p", d, o.volume.toString()).split("\n")) {
+        if (!line.isEmpty() && !line.equals(".") && !line.equals("..")) {
+          printed.add(line);
+        }
+      }
+      List<String> sorted = new ArrayList<>(printed);
+      sorted.sort(collation);
+      assertThat(printed).as("ntfsls order of %s (in its $INDEX_ROOT)", d).isEqualTo(sorted);
+      checked++;
+    }
+    assertThat(checked).as("directories whose ntfsls order checks the comparator").isPositive();
+    assertThat(o.tree.listings.get("/names/case")).contains("a", "A", "äb", "Äb");
+
+    try (FileSystem fs = VdiskFileSystems.open(NtfsImages.get(variant))) {
+      SoftAssertions soft = new SoftAssertions();
+      for (Map.Entry<String, List<String>> e : o.tree.listings.entrySet()) {
+        List<String> listed = new ArrayList<>();
+        try (var stream = Files.newDirectoryStream(
+            NtfsTreeSnapshot.resolve(fs.getPath("/"), e.getKey()))) {
+          for (Path p : stream) {
+            listed.add(p.getFileName().toString());
+          }
+        }
+        List<String> expected = new ArrayList<>(e.getValue());
+        expected.sort(collation);
+        soft.assertThat(listed).as("vdisk's order of %s", e.getKey()).isEqualTo(expected);
+      }
+      soft.assertAll();
+    }
+  }
+
+  private static boolean hasIndexAllocation(Oracle o, String dirKey) {
+    Oracles.Result inode = Oracles.run("ifind", "-n", dirKey, o.volume.toString());
+    if (inode.exitCode() != 0) {
+      return true; // sleuthkit cannot read this volume (2 MiB clusters): no checked claim
+    }
+    String istat = Oracles.runOk("istat", o.volume.toString(), inode.stdout().trim());
+    return istat.contains("$INDEX_ALLOCATION");
+  }
+
+  /**
+   * NTFS's file-name collation: the names upcased through the volume's table, compared as UTF-16
+   * code units; equal upcased names (a POSIX-namespace pair such as a and A) by their own units.
+   */
+  static Comparator<String> collation(char[] upcase) {
+    Comparator<String> upcased = (a, b) -> {
+      int n = Math.min(a.length(), b.length());
+      for (int i = 0; i < n; i++) {
+        int c = Character.compare(upcase[a.charAt(i)], upcase[b.charAt(i)]);
+        if (c != 0) {
+          return c;
+        }
+      }
+      return Integer.compare(a.length(), b.length());
+    };
+    return upcased.thenComparing(Comparator.naturalOrder());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Variant.class)
+  void namedStreamsAsXattrsAndPaths(Variant variant) throws Exception {
+    Oracle o = oracle(variant);
+    assertThat(o.streams).as("fixture streams")
+        .containsKeys("/streams/file.txt", "/streams/dir", "/streams/only-streams");
+    assertThat(o.streams.get("/streams/file.txt"))
+        .containsOnlyKeys("empty", "small", "big", "ストリーム");
+    try (FileSystem fs = VdiskFileSystems.open(NtfsImages.get(variant))) {
+      Path root = fs.getPath("/");
+      SoftAssertions soft = new SoftAssertions();
+      for (Map.Entry<String, Entry> e : o.tree.entries.entrySet()) {
+        if (e.getValue().type().equals("link")) {
+          continue;
+        }
+        String key = e.getKey();
+        Map<String, String> want = o.streams.getOrDefault(key, Map.of());
+        Path p = NtfsTreeSnapshot.resolve(root, key);
+        Map<String, String> got;
+        try {
+          got = NtfsTreeSnapshot.userXattrs(p);
+        } catch (IOException ex) {
+          soft.fail("%s: reading user xattrs of %s: %s", variant, key, ex);
+          continue;
+        }
+        soft.assertThat(got).as("%s: user.* xattrs (named streams) of %s", variant, key)
+            .isEqualTo(want);
+        for (Map.Entry<String, String> s : want.entrySet()) {
+          Path streamPath = key.equals("/") ? fs.getPath("/:" + s.getKey())
+              : p.resolveSibling(p.getFileName() + ":" + s.getKey());
+          try {
+            soft.assertThat(NtfsTreeSnapshot.sizedSha256(streamPath))
+                .as("%s: %s read as a path", variant, streamPath).isEqualTo(s.getValue());
+          } catch (IOException ex) {
+            soft.fail("%s: reading %s: %s", variant, streamPath, ex);
+          }
+        }
+      }
+      soft.assertAll();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Variant.class)
+  void dosAttributes(Variant variant) throws Exception {
+    Oracle o = oracle(variant);
+    assertThat(o.dosAttributes).as("getfattr saw every entry")
+        .containsKeys("/attrs/readonly.txt", "/attrs/hidden-dir");
+    assertThat(o.dosAttributes.get("/attrs/all.txt") & 0x27).isEqualTo(0x27);
+    try (FileSystem fs = VdiskFileSystems.open(NtfsImages.get(variant))) {
+      assertThat(fs.supportedFileAttributeViews()).contains("dos", "user");
+      SoftAssertions soft = new SoftAssertions();
+      for (Map.Entry<String, Integer> e : o.dosAttributes.entrySet()) {
+        int want = e.getValue();
+        DosFileAttributes got = Files.readAttributes(
+            NtfsTreeSnapshot.resolve(fs.getPath("/"), e.getKey()), DosFileAttributes.class,
+            LinkOption.NOFOLLOW_LINKS);
+        String as = variant + ": DOS attributes of " + e.getKey() + " (ntfs_attrib 0x"
+            + Integer.toHexString(want) + ")";
+        soft.assertThat(List.of(got.isReadOnly(), got.isHidden(), got.isSystem(), got.isArchive()))
+            .as(as).isEqualTo(List.of((want & 1) != 0, (want & 2) != 0, (want & 4) != 0,
+                (want & 0x20) != 0));
+      }
+      soft.assertAll();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Variant.class)
+  void sampleAgainstIcatAndNtfscat(Variant variant) throws Exception {
+    Oracle o = oracle(variant);
+    List<String> sample = new ArrayList<>();
+    int i = 0;
+    for (Map.Entry<String, Entry> e : o.tree.entries.entrySet()) {
+      if (!e.getValue().type().equals("file")) {
+        continue;
+      }
+      String key = e.getKey();
+      boolean bulk = key.startsWith("/src/") || key.startsWith("/big/");
+      if (!bulk || i++ % 200 == 0) {
+        sample.add(key);
+      }
+    }
+    for (Map.Entry<String, Map<String, String>> e : o.streams.entrySet()) {
+      for (String s : e.getValue().keySet()) {
+        sample.add(e.getKey() + ":" + s);
+      }
+    }
+    // sleuthkit 4.12 cannot open a 2 MiB-cluster volume: ntfscat alone is the oracle there
+    boolean sleuthkit = variant != Variant.C2M;
+    Map<String, String> inodes = sleuthkit ? flsInodes(o.volume) : Map.of();
+    try (FileSystem fs = VdiskFileSystems.open(NtfsImages.get(variant))) {
+      SoftAssertions soft = new SoftAssertions();
+      for (String key : sample) {
+        int colon = key.indexOf(':');
+        String file = colon < 0 ? key : key.substring(0, colon);
+        String stream = colon < 0 ? null : key.substring(colon + 1);
+        String vdisk;
+        try {
+          vdisk = NtfsTreeSnapshot.sizedSha256(fs.getPath(key));
+        } catch (IOException ex) {
+          soft.fail("%s: vdisk cannot read %s: %s", variant, key, ex);
+          continue;
+        }
+        if (sleuthkit) {
+          String inode = inodes.get(key);
+          soft.assertThat(inode).as("fls lists %s", key).isNotNull();
+          if (inode != null) {
+            Oracles.Result icat = Oracles.run("icat", o.volume.toString(), inode);
+            soft.assertThat(icat.exitCode()).as(icat.describe()).isZero();
+            soft.assertThat(vdisk).as("%s: %s against icat %s", variant, key, inode)
+                .isEqualTo(icat.out().length + ":" + NtfsTreeSnapshot.sha256(icat.out()));
+          }
+        }
+        Oracles.Result cat = stream == null
+            ? Oracles.run("ntfscat", o.volume.toString(), file)
+            : Oracles.run("ntfscat", "-a", "0x80", "-n", stream, o.volume.toString(), file);
+        soft.assertThat(cat.exitCode()).as(cat.describe()).isZero();
+        soft.assertThat(vdisk).as("%s: %s against ntfscat", variant, key)
+            .isEqualTo(cat.out().length + ":" + NtfsTreeSnapshot.sha256(cat.out()));
+      }
+      soft.assertAll();
+    }
+    assertThat(sample).as("the sample").hasSizeGreaterThan(40);
+  }
+
+  /** fls -r -p -u: "/path" or "/path:stream" to the inode-type-id icat takes. */
+  static Map<String, String> flsInodes(Path volume) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Pattern line = Pattern.compile("^(\\S+) (\\*? ?)([0-9]+-[0-9]+-[0-9]+)(?:\\([^)]*\\))?:\t(.*)$");
+    for (String l : Oracles.runOk("fls", "-r", "-p", "-u", volume.toString()).split("\n")) {
+      Matcher m = line.matcher(l);
+      if (m.matches() && m.group(2).isEmpty()) {
+        out.putIfAbsent("/" + m.group(4), m.group(3));
+      }
+    }
+    return out;
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Variant.class, names = {"MBR", "VHD", "VHDX"})
+  void partitionOneIsTheDefault(Variant variant) throws Exception {
+    Oracle o = oracle(variant);
+    Path image = NtfsImages.get(variant);
+    try (FileSystem byDefault = VdiskFileSystems.open(image);
+        FileSystem first = VdiskFileSystems.open(image, OptionalInt.of(1))) {
+      NtfsTreeSnapshot a = NtfsTreeSnapshot.of(first.getPath("/"), false);
+      compareTrees(o, a, "vdisk " + variant + " partition 1", true);
+      List<String> rootA = new ArrayList<>();
+      List<String> rootB = new ArrayList<>();
+      try (var s = Files.newDirectoryStream(first.getPath("/"))) {
+        s.forEach(p -> rootA.add(p.getFileName().toString()));
+      }
+      try (var s = Files.newDirectoryStream(byDefault.getPath("/"))) {
+        s.forEach(p -> rootB.add(p.getFileName().toString()));
+      }
+      assertThat(rootB).isEqualTo(rootA);
+    }
+  }
+
+  /**
+   * {@code vdisk get IMAGE / out}: {@link FileTrees#copy} of the root onto this machine's file
+   * system equals the mount: names, types, contents, link targets, times; hard links where the
+   * vdisk file system tells them ({@code unix:ino}); user xattrs the copy carries equal the
+   * streams.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Variant.class, names = {"DEFAULT", "C512", "MFT4K", "VHDX"})
+  void vdiskGetEqualsMount(Variant variant) throws Exception {
+    Oracle o = oracle(variant);
+    Path out = dir.resolve("out");
+    try (FileSystem fs = VdiskFileSystems.open(NtfsImages.get(variant))) {
+      FileTrees.copy(fs.getPath("/"), out, false);
+      NtfsTreeSnapshot copy = NtfsTreeSnapshot.of(out, false);
+      compareTrees(o, copy, "vdisk get " + variant, true);
+      boolean hardLinks = fs.supportedFileAttributeViews().contains("unix");
+      if (hardLinks) {
+        assertThat(Files.isSameFile(out.resolve("links/first"), out.resolve("links/second")))
+            .as("hard links stay hard links").isTrue();
+        assertThat(Files.isSameFile(out.resolve("links/first"), out.resolve("links/sub/third")))
+            .isTrue();
+      }
+      assertThat(o.inodes.get("/links/first")).as("the oracle's hard links")
+          .isEqualTo(o.inodes.get("/links/second"));
+      SoftAssertions soft = new SoftAssertions();
+      for (Map.Entry<String, Map<String, String>> e : o.streams.entrySet()) {
+        Path copied = NtfsTreeSnapshot.resolve(out, e.getKey());
+        Map<String, String> got = NtfsTreeSnapshot.userXattrs(copied);
+        for (Map.Entry<String, String> x : got.entrySet()) {
+          soft.assertThat(x.getValue()).as("copied stream %s of %s", x.getKey(), e.getKey())
+              .isEqualTo(e.getValue().get(x.getKey()));
+        }
+      }
+      soft.assertAll();
+    }
+  }
+
+  /** Fails fast, with the tool's words, if a fixture lacks what it claims. */
+  @ParameterizedTest
+  @EnumSource(value = Variant.class, names = {"DEFAULT", "C512", "MFT4K", "C64K"})
+  void fixtureHoldsTheAcceptanceCases(Variant variant) throws Exception {
+    Oracle o = oracle(variant);
+    Set<String> keys = o.tree.entries.keySet();
+    assertThat(keys).contains("/frag/attrlist.bin", "/frag/few-runs.bin", "/names/case/a",
+        "/names/case/A", "/reparse/rel-link", "/reparse/abs-link", "/reparse/junction",
+        "/reparse/interix-link", "/src/links/fast-link", "/misc/zero.bin", "/misc/cluster.bin");
+    assertThat(o.tree.entries.get("/reparse/junction").type()).isEqualTo("link");
+    assertThat(o.tree.entries.get("/reparse/abs-link").target())
+        .isEqualTo(o.mountPoint + "/reparse/target.txt");
+    assertThat(o.tree.entries.get("/misc/cluster.bin").size()).isEqualTo(variant.clusterSize());
+    int big = o.tree.listings.get("/big").size();
+    assertThat(big).isEqualTo(variant == Variant.DEFAULT ? 10000 : 2000);
+    if (variant.hasCompressed()) {
+      assertThat(keys).contains("/compressed/compressible.txt");
+    }
+  }
+}
