@@ -446,7 +446,7 @@ class NtfsReadIT {
     }
     // sleuthkit 4.12 cannot open a 2 MiB-cluster volume: ntfscat alone is the oracle there
     boolean sleuthkit = variant != Variant.C2M;
-    Map<String, String> inodes = sleuthkit ? flsInodes(o.volume) : Map.of();
+    Map<String, String> inodes = sleuthkit ? NtfsCorpusIT.flsEntries(o.volume, 0) : Map.of();
     try (FileSystem fs = VdiskFileSystems.open(NtfsImages.get(variant))) {
       SoftAssertions soft = new SoftAssertions();
       for (String key : sample) {
@@ -480,19 +480,6 @@ class NtfsReadIT {
       soft.assertAll();
     }
     assertThat(sample).as("the sample").hasSizeGreaterThan(40);
-  }
-
-  /** fls -r -p -u: "/path" or "/path:stream" to the inode-type-id icat takes. */
-  static Map<String, String> flsInodes(Path volume) {
-    Map<String, String> out = new LinkedHashMap<>();
-    Pattern line = Pattern.compile("^(\\S+) (\\*? ?)([0-9]+-[0-9]+-[0-9]+)(?:\\([^)]*\\))?:\t(.*)$");
-    for (String l : Oracles.runOk("fls", "-r", "-p", "-u", volume.toString()).split("\n")) {
-      Matcher m = line.matcher(l);
-      if (m.matches() && m.group(2).isEmpty()) {
-        out.putIfAbsent("/" + m.group(4), m.group(3));
-      }
-    }
-    return out;
   }
 
   @ParameterizedTest
