@@ -691,7 +691,51 @@ public final class NtfsVolume implements Volume {
 
   @Override
   public FileSystemIdentity identity() {
-    return new FileSystemIdentity("ntfs", label, String.format("%016X", boot.serialNumber()));
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("version", majorVersion + "." + minorVersion);
+    details.put("clusterSize", clusterSize);
+    details.put("mftRecordSize", recordSize);
+    details.put("indexRecordSize", boot.indexRecordSize());
+    details.put("serial", String.format("%04X-%04X", (boot.serialNumber() >>> 16) & 0xffff,
+        boot.serialNumber() & 0xffff));
+    details.put("dirty", (volumeFlags & 1) != 0);
+    details.putAll(state());
+    if (!warnings.isEmpty()) {
+      details.put("warnings", List.copyOf(warnings));
+    }
+    return new FileSystemIdentity("ntfs", label, String.format("%016X", boot.serialNumber()),
+        details);
+  }
+
+  /**
+   * The state facts that decide whether the volume may be written: hibernation and (once
+   * parsed) the $LogFile state. Failures to read them are reported as values, never thrown.
+   */
+  private Map<String, Object> state() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    try {
+      NtfsFile root = file(ROOT);
+      Optional<Long> hiber = search(root, "hiberfil.sys");
+      if (hiber.isEmpty()) {
+        out.put("hibernation", "no hiberfil.sys");
+      } else {
+        AttributeStream s = stream(file(hiber.get()), DATA, "");
+        String signature = "";
+        if (s != null && s.size() >= 4) {
+          ByteBuffer b = ByteBuffer.allocate(4);
+          s.read(0, b);
+          signature = new String(b.array(), StandardCharsets.ISO_8859_1);
+        }
+        switch (signature) {
+          case "hibr", "HIBR", "wake", "WAKE", "rstr", "RSTR" ->
+              out.put("hibernation", "hibernated (hiberfil.sys signature " + signature + ")");
+          default -> out.put("hibernation", "hiberfil.sys present, not hibernated");
+        }
+      }
+    } catch (IOException e) {
+      out.put("hibernation", "unknown: " + e.getMessage());
+    }
+    return out;
   }
 
   @Override
@@ -1024,7 +1068,52 @@ public final class NtfsVolume implements Volume {
 
   @Override
   public Set<String> attributeViews() {
-    return Set.of("basic", "dos", "owner", "posix", "unix", "user");
+    return Set.of("basic", "dos", "owner", "posix", "unix", "user", "ntfs");
+  }
+
+  /**
+   * The {@code ntfs} view: {@code fileAttributes} (the full flag word), {@code mftRecord},
+   * {@code sequence}, {@code streams} (named $DATA streams), {@code reparseTag} (0 when none),
+   * {@code securityId}, {@code objectId} (a GUID string, or null), {@code dosName} (the 8.3
+   * alias, or null), and the security owner and descriptor ({@code ownerSid}, {@code sddl}) when
+   * they can be read.
+   */
+  @Override
+  public Map<String, Object> viewAttributes(String view, Node node) throws IOException {
+    if (!view.equals("ntfs")) {
+      return Volume.super.viewAttributes(view, node);
+    }
+    NtfsNode n = cast(node);
+    StandardInformation si = standardInformation(n.file);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("fileAttributes", si.fileAttributes());
+    out.put("mftRecord", n.file.record());
+    out.put("sequence", n.file.base().sequence());
+    out.put("streams", streamNames(n));
+    out.put("reparseTag", reparseTag(n.file));
+    out.put("securityId", si.securityId());
+    AttributeStream oid = stream(n.file, OBJECT_ID, "");
+    String objectId = null;
+    if (oid != null && oid.size() >= 16) {
+      ByteBuffer g = Bytes.le(ByteBuffer.wrap(oid.readAll(64)));
+      objectId = String.format("%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", g.getInt(0),
+          g.getShort(4), g.getShort(6), g.get(8), g.get(9), g.get(10), g.get(11), g.get(12),
+          g.get(13), g.get(14), g.get(15));
+    }
+    out.put("objectId", objectId);
+    String dosName = null;
+    for (NtfsFile.Attr a : n.file.attributes()) {
+      if (a.header().type() == FILE_NAME && !a.header().nonResident()) {
+        FileName fn = FileName.parse(a.owner().residentValue(a.header()), source,
+            a.ownerOffset());
+        if (fn.namespace() == FileName.DOS) {
+          dosName = fn.name();
+        }
+      }
+    }
+    out.put("dosName", dosName);
+    out.putAll(Security.describe(this, n.file, si));
+    return out;
   }
 
   @Override
