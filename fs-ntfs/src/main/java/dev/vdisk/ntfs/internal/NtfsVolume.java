@@ -122,6 +122,8 @@ public final class NtfsVolume implements Volume {
   private final Map<Long, MftRecord> records;
   private final Map<Long, NtfsFile> files;
   private final Map<Long, IndexNode> indexNodes;
+  private final Map<Long, Index> indexes;
+  private final Map<Long, NtfsNode> nodes;
   private volatile char[] upcase;
   private volatile long freeClusters = -1;
   private final String label;
@@ -146,6 +148,8 @@ public final class NtfsVolume implements Volume {
     this.files = lru(Math.max(256, maxRecords / 4));
     this.indexNodes = lru((int) Math.max(64, Math.min(1 << 14, options.cacheBytes() / 4
         / Math.max(4096, boot.indexRecordSize()))));
+    this.indexes = lru(1024);
+    this.nodes = lru(Math.max(256, maxRecords / 4));
     NtfsFile volume = file(VOLUME);
     AttributeStream name = stream(volume, VOLUME_NAME, "");
     this.label = name == null ? ""
@@ -278,6 +282,8 @@ public final class NtfsVolume implements Volume {
     this.records.putAll(records);
     this.files = lru(16);
     this.indexNodes = lru(16);
+    this.indexes = lru(16);
+    this.nodes = lru(16);
     this.label = "";
     this.majorVersion = 0;
     this.minorVersion = 0;
@@ -487,8 +493,8 @@ public final class NtfsVolume implements Volume {
     if (extents.isEmpty()) {
       return null;
     }
-    String what = String.format("%s MFT %d attribute 0x%x%s", source, f.record(), type,
-        name.isEmpty() ? "" : " \"" + name + "\"");
+    String what = source + " MFT " + f.record() + " attribute 0x" + Integer.toHexString(type)
+        + (name.isEmpty() ? "" : " \"" + name + "\"");
     NtfsFile.Attr first = extents.get(0);
     if (!first.header().nonResident()) {
       ByteBuffer rv = first.owner().residentValue(first.header());
@@ -551,20 +557,6 @@ public final class NtfsVolume implements Volume {
     return a.length() == b.length() && compareIgnoreCase(a, b) == 0;
   }
 
-  private int compareFull(String a, String b) throws IOException {
-    int c = compareIgnoreCase(a, b);
-    if (c != 0) {
-      return c;
-    }
-    int n = Math.min(a.length(), b.length());
-    for (int i = 0; i < n; i++) {
-      if (a.charAt(i) != b.charAt(i)) {
-        return a.charAt(i) < b.charAt(i) ? -1 : 1;
-      }
-    }
-    return Integer.compare(a.length(), b.length());
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Directory indexes
 
@@ -572,6 +564,16 @@ public final class NtfsVolume implements Volume {
       AttributeStream allocation, byte[] bitmap) {}
 
   private Index index(NtfsFile dir) throws IOException {
+    Index cached = indexes.get(dir.record());
+    if (cached != null && cached.dir() == dir) {
+      return cached;
+    }
+    Index index = readIndex(dir);
+    indexes.put(dir.record(), index);
+    return index;
+  }
+
+  private Index readIndex(NtfsFile dir) throws IOException {
     AttributeStream rootStream = stream(dir, INDEX_ROOT, "$I30");
     if (rootStream == null) {
       throw new CorruptStructureException(source, recordOffset(dir.record()),
@@ -635,7 +637,46 @@ public final class NtfsVolume implements Volume {
   }
 
   private FileName key(IndexNode.Entry e, NtfsFile dir) throws CorruptStructureException {
-    return FileName.parse(e.key(), source + " directory record " + dir.record(), -1);
+    return FileName.parse(e.key(), source, -1);
+  }
+
+  /**
+   * Compares a name with the name in an index key without decoding it: ignoring case through
+   * $UpCase, then (when {@code exact}) by code unit.
+   */
+  private int compareKey(String name, IndexNode.Entry e, boolean exact) throws IOException {
+    ByteBuffer k = e.key();
+    if (k.limit() < 0x42) {
+      throw new CorruptStructureException(source, -1, FileName.STRUCTURE, "an index key of "
+          + k.limit() + " bytes is shorter than a $FILE_NAME");
+    }
+    int length = k.get(0x40) & 0xff;
+    if (0x42 + 2 * length > k.limit()) {
+      throw new CorruptStructureException(source, -1, FileName.STRUCTURE, "a name of " + length
+          + " characters does not fit an index key of " + k.limit() + " bytes");
+    }
+    char[] up = upcase();
+    int n = Math.min(name.length(), length);
+    for (int i = 0; i < n; i++) {
+      char x = up[name.charAt(i)];
+      char y = up[k.getChar(0x42 + 2 * i)];
+      if (x != y) {
+        return x < y ? -1 : 1;
+      }
+    }
+    if (name.length() != length) {
+      return name.length() < length ? -1 : 1;
+    }
+    if (exact) {
+      for (int i = 0; i < n; i++) {
+        char x = name.charAt(i);
+        char y = k.getChar(0x42 + 2 * i);
+        if (x != y) {
+          return x < y ? -1 : 1;
+        }
+      }
+    }
+    return 0;
   }
 
   /**
@@ -745,8 +786,13 @@ public final class NtfsVolume implements Volume {
 
   @Override
   public Node node(long id) throws IOException {
-    NtfsFile f = file(id);
-    return new NtfsNode(f, typeOf(f), null);
+    NtfsNode n = nodes.get(id);
+    if (n == null) {
+      NtfsFile f = file(id);
+      n = new NtfsNode(f, typeOf(f), null);
+      nodes.put(id, n);
+    }
+    return n;
   }
 
   private static final class NtfsNode implements Node {
@@ -887,8 +933,7 @@ public final class NtfsVolume implements Volume {
           descend = e;
           break;
         }
-        FileName key = key(e, index.dir());
-        int c = exact ? compareFull(name, key.name()) : compareIgnoreCase(name, key.name());
+        int c = compareKey(name, e, exact);
         if (c == 0) {
           return Optional.of(e.record());
         }
@@ -1173,5 +1218,7 @@ public final class NtfsVolume implements Volume {
     records.clear();
     files.clear();
     indexNodes.clear();
+    indexes.clear();
+    nodes.clear();
   }
 }
