@@ -152,6 +152,22 @@ public final class AttributeStream {
   }
 
   /**
+   * The runs of a non-resident value, in VCN order (empty for a resident value).
+   *
+   * @return the runs
+   */
+  public List<DataRuns.Run> runs() {
+    if (vcns == null) {
+      return List.of();
+    }
+    List<DataRuns.Run> out = new java.util.ArrayList<>(vcns.length);
+    for (int i = 0; i < vcns.length; i++) {
+      out.add(new DataRuns.Run(vcns[i], lcns[i], lengths[i]));
+    }
+    return out;
+  }
+
+  /**
    * The byte offset on the device where a position of a non-resident, uncompressed value lies.
    *
    * @param position a position inside the value

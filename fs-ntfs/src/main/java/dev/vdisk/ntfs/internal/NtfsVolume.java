@@ -206,6 +206,33 @@ public final class NtfsVolume implements Volume {
    * @throws IOException if a structure is corrupt or unsupported
    */
   public static NtfsVolume mount(BlockDevice device, MountOptions options) throws IOException {
+    return open(device, options, false);
+  }
+
+  /**
+   * Opens only the MFT, for reading MFT entries, files and their attributes of a volume whose
+   * other metadata files may be missing (forensic fragments, a damaged volume): no $Volume, no
+   * $MFTMirr comparison. Directory lookups and {@link #identity()} are not meaningful on it.
+   *
+   * @param device the device
+   * @return the volume
+   * @throws IOException if the boot sector or the MFT's own entries are corrupt
+   */
+  public static NtfsVolume openMftOnly(BlockDevice device) throws IOException {
+    return open(device, MountOptions.defaults(), true);
+  }
+
+  /**
+   * The runs of the MFT's own {@code $DATA}.
+   *
+   * @return the runs in VCN order
+   */
+  public List<DataRuns.Run> mftRuns() {
+    return mft.runs();
+  }
+
+  private static NtfsVolume open(BlockDevice device, MountOptions options, boolean mftOnly)
+      throws IOException {
     String source = device.description();
     BootSector boot = readBootSector(device);
     long volumeBytes = boot.clusterCount() * boot.clusterSize();
@@ -261,6 +288,9 @@ public final class NtfsVolume implements Volume {
     if (full.size() % rs != 0 && full.size() / rs == 0) {
       throw new CorruptStructureException(source, record0Offset, MftRecord.STRUCTURE,
           "$MFT's size " + full.size() + " holds no whole entry");
+    }
+    if (mftOnly) {
+      return new NtfsVolume(device, meta, boot, full, options, seed, true);
     }
     NtfsVolume v = new NtfsVolume(device, meta, boot, full, options, seed);
     v.checkMirror();
