@@ -35,7 +35,7 @@ public final class BenchmarkMain {
    * Runs every comparison.
    *
    * @param args {@code --quick} for smaller inputs, {@code --file-systems} for the file-system
-   *     rows only, {@code --ext-write} for the ext write rows only
+   *     rows only, {@code --ext-write} for the ext write rows only, {@code --ntfs} for the NTFS rows only
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
@@ -47,6 +47,11 @@ public final class BenchmarkMain {
       if (onlyFileSystems) {
         rows.addAll(FileSystemBenchmarks.rows(work, quick));
         rows.addAll(ExtWriteBenchmarks.rows(work, quick));
+        rows.addAll(NtfsBenchmarks.rows(work, quick));
+        return;
+      }
+      if (Arrays.asList(args).contains("--ntfs")) {
+        rows.addAll(NtfsBenchmarks.rows(work, quick));
         return;
       }
       if (Arrays.asList(args).contains("--ext-write")) {
@@ -72,6 +77,7 @@ public final class BenchmarkMain {
       }
       rows.addAll(FileSystemBenchmarks.rows(work, quick));
       rows.addAll(ExtWriteBenchmarks.rows(work, quick));
+      rows.addAll(NtfsBenchmarks.rows(work, quick));
     } finally {
       try (var files = Files.walk(work)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

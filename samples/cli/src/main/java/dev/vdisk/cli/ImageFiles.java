@@ -190,6 +190,23 @@ final class ImageFiles {
     if ((mode & 0170000) == 0120000) {
       map.put("target", Files.readSymbolicLink(file).toString());
     }
+    java.util.Set<String> views = file.getFileSystem().supportedFileAttributeViews();
+    if (views.contains("dos")) {
+      Map<String, Object> dos = Files.readAttributes(file, "dos:*", LinkOption.NOFOLLOW_LINKS);
+      map.put("dosAttributes", dos.get("attributes"));
+      map.put("dos", dosString(dos));
+    }
+    if (views.contains("ntfs")) {
+      map.put("ntfs", Files.readAttributes(file, "ntfs:*", LinkOption.NOFOLLOW_LINKS));
+    }
     return map;
+  }
+
+  /** The DOS attribute letters as {@code attrib} shows them ({@code RHSA}, '-' when clear). */
+  static String dosString(Map<String, Object> dos) {
+    return (Boolean.TRUE.equals(dos.get("readonly")) ? "R" : "-")
+        + (Boolean.TRUE.equals(dos.get("hidden")) ? "H" : "-")
+        + (Boolean.TRUE.equals(dos.get("system")) ? "S" : "-")
+        + (Boolean.TRUE.equals(dos.get("archive")) ? "A" : "-");
   }
 }

@@ -98,6 +98,9 @@ final class InfoCommand implements Callable<Integer> {
       map.put("filesystem", id == null ? null : id.type());
       map.put("label", id == null ? null : id.label());
       map.put("uuid", id == null ? null : id.uuid());
+      if (id != null && !id.details().isEmpty()) {
+        map.put("details", id.details());
+      }
       return map;
     }
   }
@@ -174,6 +177,7 @@ final class InfoCommand implements Callable<Integer> {
     FileSystemIdentity whole = fileSystems.byIndex().get(0);
     if (whole != null) {
       out.printf("file system:     %s%n", describe(whole));
+      whole.details().forEach((k, v) -> out.printf("  %-17s%s%n", k + ": ", v));
     }
     if (table.partitions().isEmpty()) {
       return;
@@ -191,6 +195,13 @@ final class InfoCommand implements Callable<Integer> {
           p.type().name(),
           p.name(),
           id == null ? "" : describe(id));
+    }
+    for (Partition p : table.partitions()) {
+      FileSystemIdentity id = fileSystems.byIndex().get(p.index());
+      if (id != null && !id.details().isEmpty()) {
+        out.printf("%npartition %d: %s%n", p.index(), describe(id));
+        id.details().forEach((k, v) -> out.printf("  %-17s%s%n", k + ": ", v));
+      }
     }
   }
 

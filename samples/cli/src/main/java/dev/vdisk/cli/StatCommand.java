@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Show each PATH's type, size, inode, links, mode, owner and times (UTC,",
-      "nanoseconds) as coreutils stat does. A symbolic link is described itself,",
-      "not its target, unless -L."
+      "nanoseconds) as coreutils stat does; on NTFS also the DOS attributes, the",
+      "security owner (SID) and descriptor (SDDL), named streams and reparse tag.",
+      "A symbolic link is described itself, not its target, unless -L."
     })
 final class StatCommand implements Callable<Integer> {
 
@@ -85,5 +86,23 @@ final class StatCommand implements Callable<Integer> {
     out.printf("Modify: %s%n", ImageFiles.statTime(unix.get("lastModifiedTime")));
     out.printf("Change: %s%n", ImageFiles.statTime(unix.get("ctime")));
     out.printf(" Birth: %s%n", ImageFiles.statTime(unix.get("creationTime")));
+    if (facts.containsKey("dos")) {
+      out.printf("   DOS: %s (0x%x)%n", facts.get("dos"), facts.get("dosAttributes"));
+    }
+    if (facts.get("ntfs") instanceof Map<?, ?> ntfs) {
+      if (ntfs.get("ownerSid") != null) {
+        out.printf(" Owner: %s%n", ntfs.get("ownerSid"));
+      }
+      if (ntfs.get("sddl") != null) {
+        out.printf("  SDDL: %s%n", ntfs.get("sddl"));
+      }
+      if (ntfs.get("streams") instanceof List<?> streams && !streams.isEmpty()) {
+        out.printf("Streams: %s%n", String.join(", ", streams.stream().map(String::valueOf)
+            .toList()));
+      }
+      if (ntfs.get("reparseTag") instanceof Number tag && tag.intValue() != 0) {
+        out.printf("Reparse: 0x%08x%n", tag.intValue());
+      }
+    }
   }
 }

@@ -130,6 +130,21 @@ public interface Volume extends Closeable {
   }
 
   /**
+   * The attributes of a view particular to this file system (such as {@code "ntfs"}), read with
+   * {@link java.nio.file.Files#readAttributes(java.nio.file.Path, String,
+   * java.nio.file.LinkOption...)} as {@code "ntfs:*"}. Only views that {@link #attributeViews()}
+   * names and that are not one of the standard ones reach this method.
+   *
+   * @param view the view's name
+   * @param node the node
+   * @return the attributes by name
+   * @throws IOException on an I/O error
+   */
+  default Map<String, Object> viewAttributes(String view, Node node) throws IOException {
+    throw new UnsupportedOperationException("attribute view " + view + " is not supported");
+  }
+
+  /**
    * Whether every change is refused.
    *
    * @return {@code true} for a read-only volume

@@ -540,7 +540,10 @@ public final class NodeAttributeViews {
           all.put("attributes", a.dosAttributes().orElse(0));
           break;
         default:
-          throw new UnsupportedOperationException("attribute view " + view);
+          // a view of the driver's own (such as "ntfs"): only its names
+          all.clear();
+          all.putAll(fs.volume().viewAttributes(view, node));
+          break;
       }
     }
     if (names.equals("*")) {
