@@ -68,6 +68,8 @@ class NtfsReadIT {
   /** The oracles' view of each variant, taken once and shared by the tests. */
   private static final Map<Variant, Oracle> ORACLES = new EnumMap<>(Variant.class);
 
+  private static final Map<Variant, Throwable> FAILED = new EnumMap<>(Variant.class);
+
   private static Path work;
 
   @TempDir Path dir;
@@ -75,7 +77,15 @@ class NtfsReadIT {
   @AfterAll
   static void cleanUp() throws IOException {
     if (work != null) {
-      Oracles.run("rm", "-rf", work.toString());
+      for (Variant v : Variant.values()) {
+        for (String m : List.of("mnt-xattr", "mnt-windows")) {
+          Path mount = work.resolve(v.scriptName()).resolve(m);
+          if (Oracles.run("mountpoint", "-q", mount.toString()).exitCode() == 0) {
+            Oracles.run("umount", mount.toString());
+          }
+        }
+      }
+      Oracles.run("rm", "-rf", "--one-file-system", work.toString());
     }
   }
 
@@ -99,6 +109,23 @@ class NtfsReadIT {
     if (cached != null) {
       return cached;
     }
+    Throwable failed = FAILED.get(variant);
+    if (failed != null) {
+      throw new AssertionError("the oracle of " + variant + " failed before: " + failed, failed);
+    }
+    try {
+      Oracle o = takeOracle(variant);
+      ORACLES.put(variant, o);
+      return o;
+    } catch (org.opentest4j.TestAbortedException e) {
+      throw e;
+    } catch (Exception | AssertionError e) {
+      FAILED.put(variant, e);
+      throw e;
+    }
+  }
+
+  private static Oracle takeOracle(Variant variant) throws Exception {
     Oracles.require("ntfscat", "ntfs-3g");
     Oracles.require("ntfsls", "ntfs-3g");
     Oracles.require("getfattr", "attr");
@@ -140,7 +167,8 @@ class NtfsReadIT {
             Path streamPath = windowsPath.resolveSibling(windowsPath.getFileName() + ":" + name);
             String digest = NtfsTreeSnapshot.sizedSha256(streamPath);
             values.put(name, digest);
-            if (view.size(name) <= 65536) { // Linux caps an xattr value at 64 KiB
+            long size = Long.parseLong(digest.substring(0, digest.indexOf(':')));
+            if (size < 65536) { // Linux caps an xattr value at 64 KiB (E2BIG)
               assertThat(NtfsTreeSnapshot.xattrValueDigest(view, name))
                   .as("oracles disagree: %s stream %s as xattr and as file:stream", e.getKey(),
                       name)
@@ -161,7 +189,6 @@ class NtfsReadIT {
     assertThat(upcase.out()).hasSize(131072);
     o.upcase = new char[65536];
     ByteBuffer.wrap(upcase.out()).order(ByteOrder.LITTLE_ENDIAN).asCharBuffer().get(o.upcase);
-    ORACLES.put(variant, o);
     return o;
   }
 
