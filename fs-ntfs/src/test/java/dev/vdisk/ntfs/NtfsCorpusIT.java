@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vdisk.core.VdiskException;
 import dev.vdisk.core.fs.VdiskFileSystems;
+import dev.vdisk.core.raw.RawDisk;
 import dev.vdisk.testdata.CorpusFiles;
 import dev.vdisk.testdata.Oracles;
 import dev.vdisk.testdata.ProjectPaths;
@@ -117,7 +118,17 @@ class NtfsCorpusIT {
   void goNtfsAdsWithSameIds() throws Exception {
     requireTools();
     Path image = CorpusFiles.extract("go-ntfs/tests/ads_with_same_ids/charlie.dd.bz2", dir);
-    try (FileSystem fs = VdiskFileSystems.open(image)) {
+    // A VHD footer claiming 64 KiB more than the file holds (go-ntfs cut the image short): if
+    // vdisk's VHD driver refuses that footer it must say why; the volume is then read as the raw
+    // bytes sleuthkit reads.
+    try (FileSystem asVhd = VdiskFileSystems.open(image)) {
+      compareWithIcat(image, 0, asVhd);
+    } catch (VdiskException refused) {
+      assertThat(refused.getMessage()).isNotBlank();
+      System.out.println("charlie.dd is not opened as a VHD: " + refused);
+    }
+    try (RawDisk raw = RawDisk.open(image, false);
+        FileSystem fs = VdiskFileSystems.open(raw)) {
       Report r = compareWithIcat(image, 0, fs);
       assertThat(r.compared).as("files compared").isGreaterThanOrEqualTo(4);
       assertThat(NtfsTreeSnapshot.userXattrs(fs.getPath("/Nine.txt")))
@@ -176,6 +187,22 @@ class NtfsCorpusIT {
         continue;
       }
       List<String> cmd = new ArrayList<>(List.of("icat"));
+      if (path.equals("/$BadClus:$Bad")) {
+        // sleuthkit prints nothing for this all-sparse stream (its initialised size is 0); ntfscat
+        // prints its data size of zeros
+        cmd = new ArrayList<>(List.of("ntfscat", "-a", "0x80", "-n", "$Bad"));
+        if (sectorOffset > 0) {
+          report.compared += compareBadClus(oracleImage, sectorOffset, vdisk, soft);
+          continue;
+        }
+        cmd.addAll(List.of(oracleImage.toString(), "$BadClus"));
+        Oracles.Result cat = Oracles.run(cmd.toArray(String[]::new));
+        soft.assertThat(cat.exitCode()).as(cat.describe()).isZero();
+        soft.assertThat(vdisk).as("%s against ntfscat", path)
+            .isEqualTo(cat.out().length + ":" + NtfsTreeSnapshot.sha256(cat.out()));
+        report.compared++;
+        continue;
+      }
       if (sectorOffset > 0) {
         cmd.addAll(List.of("-o", Long.toString(sectorOffset)));
       }
@@ -194,6 +221,28 @@ class NtfsCorpusIT {
     return report;
   }
 
+  /** $BadClus:$Bad of a volume inside a disk: ntfscat of the partition cut out with dd. */
+  private static int compareBadClus(Path disk, long sectorOffset, String vdisk,
+      SoftAssertions soft) throws IOException {
+    Path part = Files.createTempFile(disk.getParent(), "partition", ".img");
+    try {
+      String fsstat = Oracles.runOk("fsstat", "-o", Long.toString(sectorOffset), disk.toString());
+      Matcher m = Pattern.compile("Total Sector Range: 0 - (\\d+)").matcher(fsstat);
+      assertThat(m.find()).as(fsstat).isTrue();
+      long sectors = Long.parseLong(m.group(1)) + 1;
+      Oracles.runOk("dd", "if=" + disk, "of=" + part, "bs=512", "skip=" + sectorOffset,
+          "count=" + sectors, "conv=sparse", "status=none");
+      Oracles.Result cat = Oracles.run("ntfscat", "-a", "0x80", "-n", "$Bad", part.toString(),
+          "$BadClus");
+      soft.assertThat(cat.exitCode()).as(cat.describe()).isZero();
+      soft.assertThat(vdisk).as("$BadClus:$Bad against ntfscat")
+          .isEqualTo(cat.out().length + ":" + NtfsTreeSnapshot.sha256(cat.out()));
+      return 1;
+    } finally {
+      Files.deleteIfExists(part);
+    }
+  }
+
   /** fls -r -p -u: allocated files and streams ("r/r", "d/r"), path to inode-type-id. */
   static Map<String, String> flsEntries(Path image, long sectorOffset) {
     List<String> cmd = new ArrayList<>(List.of("fls", "-r", "-p", "-u"));
@@ -205,8 +254,8 @@ class NtfsCorpusIT {
     Pattern line = Pattern.compile("^([-a-zA-Z])/([-a-zA-Z]) ([0-9]+-[0-9]+-[0-9]+):\t(.*)$");
     for (String l : Oracles.runOk(cmd.toArray(String[]::new)).split("\n")) {
       Matcher m = line.matcher(l);
-      if (!m.matches() || !m.group(2).equals("r")) {
-        continue;
+      if (!m.matches() || !m.group(2).equals("r") || !m.group(3).contains("-128-")) {
+        continue; // only $DATA (type 128): fls also lists named index roots such as $Secure:$SDH
       }
       String path = m.group(4);
       if (path.contains("/.:")) {

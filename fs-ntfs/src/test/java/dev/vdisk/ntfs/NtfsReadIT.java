@@ -129,6 +129,7 @@ class NtfsReadIT {
     Oracles.require("ntfscat", "ntfs-3g");
     Oracles.require("ntfsls", "ntfs-3g");
     Oracles.require("getfattr", "attr");
+    Oracles.require("ntfsinfo", "ntfs-3g");
     Oracles.require("fls", "sleuthkit");
     Oracles.require("icat", "sleuthkit");
     Path image = NtfsImages.get(variant);
@@ -356,13 +357,11 @@ class NtfsReadIT {
     }
   }
 
+  /** Whether ntfsinfo shows an $INDEX_ALLOCATION (or cannot tell) for a directory. */
   private static boolean hasIndexAllocation(Oracle o, String dirKey) {
-    Oracles.Result inode = Oracles.run("ifind", "-n", dirKey, o.volume.toString());
-    if (inode.exitCode() != 0) {
-      return true; // sleuthkit cannot read this volume (2 MiB clusters): no checked claim
-    }
-    String istat = Oracles.runOk("istat", o.volume.toString(), inode.stdout().trim());
-    return istat.contains("$INDEX_ALLOCATION");
+    Oracles.Result r = Oracles.run("ntfsinfo", "-F", dirKey, o.volume.toString());
+    return r.exitCode() != 0 || !r.stdout().contains("$INDEX_ROOT")
+        || r.stdout().contains("$INDEX_ALLOCATION");
   }
 
   /**

@@ -111,7 +111,11 @@ final class NtfsTreeSnapshot {
     } else if (attrs.isRegularFile()) {
       type = "file";
       size = attrs.size();
-      sha = sha256(p);
+      try {
+        sha = sha256(p);
+      } catch (IOException e) {
+        sha = "unreadable: " + e; // compared (and so reported) per file, the walk goes on
+      }
     } else {
       type = "other";
     }
