@@ -26,8 +26,11 @@ import picocli.CommandLine.Spec;
       "existing directory the copy goes inside it (the root '/' copies its contents",
       "into DEST). Keeps symbolic links as links, hard links as links, holes as",
       "holes, modes (with setuid, setgid and sticky bits) and modification and",
-      "access times; as root also the owner and group. Device files, FIFOs and",
-      "sockets are skipped with a warning. An existing file is never overwritten."
+      "access times; as root also the owner and group; user.* extended attributes",
+      "(on NTFS the named streams, as ntfs-3g's streams_interface=xattr shows them)",
+      "unless --no-xattrs. Device files, FIFOs and sockets, and extended attributes",
+      "DEST's file system refuses, are skipped with a warning. An existing file is",
+      "never overwritten."
     })
 final class GetCommand implements Callable<Integer> {
 
@@ -46,6 +49,10 @@ final class GetCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "Print a JSON summary of what was copied.")
   boolean json;
+
+  @Option(names = "--xattrs", negatable = true, defaultValue = "true",
+      description = "Copy user.* extended attributes and NTFS named streams (default: yes).")
+  boolean xattrs;
 
   @Mixin ImageFiles.PartitionOption partition;
 
@@ -73,7 +80,7 @@ final class GetCommand implements Callable<Integer> {
       }
       try (ProgressBar bar = ProgressBar.create(err, "copying", ProgressBar.wanted(progress))) {
         summary = FileTrees.copy(source, target, new FileTrees.Options(root, merge,
-            bar == null ? ProgressListener.NONE : bar));
+            bar == null ? ProgressListener.NONE : bar, xattrs));
       }
     }
     for (String s : summary.skipped()) {
@@ -90,12 +97,14 @@ final class GetCommand implements Callable<Integer> {
       map.put("symlinks", summary.symlinks());
       map.put("hardlinks", summary.hardLinks());
       map.put("bytes", summary.bytes());
+      map.put("extendedAttributes", summary.extendedAttributes());
       map.put("skipped", summary.skipped());
       out.println(Json.write(map));
     } else {
-      out.printf("copied %d files, %d directories, %d symbolic links, %d hard links, %s%n",
+      out.printf("copied %d files, %d directories, %d symbolic links, %d hard links, %s%s%n",
           summary.files(), summary.directories(), summary.symlinks(), summary.hardLinks(),
-          Sizes.describe(summary.bytes()));
+          Sizes.describe(summary.bytes()), summary.extendedAttributes() == 0 ? ""
+              : ", " + summary.extendedAttributes() + " extended attributes");
     }
     out.flush();
     return ExitCode.OK;

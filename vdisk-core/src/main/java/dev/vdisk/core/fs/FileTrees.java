@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -67,12 +68,26 @@ public final class FileTrees {
    * @param mergeIntoExisting allow {@code target} to be an existing directory and copy the
    *     source directory's contents into it (existing files of the same name are replaced)
    * @param progress told the bytes copied so far against {@link #totalSize} of the source
+   * @param copyUserAttributes copy {@code user.*} extended attributes (on NTFS: the named
+   *     streams) where both file systems have a {@code user} view, as {@code cp -a} does; one
+   *     the target refuses (too large, unsupported) is reported in {@link Summary#skipped()}
    */
   public record Options(boolean preserveOwner, boolean mergeIntoExisting,
-      ProgressListener progress) {
+      ProgressListener progress, boolean copyUserAttributes) {
     /** Checks the listener. */
     public Options {
       Objects.requireNonNull(progress, "progress");
+    }
+
+    /**
+     * Options that copy {@code user.*} extended attributes.
+     *
+     * @param preserveOwner whether to set owner and group
+     * @param mergeIntoExisting whether to merge into an existing directory
+     * @param progress the listener
+     */
+    public Options(boolean preserveOwner, boolean mergeIntoExisting, ProgressListener progress) {
+      this(preserveOwner, mergeIntoExisting, progress, true);
     }
 
     /**
@@ -94,13 +109,30 @@ public final class FileTrees {
    * @param symlinks symbolic links made
    * @param hardLinks extra names of a file already copied, made as hard links
    * @param bytes bytes of file content read
-   * @param skipped entries not copied (device files, FIFOs, sockets), with their type
+   * @param skipped entries not copied (device files, FIFOs, sockets), with their type, and
+   *     extended attributes the target refused, with the reason
+   * @param extendedAttributes {@code user.*} extended attributes copied
    */
   public record Summary(long files, long directories, long symlinks, long hardLinks, long bytes,
-      List<String> skipped) {
+      List<String> skipped, long extendedAttributes) {
     /** Copies the list. */
     public Summary {
       skipped = List.copyOf(skipped);
+    }
+
+    /**
+     * A summary without extended attributes.
+     *
+     * @param files regular files written
+     * @param directories directories made
+     * @param symlinks symbolic links made
+     * @param hardLinks hard links made
+     * @param bytes bytes of file content
+     * @param skipped entries not copied
+     */
+    public Summary(long files, long directories, long symlinks, long hardLinks, long bytes,
+        List<String> skipped) {
+      this(files, directories, symlinks, hardLinks, bytes, skipped, 0);
     }
 
     /**
@@ -153,7 +185,7 @@ public final class FileTrees {
     }
     options.progress().progress(copier.bytes.get(), copier.bytes.get());
     return new Summary(copier.files.get(), copier.directories, copier.symlinks, copier.hardLinks,
-        copier.bytes.get(), copier.skipped);
+        copier.bytes.get(), copier.skipped, copier.xattrs.get());
   }
 
   /**
@@ -184,7 +216,10 @@ public final class FileTrees {
     private final Options options;
     private final long total;
     private final Map<Object, Path> copiedInodes = new HashMap<>();
-    private final List<String> skipped = new ArrayList<>();
+    private final List<String> skipped = java.util.Collections.synchronizedList(
+        new ArrayList<>());
+    private final AtomicLong xattrs = new AtomicLong();
+    private final boolean userAttributes;
     private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[CHUNK]);
     private final AtomicLong files = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
@@ -206,6 +241,9 @@ public final class FileTrees {
 
     Copier(Path source, Path target, Options options) throws IOException {
       this.sourceUnix = source.getFileSystem().supportedFileAttributeViews().contains("unix");
+      this.userAttributes = options.copyUserAttributes()
+          && source.getFileSystem().supportedFileAttributeViews().contains("user")
+          && target.getFileSystem().supportedFileAttributeViews().contains("user");
       this.source = source;
       this.target = target;
       this.options = options;
@@ -275,6 +313,7 @@ public final class FileTrees {
       boolean owner = options.preserveOwner();
       deferredDirectories.add(() -> {
         try {
+          copyUserAttributes(dir, out);
           copyMetadata(dir, out, facts, owner);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
@@ -294,6 +333,7 @@ public final class FileTrees {
         try {
           if (failure.get() == null) {
             copyContents(file, out, facts.basic().size());
+            copyUserAttributes(file, out);
             copyMetadata(file, out, facts, options.preserveOwner());
             files.incrementAndGet();
           }
@@ -305,6 +345,37 @@ public final class FileTrees {
           inFlight.release();
         }
       });
+    }
+
+    /**
+     * Copies {@code user.*} extended attributes (before the mode, which may make the target
+     * read-only); one the target refuses is listed in {@link #skipped} with the reason.
+     */
+    private void copyUserAttributes(Path from, Path to) throws IOException {
+      if (!userAttributes) {
+        return;
+      }
+      UserDefinedFileAttributeView src = Files.getFileAttributeView(from,
+          UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+      UserDefinedFileAttributeView dst = Files.getFileAttributeView(to,
+          UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+      if (src == null || dst == null) {
+        return;
+      }
+      for (String name : src.list()) {
+        ByteBuffer value = ByteBuffer.allocate(src.size(name));
+        src.read(name, value);
+        value.flip();
+        try {
+          dst.write(name, value);
+          xattrs.incrementAndGet();
+        } catch (IOException e) {
+          String what = from + ": extended attribute user." + name + " (" + value.limit()
+              + " bytes) not written: " + e.getMessage();
+          LOG.warn("{}", what);
+          skipped.add(what);
+        }
+      }
     }
 
     /** Waits for the pool, then makes the hard links and sets directories' metadata. */
