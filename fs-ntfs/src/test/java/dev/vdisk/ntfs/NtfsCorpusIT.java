@@ -213,11 +213,11 @@ class NtfsCorpusIT {
           .isEqualTo(icat.out().length + ":" + NtfsTreeSnapshot.sha256(icat.out()));
       report.compared++;
     }
-    soft.assertAll();
     System.out.printf("%s: %d files and streams equal icat, %d metadata files not shown, "
         + "%d refused with a reason%s%n", oracleImage.getFileName(), report.compared,
         report.hiddenMetadata, report.refused.size(),
         report.refused.isEmpty() ? "" : ":\n  " + String.join("\n  ", report.refused));
+    soft.assertAll();
     return report;
   }
 

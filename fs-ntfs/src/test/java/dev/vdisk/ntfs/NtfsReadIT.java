@@ -266,9 +266,12 @@ class NtfsReadIT {
     return target;
   }
 
-  /** The variants vdisk reads: every fixture; the raw MBR disk too. */
+  /**
+   * Every fixture but the raw MBR disk (it is the VHD's and VHDX's contents; {@link
+   * #partitionOneIsTheDefault} reads it).
+   */
   @ParameterizedTest
-  @EnumSource(Variant.class)
+  @EnumSource(value = Variant.class, names = "MBR", mode = EnumSource.Mode.EXCLUDE)
   void treeEqualsNtfs3gMount(Variant variant) throws Exception {
     Oracle o = oracle(variant);
     assertThat(o.tree.entries).as("the fixture is filled").hasSizeGreaterThan(2000);
@@ -313,7 +316,7 @@ class NtfsReadIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Variant.class)
+  @EnumSource(value = Variant.class, names = "MBR", mode = EnumSource.Mode.EXCLUDE)
   void directoriesListInUpcaseCollationOrder(Variant variant) throws Exception {
     Oracle o = oracle(variant);
     Comparator<String> collation = collation(o.upcase);
@@ -383,7 +386,7 @@ class NtfsReadIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Variant.class)
+  @EnumSource(value = Variant.class, names = "MBR", mode = EnumSource.Mode.EXCLUDE)
   void namedStreamsAsXattrsAndPaths(Variant variant) throws Exception {
     Oracle o = oracle(variant);
     assertThat(o.streams).as("fixture streams")
@@ -425,7 +428,7 @@ class NtfsReadIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Variant.class)
+  @EnumSource(value = Variant.class, names = "MBR", mode = EnumSource.Mode.EXCLUDE)
   void dosAttributes(Variant variant) throws Exception {
     Oracle o = oracle(variant);
     assertThat(o.dosAttributes).as("getfattr saw every entry")
@@ -450,7 +453,7 @@ class NtfsReadIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Variant.class)
+  @EnumSource(value = Variant.class, names = "MBR", mode = EnumSource.Mode.EXCLUDE)
   void sampleAgainstIcatAndNtfscat(Variant variant) throws Exception {
     Oracle o = oracle(variant);
     List<String> sample = new ArrayList<>();
@@ -461,7 +464,7 @@ class NtfsReadIT {
       }
       String key = e.getKey();
       boolean bulk = key.startsWith("/src/") || key.startsWith("/big/");
-      if (!bulk || i++ % 200 == 0) {
+      if (!bulk || i++ % 500 == 0) {
         sample.add(key);
       }
     }
@@ -531,21 +534,21 @@ class NtfsReadIT {
 
   /**
    * {@code vdisk get IMAGE / out}: {@link FileTrees#copy} of the root onto this machine's file
-   * system equals the mount: names, types, contents, link targets, times; hard links where the
-   * vdisk file system tells them ({@code unix:ino}); user xattrs the copy carries equal the
-   * streams.
+   * system (the @TempDir's: ext4 or tmpfs here) equals the mount: names, types, contents, link
+   * targets, times; hard links where the vdisk file system tells them ({@code unix:ino}); every
+   * named stream is either a {@code user.*} xattr of the copy with the stream's bytes, or listed in
+   * the summary as refused by the target (ext4 keeps values up to a block).
    */
   @ParameterizedTest
-  @EnumSource(value = Variant.class, names = {"DEFAULT", "C512", "MFT4K", "VHDX"})
+  @EnumSource(value = Variant.class, names = {"DEFAULT", "C64K", "VHDX"})
   void vdiskGetEqualsMount(Variant variant) throws Exception {
     Oracle o = oracle(variant);
     Path out = dir.resolve("out");
     try (FileSystem fs = VdiskFileSystems.open(NtfsImages.get(variant))) {
-      FileTrees.copy(fs.getPath("/"), out, false);
+      FileTrees.Summary summary = FileTrees.copy(fs.getPath("/"), out, FileTrees.Options.of(false));
       NtfsTreeSnapshot copy = NtfsTreeSnapshot.of(out, false);
       compareTrees(o, copy, "vdisk get " + variant, true);
-      boolean hardLinks = fs.supportedFileAttributeViews().contains("unix");
-      if (hardLinks) {
+      if (fs.supportedFileAttributeViews().contains("unix")) {
         assertThat(Files.isSameFile(out.resolve("links/first"), out.resolve("links/second")))
             .as("hard links stay hard links").isTrue();
         assertThat(Files.isSameFile(out.resolve("links/first"), out.resolve("links/sub/third")))
@@ -553,14 +556,33 @@ class NtfsReadIT {
       }
       assertThat(o.inodes.get("/links/first")).as("the oracle's hard links")
           .isEqualTo(o.inodes.get("/links/second"));
+      boolean targetXattrs = Files.getFileAttributeView(out, UserDefinedFileAttributeView.class)
+          != null;
       SoftAssertions soft = new SoftAssertions();
+      long copied = 0;
       for (Map.Entry<String, Map<String, String>> e : o.streams.entrySet()) {
-        Path copied = NtfsTreeSnapshot.resolve(out, e.getKey());
-        Map<String, String> got = NtfsTreeSnapshot.userXattrs(copied);
-        for (Map.Entry<String, String> x : got.entrySet()) {
-          soft.assertThat(x.getValue()).as("copied stream %s of %s", x.getKey(), e.getKey())
-              .isEqualTo(e.getValue().get(x.getKey()));
+        Path copiedFile = NtfsTreeSnapshot.resolve(out, e.getKey());
+        Map<String, String> got = targetXattrs ? NtfsTreeSnapshot.userXattrs(copiedFile)
+            : Map.of();
+        for (Map.Entry<String, String> stream : e.getValue().entrySet()) {
+          String value = got.get(stream.getKey());
+          if (value != null) {
+            soft.assertThat(value).as("copied stream %s of %s", stream.getKey(), e.getKey())
+                .isEqualTo(stream.getValue());
+            copied++;
+          } else {
+            String suffix = e.getKey() + ": extended attribute user." + stream.getKey() + " (";
+            soft.assertThat(summary.skipped()).as("stream %s of %s neither copied nor reported",
+                stream.getKey(), e.getKey()).anyMatch(s -> s.contains(suffix));
+          }
         }
+        soft.assertThat(got.keySet()).as("xattrs of the copy of %s", e.getKey())
+            .isSubsetOf(e.getValue().keySet());
+      }
+      soft.assertThat(summary.extendedAttributes()).as("xattrs the summary counts")
+          .isEqualTo(copied);
+      if (targetXattrs) {
+        soft.assertThat(copied).as("streams copied as xattrs").isPositive();
       }
       soft.assertAll();
     }
