@@ -121,7 +121,7 @@ public final class NtfsVolume implements Volume {
   private final long recordCount;
   private final Map<Long, MftRecord> records;
   private final Map<Long, NtfsFile> files;
-  private final Map<Long, IndexNode> indexNodes;
+  private final Map<IndexKey, IndexNode> indexNodes;
   private final Map<Long, Index> indexes;
   private final Map<Long, NtfsNode> nodes;
   private volatile char[] upcase;
@@ -588,49 +588,128 @@ public final class NtfsVolume implements Volume {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Security descriptors
+
+  /** The record number of {@code $Secure}. */
+  public static final long SECURE = 9;
+
+  /**
+   * A file's security descriptor in self-relative form: its own {@code $SECURITY_DESCRIPTOR}
+   * attribute, or the entry its security id names in {@code $Secure:$SDS} (found through the
+   * {@code $SII} index).
+   *
+   * @param f the file
+   * @return the descriptor bytes, or {@code null} when the file has none
+   * @throws IOException if $Secure is corrupt or does not hold the id
+   */
+  public byte[] securityDescriptor(NtfsFile f) throws IOException {
+    AttributeStream own = stream(f, SECURITY_DESCRIPTOR, "");
+    if (own != null) {
+      return own.readAll(1 << 20);
+    }
+    int id = standardInformation(f).securityId();
+    if (id == 0) {
+      return null;
+    }
+    NtfsFile secure = file(SECURE);
+    Index sii = readIndex(secure, "$SII", 0, 0x10, true);
+    IndexNode node = sii.root();
+    for (int depth = 0; depth <= MAX_TREE_DEPTH; depth++) {
+      IndexNode.Entry descend = null;
+      for (IndexNode.Entry e : node.entries()) {
+        if (e.isLast()) {
+          descend = e;
+          break;
+        }
+        if (e.key().limit() < 4) {
+          throw new CorruptStructureException(source, -1, "$SII entry", "a key of "
+              + e.key().limit() + " bytes");
+        }
+        int c = Integer.compareUnsigned(id, e.key().getInt(0));
+        if (c == 0) {
+          ByteBuffer d = e.data();
+          if (d.limit() < 20) {
+            throw new CorruptStructureException(source, -1, "$SII entry", "data of "
+                + d.limit() + " bytes, not the 20 of an $SDS header");
+          }
+          long offset = d.getLong(8);
+          long length = d.getInt(16) & 0xffffffffL;
+          AttributeStream sds = stream(secure, DATA, "$SDS");
+          if (sds == null || length < 20 || offset < 0 || offset + length > sds.size()
+              || length > 1 << 20) {
+            throw new CorruptStructureException(source, -1, "$SDS", "security id " + id
+                + " points at " + length + " bytes at " + offset + " outside $SDS");
+          }
+          ByteBuffer b = ByteBuffer.allocate((int) length - 20);
+          while (b.hasRemaining()) {
+            if (sds.read(offset + 20 + b.position(), b) < 0) {
+              break;
+            }
+          }
+          return b.array();
+        }
+        if (c < 0) {
+          descend = e;
+          break;
+        }
+      }
+      if (descend == null || descend.childVcn() < 0) {
+        throw new CorruptStructureException(source, -1, "$SII", "security id " + id
+            + " of record " + f.record() + " is not in $Secure");
+      }
+      node = child(sii, descend.childVcn());
+    }
+    throw new CorruptStructureException(source, -1, "$SII", "index deeper than "
+        + MAX_TREE_DEPTH + " levels");
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Directory indexes
 
-  private record Index(NtfsFile dir, IndexNode root, int indexRecordSize,
-      AttributeStream allocation, byte[] bitmap) {}
+  private record Index(NtfsFile dir, String name, boolean view, IndexNode root,
+      int indexRecordSize, AttributeStream allocation, byte[] bitmap) {}
+
+  private record IndexKey(long record, String name, long vcn) {}
 
   private Index index(NtfsFile dir) throws IOException {
     Index cached = indexes.get(dir.record());
     if (cached != null && cached.dir() == dir) {
       return cached;
     }
-    Index index = readIndex(dir);
+    Index index = readIndex(dir, "$I30", FILE_NAME, 1, false);
     indexes.put(dir.record(), index);
     return index;
   }
 
-  private Index readIndex(NtfsFile dir) throws IOException {
-    AttributeStream rootStream = stream(dir, INDEX_ROOT, "$I30");
+  private Index readIndex(NtfsFile dir, String name, int attributeType, int collation,
+      boolean view) throws IOException {
+    AttributeStream rootStream = stream(dir, INDEX_ROOT, name);
     if (rootStream == null) {
       throw new CorruptStructureException(source, recordOffset(dir.record()),
-          MftRecord.STRUCTURE, "directory record " + dir.record() + " has no $INDEX_ROOT $I30");
+          MftRecord.STRUCTURE, "record " + dir.record() + " has no $INDEX_ROOT " + name);
     }
     IndexNode.Root root = IndexNode.parseRoot(ByteBuffer.wrap(rootStream.readAll(MAX_INDEX_ROOT)),
-        false, source + " MFT " + dir.record() + " $INDEX_ROOT", -1);
-    if (root.attributeType() != FILE_NAME || root.collationRule() != 1) {
+        view, source + " MFT " + dir.record() + " $INDEX_ROOT " + name, -1);
+    if (root.attributeType() != attributeType || root.collationRule() != collation) {
       throw new CorruptStructureException(source, recordOffset(dir.record()), "$INDEX_ROOT",
-          String.format("$I30 indexes attribute 0x%x with collation %d, not $FILE_NAME with"
-              + " file-name collation", root.attributeType(), root.collationRule()));
+          String.format("%s indexes attribute 0x%x with collation %d, not 0x%x with collation"
+              + " %d", name, root.attributeType(), root.collationRule(), attributeType,
+              collation));
     }
     AttributeStream allocation = null;
     byte[] bitmap = null;
     if (root.node().hasChildren()) {
-      allocation = stream(dir, INDEX_ALLOCATION, "$I30");
+      allocation = stream(dir, INDEX_ALLOCATION, name);
       if (allocation == null) {
         throw new CorruptStructureException(source, recordOffset(dir.record()), "$INDEX_ROOT",
-            "directory record " + dir.record()
-                + " has index children but no $INDEX_ALLOCATION $I30");
+            "record " + dir.record() + " has index children but no $INDEX_ALLOCATION " + name);
       }
-      AttributeStream bm = stream(dir, BITMAP, "$I30");
+      AttributeStream bm = stream(dir, BITMAP, name);
       if (bm != null) {
         bitmap = bm.readAll(1L << 24);
       }
     }
-    return new Index(dir, root.node(), root.indexRecordSize(), allocation, bitmap);
+    return new Index(dir, name, view, root.node(), root.indexRecordSize(), allocation, bitmap);
   }
 
   private IndexNode child(Index index, long vcn) throws IOException {
@@ -649,7 +728,7 @@ public final class NtfsVolume implements Volume {
           "INDX record", "VCN " + vcn + " of directory record " + index.dir().record()
               + " is referenced but not in use in the $BITMAP");
     }
-    long key = index.dir().record() << 24 ^ vcn;
+    IndexKey key = new IndexKey(index.dir().record(), index.name(), vcn);
     IndexNode node = indexNodes.get(key);
     if (node != null) {
       return node;
@@ -660,7 +739,7 @@ public final class NtfsVolume implements Volume {
         break;
       }
     }
-    node = IndexNode.parseRecord(b.flip(), vcn, false, source,
+    node = IndexNode.parseRecord(b.flip(), vcn, index.view(), source,
         index.allocation().deviceOffset(pos));
     indexNodes.put(key, node);
     return node;
