@@ -274,6 +274,26 @@ class NtfsReadIT {
     try (FileSystem fs = VdiskFileSystems.open(NtfsImages.get(variant))) {
       NtfsTreeSnapshot v = NtfsTreeSnapshot.of(fs.getPath("/"), false);
       compareTrees(o, v, "vdisk " + variant, true, false);
+      // hard links: the same names share an inode on both sides (ntfs-3g's is the MFT number)
+      Map<Long, Set<String>> want = new HashMap<>();
+      Map<Object, Set<String>> got = new HashMap<>();
+      for (Map.Entry<String, Entry> e : o.tree.entries.entrySet()) {
+        if (!e.getValue().type().equals("file")) {
+          continue;
+        }
+        want.computeIfAbsent(o.inodes.get(e.getKey()), k -> new TreeSet<>()).add(e.getKey());
+        Object ino = Files.getAttribute(NtfsTreeSnapshot.resolve(fs.getPath("/"), e.getKey()),
+            "unix:ino", LinkOption.NOFOLLOW_LINKS);
+        got.computeIfAbsent(ino, k -> new TreeSet<>()).add(e.getKey());
+      }
+      Set<Set<String>> wantGroups = new java.util.HashSet<>();
+      want.values().stream().filter(g -> g.size() > 1).forEach(wantGroups::add);
+      Set<Set<String>> gotGroups = new java.util.HashSet<>();
+      got.values().stream().filter(g -> g.size() > 1).forEach(gotGroups::add);
+      assertThat(wantGroups).as("the fixture's hard links")
+          .contains(Set.of("/links/first", "/links/second", "/links/sub/third"));
+      assertThat(gotGroups).as("%s: names sharing an inode (hard links)", variant)
+          .isEqualTo(wantGroups);
     }
   }
 
