@@ -9,9 +9,12 @@
 #                 one-compression-unit, sparse and empty files; checked with istat
 #   streams/      alternate data streams: several per file (empty, small, > 1 MiB, a Unicode
 #                 stream name), a file with only named streams, a stream on a directory
-#   frag/         few-runs.bin (about 150 runs) and attrlist.bin (so many runs that its $DATA
-#                 spills into extension records: checked to have an $ATTRIBUTE_LIST), written
-#                 into the holes left by deleting every other file of a full volume
+#   frag/         few-runs.bin (tens of runs, its runlist in the base record: 74 with 4 KiB
+#                 clusters, 38 with 512 B, 1 with 64 KiB) and attrlist.bin (so many runs that its
+#                 $DATA spills into extension records, and its $FILE_NAME with it: checked to have
+#                 an $ATTRIBUTE_LIST; 1026 runs with 4 KiB clusters, 936 with 512 B, 237 with
+#                 64 KiB, 1515 with 4 KiB MFT records), written into the holes left by deleting
+#                 every other file of a full volume
 #   big/          a directory with 10000 entries (2000 on the non-default variants)
 #   names/        Japanese and emoji names, names differing only in case (a and A)
 #   reparse/      Windows reparse points set through system.ntfs_reparse_data: relative and
