@@ -4,7 +4,7 @@
 #
 #   make-wim-codec-vectors.sh OUTDIR [FILE...]
 #
-# Writes OUTDIR/xpress-4096.vec, xpress-16384.vec, xpress-65536.vec, lzx-32768.vec and
+# Writes OUTDIR/xpress-4096.vec, xpress-8192.vec, xpress-16384.vec, xpress-65536.vec, lzx-32768.vec and
 # lzx-65536.vec (the number is wimlib's max_block_size: the chunk size, for LZX also the window).
 # Without FILEs the inputs are synthetic and deterministic (zeros, random, text, repetitive data
 # with long matches, x86-like code full of E8 calls, and sizes from 1 byte to the chunk size);
@@ -16,7 +16,7 @@
 # wimlib declined to compress, as it does for inputs under 100 bytes with LZX), u32 level, the
 # uncompressed bytes, the compressed bytes.
 #
-# Needs gcc and libwim-dev (Debian). The committed vectors are these files gzip -9n compressed:
+# Needs gcc and libwim-dev (Debian). The committed vectors are these files (but xpress-8192) gzip -9n compressed:
 #   make-wim-codec-vectors.sh /tmp/v && gzip -9n /tmp/v/*.vec &&
 #   cp /tmp/v/*.vec.gz vdisk-codecs/src/test/resources/dev/vdisk/codec/vectors/
 set -eu
@@ -170,7 +170,7 @@ int main(int argc, char **argv) {
 }
 EOF
 gcc -O2 -o "$work/vectors" "$work/vectors.c" -lwim
-for config in xpress:4096 xpress:16384 xpress:65536 lzx:32768 lzx:65536; do
+for config in xpress:4096 xpress:8192 xpress:16384 xpress:65536 lzx:32768 lzx:65536; do
   alg=${config%%:*}
   size=${config#*:}
   "$work/vectors" "$alg" "$size" "$out/$alg-$size.vec" "$@"

@@ -108,6 +108,6 @@ class WimCodecVectorsIT {
         files++;
       }
     }
-    assertThat(files).as("vector files").isEqualTo(5);
+    assertThat(files).as("vector files").isEqualTo(6);
   }
 }
