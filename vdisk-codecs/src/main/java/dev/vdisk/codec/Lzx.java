@@ -430,7 +430,8 @@ public final class Lzx {
 
     private CorruptCompressedDataException corrupt(String detail) {
       long consumed = (long) (in - base) * 8 - count;
-      return new CorruptCompressedDataException(ALGORITHM, base - srcOff + consumed / 8, detail);
+      long at = Math.min(base + consumed / 8, end);
+      return new CorruptCompressedDataException(ALGORITHM, at - srcOff, detail);
     }
   }
 }

@@ -61,7 +61,7 @@ public final class XpressHuffman {
     int out = dstOff;
     while (out < outEnd) {
       if (end - in < 256) {
-        throw corrupt(in - srcOff, "truncated Huffman table (" + (end - in) + " of 256 bytes)");
+        throw corrupt(Math.min(in, end) - srcOff, "truncated Huffman table (" + (end - in) + " of 256 bytes)");
       }
       for (int i = 0; i < 256; i++) {
         int b = src[in + i];
@@ -69,7 +69,7 @@ public final class XpressHuffman {
         lengths[2 * i + 1] = (byte) ((b >>> 4) & 0x0F);
       }
       if (!table.build(lengths, 0, SYMBOLS)) {
-        throw corrupt(in - srcOff, "over-subscribed Huffman code lengths");
+        throw corrupt(Math.min(in, end) - srcOff, "over-subscribed Huffman code lengths");
       }
       in += 256;
       // The 32-bit register of [MS-XCA] 2.2.4: 16 + extra valid bits, extra in [0, 16].
@@ -80,7 +80,7 @@ public final class XpressHuffman {
       while (out < blockEnd) {
         int entry = table.lookup(bits >>> (32 - MAX_LENGTH));
         if (entry == 0) {
-          throw corrupt(in - srcOff, "bits match no Huffman codeword");
+          throw corrupt(Math.min(in, end) - srcOff, "bits match no Huffman codeword");
         }
         int len = entry & 31;
         bits <<= len;
@@ -103,18 +103,18 @@ public final class XpressHuffman {
         int offsetBits = symbol >>> 4;
         if (length == 15) {
           if (in >= end) {
-            throw corrupt(in - srcOff, "match length byte past the end of the input");
+            throw corrupt(Math.min(in, end) - srcOff, "match length byte past the end of the input");
           }
           length = src[in++] & 0xFF;
           if (length == 255) {
             if (end - in < 2) {
-              throw corrupt(in - srcOff, "match length word past the end of the input");
+              throw corrupt(Math.min(in, end) - srcOff, "match length word past the end of the input");
             }
             length = (src[in] & 0xFF) | (src[in + 1] & 0xFF) << 8;
             in += 2;
             if (length == 0) {
               if (end - in < 4) {
-                throw corrupt(in - srcOff, "match length dword past the end of the input");
+                throw corrupt(Math.min(in, end) - srcOff, "match length dword past the end of the input");
               }
               length = (src[in] & 0xFF) | (src[in + 1] & 0xFF) << 8 | (src[in + 2] & 0xFF) << 16
                   | (src[in + 3] & 0xFF) << 24;
@@ -124,7 +124,7 @@ public final class XpressHuffman {
               }
             }
             if (length < 15) {
-              throw corrupt(in - srcOff, "extended match length " + length + " below 15");
+              throw corrupt(Math.min(in, end) - srcOff, "extended match length " + length + " below 15");
             }
             length -= 15;
           }
@@ -143,11 +143,11 @@ public final class XpressHuffman {
           extra += 16;
         }
         if (offset > out - dstOff) {
-          throw corrupt(in - srcOff, "match offset " + offset + " before the start of the output (at "
+          throw corrupt(Math.min(in, end) - srcOff, "match offset " + offset + " before the start of the output (at "
               + (out - dstOff) + ")");
         }
         if (length > outEnd - out) {
-          throw corrupt(in - srcOff, "match of " + length + " bytes past the end of the output ("
+          throw corrupt(Math.min(in, end) - srcOff, "match of " + length + " bytes past the end of the output ("
               + (outEnd - out) + " left)");
         }
         copyMatch(dst, out, offset, length);
