@@ -2,6 +2,7 @@ package dev.vdisk.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vdisk.testdata.CorpusFiles;
 import dev.vdisk.testdata.Oracles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -93,66 +95,109 @@ class Lznt1IT {
       Oracles.runOk("umount", mnt.toString());
     }
 
-    int compressed = 0;
-    int raw = 0;
-    int sparse = 0;
+    int[] counts = new int[3];
     try (FileChannel img = FileChannel.open(image, StandardOpenOption.READ)) {
       for (Map.Entry<String, byte[]> f : files.entrySet()) {
-        byte[] original = f.getValue();
-        String istat = Oracles.runOk("istat", image.toString(),
-            Long.toString(inodes.get(f.getKey())));
+        String inode = Long.toString(inodes.get(f.getKey()));
+        String istat = Oracles.runOk("istat", image.toString(), inode);
         assertThat(istat).as("istat of %s", f.getKey()).contains("Compressed");
-        List<Long> clusters = dataClusters(istat);
-        int units = (original.length + unit - 1) / unit;
-        assertThat(clusters.size()).as("%s clusters", f.getKey())
-            .isEqualTo((original.length + clusterSize - 1) / clusterSize);
-        for (int u = 0; u < units; u++) {
-          int from = u * 16;
-          List<Long> slice = clusters.subList(from, Math.min(from + 16, clusters.size()));
-          int unitLen = Math.min(unit, original.length - u * unit);
-          byte[] expected = Arrays.copyOfRange(original, u * unit, u * unit + unitLen);
-          List<Long> real = slice.stream().filter(l -> l != 0).toList();
-          String what = f.getKey() + " unit " + u + " (" + clusterSize + "-byte clusters)";
-          if (real.isEmpty()) {
-            assertThat(expected).as(what + ": sparse means zeros").containsOnly((byte) 0);
-            sparse++;
-            continue;
-          }
-          byte[] stored = new byte[real.size() * clusterSize];
-          for (int i = 0; i < real.size(); i++) {
-            img.read(ByteBuffer.wrap(stored, i * clusterSize, clusterSize),
-                real.get(i) * clusterSize);
-          }
-          // A full unit with all 16 clusters is stored raw. istat prints no clusters past the end
-          // of the file, so for a shorter last unit that fills its clusters the chunk header
-          // tells: a compressed chunk's header has bit 15 and the signature 3 in bits 12-14.
-          int header = (stored[0] & 0xFF) | (stored[1] & 0xFF) << 8;
-          boolean looksCompressed = (header & 0xF000) == 0xB000;
-          if (real.size() == slice.size()
-              && real.size() == (unitLen + clusterSize - 1) / clusterSize
-              && (unitLen == unit || !looksCompressed)) {
-            assertThat(Arrays.copyOf(stored, unitLen)).as(what + " stored raw").isEqualTo(expected);
-            raw++;
-            continue;
-          }
-          byte[] out = new byte[unit];
-          int produced = Lznt1.decompress(stored, 0, stored.length, out, 0, unit);
-          assertThat(produced).as(what + " bytes produced").isBetween(1, unit);
-          assertThat(Arrays.copyOf(out, unitLen)).as(what).isEqualTo(expected);
-          // decoding into exactly the bytes the file still needs gives the same prefix
-          byte[] shortOut = new byte[unitLen];
-          int n = Lznt1.decompress(stored, 0, stored.length, shortOut, 0, unitLen);
-          assertThat(n).isLessThanOrEqualTo(unitLen);
-          assertThat(shortOut).as(what + " into a short buffer").isEqualTo(expected);
-          compressed++;
-        }
+        // sleuthkit's own LZNT1 decoder agrees with what was written
+        assertThat(Oracles.run("icat", image.toString(), inode).out())
+            .as("icat of %s", f.getKey()).isEqualTo(f.getValue());
+        checkUnits(img, dataClusters(istat), clusterSize, f.getValue(), f.getKey(), counts);
       }
     }
+    int compressed = counts[0];
+    int raw = counts[1];
+    int sparse = counts[2];
     LOG.info("{}-byte clusters: {} compressed units decoded, {} raw, {} sparse", clusterSize,
         compressed, raw, sparse);
     assertThat(compressed).as("compressed units").isGreaterThanOrEqualTo(8);
     assertThat(raw).as("units stored raw").isGreaterThanOrEqualTo(3);
     assertThat(sparse).as("sparse units").isGreaterThanOrEqualTo(1);
+  }
+
+  /**
+   * A file Windows compressed: {@code ones.bin} of the corpus volume {@code donald/test.ntfs.dd}
+   * (2,949,120 bytes of "ONES"), compared with sleuthkit's {@code icat}, which decodes LZNT1 with
+   * its own implementation.
+   */
+  @Test
+  void windowsCompressedFile() throws Exception {
+    Oracles.require("istat", "sleuthkit");
+    Oracles.require("icat", "sleuthkit");
+    Path image = CorpusFiles.extract("donald/testdata/test.ntfs.dd.gz", dir);
+    String istat = Oracles.runOk("istat", image.toString(), "38");
+    assertThat(istat).contains("Name: ones.bin").contains("Compressed");
+    byte[] icat = Oracles.run("icat", image.toString(), "38").out();
+    assertThat(icat).hasSize(2_949_120);
+    for (int i = 0; i < icat.length; i++) {
+      if (icat[i] != "ONES".charAt(i % 4)) {
+        throw new AssertionError("icat byte " + i);
+      }
+    }
+    int[] counts = new int[3];
+    try (FileChannel img = FileChannel.open(image, StandardOpenOption.READ)) {
+      ByteBuffer boot = ByteBuffer.allocate(512).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      img.read(boot, 0);
+      int clusterSize = (boot.getShort(0x0B) & 0xFFFF) * (boot.get(0x0D) & 0xFF);
+      checkUnits(img, dataClusters(istat), clusterSize, icat, "ones.bin", counts);
+    }
+    LOG.info("Windows ones.bin: {} compressed units decoded, {} raw, {} sparse", counts[0],
+        counts[1], counts[2]);
+    assertThat(counts[0]).as("compressed units").isGreaterThan(100);
+  }
+
+  /**
+   * Decodes the compression units of one file from the clusters istat lists and compares them
+   * with {@code original}; counts compressed, raw and sparse units into {@code counts}.
+   */
+  static void checkUnits(FileChannel img, List<Long> clusters, int clusterSize, byte[] original,
+      String name, int[] counts) throws IOException {
+    int unit = 16 * clusterSize;
+    int units = (original.length + unit - 1) / unit;
+    assertThat(clusters.size()).as("%s clusters", name)
+        .isEqualTo((original.length + clusterSize - 1) / clusterSize);
+    for (int u = 0; u < units; u++) {
+      int from = u * 16;
+      List<Long> slice = clusters.subList(from, Math.min(from + 16, clusters.size()));
+      int unitLen = Math.min(unit, original.length - u * unit);
+      byte[] expected = Arrays.copyOfRange(original, u * unit, u * unit + unitLen);
+      List<Long> real = slice.stream().filter(l -> l != 0).toList();
+      String what = name + " unit " + u + " (" + clusterSize + "-byte clusters)";
+      if (real.isEmpty()) {
+        assertThat(expected).as(what + ": sparse means zeros").containsOnly((byte) 0);
+        counts[2]++;
+        continue;
+      }
+      byte[] stored = new byte[real.size() * clusterSize];
+      for (int i = 0; i < real.size(); i++) {
+        img.read(ByteBuffer.wrap(stored, i * clusterSize, clusterSize),
+            real.get(i) * clusterSize);
+      }
+      // A full unit with all 16 clusters is stored raw. istat prints no clusters past the end
+      // of the file, so for a shorter last unit that fills its clusters the chunk header
+      // tells: a compressed chunk's header has bit 15 and the signature 3 in bits 12-14.
+      int header = (stored[0] & 0xFF) | (stored[1] & 0xFF) << 8;
+      boolean looksCompressed = (header & 0xF000) == 0xB000;
+      if (real.size() == slice.size()
+          && real.size() == (unitLen + clusterSize - 1) / clusterSize
+          && (unitLen == unit || !looksCompressed)) {
+        assertThat(Arrays.copyOf(stored, unitLen)).as(what + " stored raw").isEqualTo(expected);
+        counts[1]++;
+        continue;
+      }
+      byte[] out = new byte[unit];
+      int produced = Lznt1.decompress(stored, 0, stored.length, out, 0, unit);
+      assertThat(produced).as(what + " bytes produced").isBetween(1, unit);
+      assertThat(Arrays.copyOf(out, unitLen)).as(what).isEqualTo(expected);
+      // decoding into exactly the bytes the file still needs gives the same prefix
+      byte[] shortOut = new byte[unitLen];
+      int n = Lznt1.decompress(stored, 0, stored.length, shortOut, 0, unitLen);
+      assertThat(n).isLessThanOrEqualTo(unitLen);
+      assertThat(shortOut).as(what + " into a short buffer").isEqualTo(expected);
+      counts[0]++;
+    }
   }
 
   /** The cluster list istat prints after the unnamed $DATA attribute's line (0: sparse). */
