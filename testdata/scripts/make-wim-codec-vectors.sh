@@ -8,7 +8,8 @@
 # lzx-65536.vec (the number is wimlib's max_block_size: the chunk size, for LZX also the window).
 # Without FILEs the inputs are synthetic and deterministic (zeros, random, text, repetitive data
 # with long matches, x86-like code full of E8 calls, and sizes from 1 byte to the chunk size);
-# with FILEs each file is cut into chunks. Each chunk is compressed at wimlib compression levels
+# with FILEs each file is cut into chunks. WIM_VECTOR_CONFIGS (e.g. "lzx:2097152 xpress:4096") replaces
+# the list of ALGORITHM:CHUNK_SIZE configurations. Each chunk is compressed at wimlib compression levels
 # 20, 50 and 100 in turn (different parsers and block splitting).
 #
 # Vector file format (little-endian): "VDCV", u32 wimlib compression type (1 XPRESS, 2 LZX),
@@ -170,7 +171,7 @@ int main(int argc, char **argv) {
 }
 EOF
 gcc -O2 -o "$work/vectors" "$work/vectors.c" -lwim
-for config in xpress:4096 xpress:8192 xpress:16384 xpress:65536 lzx:32768 lzx:65536; do
+for config in ${WIM_VECTOR_CONFIGS:-xpress:4096 xpress:8192 xpress:16384 xpress:65536 lzx:32768 lzx:65536}; do
   alg=${config%%:*}
   size=${config#*:}
   "$work/vectors" "$alg" "$size" "$out/$alg-$size.vec" "$@"
