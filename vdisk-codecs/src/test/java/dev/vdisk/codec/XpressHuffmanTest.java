@@ -53,6 +53,23 @@ class XpressHuffmanTest {
   }
 
   @Test
+  void secondBlockAfter65536Bytes() throws Exception {
+    // block 1: 'a' = 0, 271 = 1 (length escape, offset 1); bits 01; the escape reads byte 255,
+    // word 0 and the 32-bit length 65532: a match of 65535, so the block ends at 65536 bytes.
+    // Block 2's table starts right after the bytes block 1 consumed ([MS-XCA] 2.2.4): 'b' = 0,
+    // 'c' = 1; bits 10
+    byte[] first = block(new int[] {'a', 271}, new int[] {1, 1}, 0x00, 0x40, 0x00, 0x00,
+        0xFF, 0x00, 0x00, 0xFC, 0xFF, 0x00, 0x00);
+    byte[] second = block(new int[] {'b', 'c'}, new int[] {1, 1}, 0x00, 0x80, 0x00, 0x00);
+    byte[] src = new byte[first.length + second.length];
+    System.arraycopy(first, 0, src, 0, first.length);
+    System.arraycopy(second, 0, src, first.length, second.length);
+    assertThat(decode(src, 65538)).isEqualTo("a".repeat(65536) + "cb");
+    // without the second block the output cannot be completed
+    assertCorrupt(first, 65538, first.length);
+  }
+
+  @Test
   void errorsAreReported() {
     // over-subscribed: three codewords of length 1
     assertCorrupt(block(new int[] {1, 2, 3}, new int[] {1, 1, 1}, 0, 0, 0, 0), 4, 0);
