@@ -14,7 +14,9 @@ import java.io.IOException;
 public class CorruptCompressedDataException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** The algorithm whose data is corrupt. */
   private final String algorithm;
+  /** Where in the compressed input decoding failed, or -1. */
   private final long inputOffset;
 
   /**

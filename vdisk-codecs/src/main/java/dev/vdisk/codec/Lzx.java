@@ -1,6 +1,7 @@
 package dev.vdisk.codec;
 
 import dev.vdisk.codec.internal.HuffmanTable;
+import dev.vdisk.codec.internal.ScratchPool;
 import java.util.Objects;
 
 /**
@@ -47,11 +48,11 @@ public final class Lzx {
     }
   }
 
-  private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
+  private static final ScratchPool<State> STATES = new ScratchPool<>(State::new, 16);
 
   private Lzx() {}
 
-  /** Per-thread scratch space: codeword lengths (kept across the blocks of a chunk) and tables. */
+  /** Scratch space of one decoding: codeword lengths (kept across a chunk's blocks), tables. */
   private static final class State {
     final byte[] mainLengths = new byte[MAX_MAIN_SYMBOLS];
     final byte[] lengthLengths = new byte[LENGTH_SYMBOLS];
@@ -117,7 +118,12 @@ public final class Lzx {
       throw new IllegalArgumentException("LZX window size " + windowSize + " for " + dstLen
           + " bytes");
     }
-    new Decoder(STATE.get(), src, srcOff, srcLen, dst, dstOff, dstLen, windowSize).run();
+    State state = STATES.acquire();
+    try {
+      new Decoder(state, src, srcOff, srcLen, dst, dstOff, dstLen, windowSize).run();
+    } finally {
+      STATES.release(state);
+    }
   }
 
   /** The state of one chunk's decoding: the bit reader, the output position, recent offsets. */

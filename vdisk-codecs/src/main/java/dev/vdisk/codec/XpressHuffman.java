@@ -1,6 +1,7 @@
 package dev.vdisk.codec;
 
 import dev.vdisk.codec.internal.HuffmanTable;
+import dev.vdisk.codec.internal.ScratchPool;
 import java.util.Objects;
 
 /**
@@ -25,11 +26,11 @@ public final class XpressHuffman {
   private static final int MAX_LENGTH = 15;
   private static final int BLOCK_OUTPUT = 65536;
 
-  private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
+  private static final ScratchPool<State> STATES = new ScratchPool<>(State::new, 16);
 
   private XpressHuffman() {}
 
-  /** Per-thread scratch space, so that decoding a chunk allocates nothing. */
+  /** Scratch space of one decoding, reused through {@link #STATES}. */
   private static final class State {
     final byte[] lengths = new byte[SYMBOLS];
     final HuffmanTable table = new HuffmanTable(SYMBOLS, TABLE_BITS, MAX_LENGTH);
@@ -52,7 +53,16 @@ public final class XpressHuffman {
       int dstLen) throws CorruptCompressedDataException {
     Objects.checkFromIndexSize(srcOff, srcLen, src.length);
     Objects.checkFromIndexSize(dstOff, dstLen, dst.length);
-    State state = STATE.get();
+    State state = STATES.acquire();
+    try {
+      decode(state, src, srcOff, srcLen, dst, dstOff, dstLen);
+    } finally {
+      STATES.release(state);
+    }
+  }
+
+  private static void decode(State state, byte[] src, int srcOff, int srcLen, byte[] dst,
+      int dstOff, int dstLen) throws CorruptCompressedDataException {
     HuffmanTable table = state.table;
     byte[] lengths = state.lengths;
     final int end = srcOff + srcLen;
