@@ -3,6 +3,11 @@ package dev.vdisk.ntfs.internal;
 import dev.vdisk.core.BlockDevice;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.UnsupportedFeatureException;
+import dev.vdisk.codec.CorruptCompressedDataException;
+import dev.vdisk.codec.Lznt1;
+import dev.vdisk.codec.RandomAccessSource;
+import dev.vdisk.codec.WofAlgorithm;
+import dev.vdisk.codec.WofReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -28,6 +33,7 @@ public final class AttributeStream {
   private final boolean encrypted;
   private long cachedUnit = -1;
   private byte[] cachedUnitData;
+  private WofReader wof;
 
   private AttributeStream(BlockDevice device, int clusterSize, String description, byte[] resident,
       long[] vcns, long[] lcns, long[] lengths, long dataSize, long initializedSize,
@@ -104,6 +110,56 @@ public final class AttributeStream {
     return new AttributeStream(device, clusterSize, description, null, vcns, lcns, lengths,
         first.dataSize(), first.initializedSize(), first.allocatedSize(), unit,
         first.isEncrypted());
+  }
+
+  /**
+   * A file compressed by the Windows Overlay Filter: its {@code WofCompressedData} stream decoded.
+   *
+   * @param compressed the {@code WofCompressedData} stream
+   * @param size the file's size (its unnamed {@code $DATA}'s size)
+   * @param algorithm the algorithm the reparse point names
+   * @param description what it is, for error messages
+   * @return the stream
+   * @throws IOException if the chunk table is corrupt
+   */
+  public static AttributeStream wof(AttributeStream compressed, long size,
+      WofAlgorithm algorithm, String description) throws IOException {
+    AttributeStream s = new AttributeStream(null, 1, description, null, null, null, null, size,
+        size, compressed.allocatedSize(), 0, false);
+    try {
+      s.wof = new WofReader(compressed.asSource(), size, algorithm);
+    } catch (CorruptCompressedDataException e) {
+      throw corrupt(description, e);
+    }
+    return s;
+  }
+
+  private static CorruptStructureException corrupt(String description,
+      CorruptCompressedDataException e) {
+    CorruptStructureException c = new CorruptStructureException(description, -1,
+        e.algorithm() + " compressed data", "at byte " + e.inputOffset()
+            + " of the compressed input: " + e.getMessage());
+    c.initCause(e);
+    return c;
+  }
+
+  /**
+   * This value as a source for the decompressors.
+   *
+   * @return a view that reads this value
+   */
+  public RandomAccessSource asSource() {
+    return new RandomAccessSource() {
+      @Override
+      public long size() {
+        return dataSize;
+      }
+
+      @Override
+      public int read(long position, ByteBuffer dst) throws IOException {
+        return AttributeStream.this.read(position, dst);
+      }
+    };
   }
 
   /**
@@ -202,6 +258,13 @@ public final class AttributeStream {
     if (encrypted) {
       throw new UnsupportedFeatureException(null, "EFS", description
           + " is encrypted (EFS); its data cannot be read without the user's key");
+    }
+    if (wof != null) {
+      try {
+        return wof.read(position, dst);
+      } catch (CorruptCompressedDataException e) {
+        throw corrupt(description, e);
+      }
     }
     int want = (int) Math.min(dst.remaining(), dataSize - position);
     if (resident != null) {
@@ -326,7 +389,15 @@ public final class AttributeStream {
     if (allocated == 0) {
       return out; // a sparse unit
     }
-    Compression.lznt1(compressed, allocated * clusterSize, out, description, unit);
+    try {
+      Lznt1.decompress(compressed, 0, allocated * clusterSize, out, 0, unitBytes);
+    } catch (CorruptCompressedDataException e) {
+      CorruptStructureException c = new CorruptStructureException(description, -1,
+          "LZNT1 compression unit", "unit " + unit + " (VCN " + firstVcn + "): at byte "
+              + e.inputOffset() + ": " + e.getMessage());
+      c.initCause(e);
+      throw c;
+    }
     return out;
   }
 }

@@ -3,6 +3,7 @@ package dev.vdisk.ntfs.internal;
 import dev.vdisk.core.BlockDevice;
 import dev.vdisk.core.BlockDevices;
 import dev.vdisk.core.CorruptStructureException;
+import dev.vdisk.codec.WofAlgorithm;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.core.cache.BlockCache;
 import dev.vdisk.core.cache.CachedBlockDevice;
@@ -1101,7 +1102,7 @@ public final class NtfsVolume implements Volume {
             + " the volume's Dedup chunk store, which vdisk does not read");
       }
       if (tag == TAG_WOF) {
-        s = Compression.wof(this, n.file);
+        s = wofData(n.file);
         n.data = s;
         return s;
       }
@@ -1112,6 +1113,42 @@ public final class NtfsVolume implements Volume {
     }
     n.data = s;
     return s;
+  }
+
+  /**
+   * The data of a file the Windows Overlay Filter compressed (CompactOS, {@code compact /exe}):
+   * the reparse point names the algorithm, the named stream {@code WofCompressedData} holds the
+   * chunks, the unnamed {@code $DATA} (sparse) the size.
+   */
+  private AttributeStream wofData(NtfsFile f) throws IOException {
+    String what = source + " MFT " + f.record();
+    byte[] rp = stream(f, REPARSE_POINT, "").readAll(16384);
+    ByteBuffer b = Bytes.le(ByteBuffer.wrap(rp));
+    Bytes.require(b, 0, 24, source, -1, "$REPARSE_POINT");
+    int wofVersion = b.getInt(8);
+    int provider = b.getInt(12);
+    int providerVersion = b.getInt(16);
+    int algorithm = b.getInt(20);
+    if (wofVersion != 1 || provider != 2 || providerVersion != 1) {
+      throw new UnsupportedFeatureException(null, "WOF provider " + provider, what
+          + ": WOF version " + wofVersion + ", provider " + provider + " version "
+          + providerVersion + " is not the file provider (2) version 1 (a WIM-backed file?)");
+    }
+    WofAlgorithm alg;
+    try {
+      alg = WofAlgorithm.fromCode(algorithm);
+    } catch (IllegalArgumentException e) {
+      throw new UnsupportedFeatureException(null, "WOF algorithm " + algorithm, what
+          + ": WOF compression algorithm " + algorithm + " is unknown");
+    }
+    AttributeStream compressed = stream(f, DATA, "WofCompressedData");
+    if (compressed == null) {
+      throw new CorruptStructureException(source, recordOffset(f.record()), "$REPARSE_POINT",
+          what + " is WOF-compressed but has no WofCompressedData stream");
+    }
+    AttributeStream unnamed = stream(f, DATA, "");
+    long size = unnamed == null ? 0 : unnamed.size();
+    return AttributeStream.wof(compressed, size, alg, what + " (WOF " + alg + ")");
   }
 
   @Override
@@ -1191,8 +1228,12 @@ public final class NtfsVolume implements Volume {
       return Map.of();
     }
     Map<String, byte[]> out = new LinkedHashMap<>();
+    boolean wof = reparseTag(n.file) == TAG_WOF;
     for (NtfsFile.Attr a : n.file.attributes()) {
       AttributeHeader h = a.header();
+      if (wof && h.name().equals("WofCompressedData")) {
+        continue; // the file's own data, compressed: not a stream of its user's
+      }
       if (h.type() == DATA && !h.name().isEmpty() && h.firstVcn() == 0
           && !out.containsKey("user." + h.name())) {
         out.put("user." + h.name(), stream(n.file, DATA, h.name()).readAll(MAX_XATTR_STREAM));
