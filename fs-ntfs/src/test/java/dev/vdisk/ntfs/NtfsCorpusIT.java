@@ -42,6 +42,7 @@ class NtfsCorpusIT {
     Path image = CorpusFiles.extract("donald/testdata/test.ntfs.dd.gz", dir);
     try (FileSystem fs = VdiskFileSystems.open(image)) {
       Report r = compareWithIcat(image, 0, fs);
+      compareNames(image, 0, fs);
       assertThat(r.compared).as("files compared").isGreaterThanOrEqualTo(5);
       // the corpus README's expected values (computed there with sleuthkit)
       assertThat(NtfsTreeSnapshot.sha256(fs.getPath("/ones.bin")))
@@ -68,6 +69,7 @@ class NtfsCorpusIT {
     }
     try (FileSystem fs = VdiskFileSystems.open(image)) {
       Report r = compareWithIcat(image, 0, fs);
+      compareNames(image, 0, fs);
       assertThat(r.compared).as("files compared").isGreaterThanOrEqualTo(4);
       byte[] sparse = Files.readAllBytes(fs.getPath("/sparse-file"));
       assertThat(sparse).hasSize(500005);
@@ -106,6 +108,7 @@ class NtfsCorpusIT {
     try (FileSystem fs = VdiskFileSystems.open(vmdk, OptionalInt.of(4));
         FileSystem byDefault = VdiskFileSystems.open(vmdk)) {
       Report r = compareWithIcat(raw, start, fs);
+      compareNames(raw, start, fs);
       assertThat(r.compared).as("files compared").isGreaterThanOrEqualTo(1);
       assertThat(NtfsTreeSnapshot.sha256(byDefault.getPath("/private-key4.pem")))
           .as("the default partition is the only NTFS one")
@@ -130,6 +133,7 @@ class NtfsCorpusIT {
     try (RawDisk raw = RawDisk.open(image, false);
         FileSystem fs = VdiskFileSystems.open(raw)) {
       Report r = compareWithIcat(image, 0, fs);
+      compareNames(image, 0, fs);
       assertThat(r.compared).as("files compared").isGreaterThanOrEqualTo(4);
       assertThat(NtfsTreeSnapshot.userXattrs(fs.getPath("/Nine.txt")))
           .containsOnlyKeys("111", "222", "333");
@@ -219,6 +223,43 @@ class NtfsCorpusIT {
         report.refused.isEmpty() ? "" : ":\n  " + String.join("\n  ", report.refused));
     soft.assertAll();
     return report;
+  }
+
+  /** The metadata files in the root (MFT entries 0 to 11). */
+  private static final java.util.Set<String> METAFILES = java.util.Set.of("$MFT", "$MFTMirr",
+      "$LogFile", "$Volume", "$AttrDef", "$Bitmap", "$Boot", "$BadClus", "$Secure", "$UpCase",
+      "$Extend");
+
+  /**
+   * The names vdisk's walk finds equal the allocated names fls lists (one per file and
+   * directory, without the DOS 8.3 duplicates), metadata files aside.
+   */
+  private static void compareNames(Path oracleImage, long sectorOffset, FileSystem fs)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("fls", "-r", "-p", "-u"));
+    if (sectorOffset > 0) {
+      cmd.addAll(List.of("-o", Long.toString(sectorOffset)));
+    }
+    cmd.add(oracleImage.toString());
+    java.util.Set<String> want = new java.util.TreeSet<>();
+    Pattern line = Pattern.compile("^([-a-zA-Z])/([-a-zA-Z]) ([0-9]+)-[0-9]+-[0-9]+:\t(.*)$");
+    for (String l : Oracles.runOk(cmd.toArray(String[]::new)).split("\n")) {
+      Matcher m = line.matcher(l);
+      if (m.matches() && !m.group(4).contains(":") && !isMetadata("/" + m.group(4))) {
+        want.add("/" + m.group(4));
+      }
+    }
+    java.util.Set<String> got = new java.util.TreeSet<>();
+    try (var walk = Files.walk(fs.getPath("/"))) {
+      walk.map(Path::toString).filter(p -> !p.equals("/") && !isMetadata(p)).forEach(got::add);
+    }
+    assertThat(got).as("%s: the names vdisk lists against fls", oracleImage.getFileName())
+        .isEqualTo(want);
+  }
+
+  private static boolean isMetadata(String path) {
+    String first = path.substring(1).split("/", 2)[0];
+    return METAFILES.contains(first);
   }
 
   /** $BadClus:$Bad of a volume inside a disk: ntfscat of the partition cut out with dd. */
