@@ -17,8 +17,10 @@ import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.DosFileAttributes;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -97,6 +99,10 @@ class NtfsReadIT {
     Map<String, Map<String, String>> streams = new TreeMap<>();
     /** Entry key to system.ntfs_attrib_be. */
     Map<String, Integer> dosAttributes = new HashMap<>();
+    /** Entry key to $STANDARD_INFORMATION creation time (system.ntfs_crtime_be). */
+    Map<String, Instant> creationTimes = new HashMap<>();
+    /** Entry key to last access time (stat). */
+    Map<String, Instant> accessTimes = new HashMap<>();
     /** Entry key to ino, for hard links. */
     Map<String, Long> inodes = new HashMap<>();
     /** The volume's $UpCase table. */
@@ -178,6 +184,11 @@ class NtfsReadIT {
           o.streams.put(e.getKey(), values);
         }
         o.dosAttributes = ntfsAttributes(xattrMount);
+        o.creationTimes = creationTimes(xattrMount);
+        for (String key : o.tree.entries.keySet()) {
+          o.accessTimes.put(key, Files.readAttributes(NtfsTreeSnapshot.resolve(xattrMount, key),
+              BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).lastAccessTime().toInstant());
+        }
       } finally {
         Oracles.runOk("umount", windowsMount.toString());
       }
@@ -220,22 +231,42 @@ class NtfsReadIT {
 
   /** system.ntfs_attrib_be of every entry, from one recursive getfattr. */
   private static Map<String, Integer> ntfsAttributes(Path mount) {
-    Oracles.Result r = Oracles.run("getfattr", "-R", "-h", "--absolute-names", "-e", "hex", "-n",
-        "system.ntfs_attrib_be", mount.toString());
-    // getfattr exits 1 when some entries (ntfs-3g's symbolic links) have no such attribute
-    assertThat(r.stdout()).as(r.describe()).contains("system.ntfs_attrib_be=");
     Map<String, Integer> out = new HashMap<>();
+    systemXattr(mount, "system.ntfs_attrib_be").forEach(
+        (key, hex) -> out.put(key, Integer.parseUnsignedInt(hex, 16)));
+    return out;
+  }
+
+  /** system.ntfs_crtime_be (NTFS time: 100 ns units since 1601) of every entry, as instants. */
+  private static Map<String, Instant> creationTimes(Path mount) {
+    Map<String, Instant> out = new HashMap<>();
+    systemXattr(mount, "system.ntfs_crtime_be").forEach((key, hex) -> {
+      long ticks = Long.parseUnsignedLong(hex, 16);
+      long unix100ns = ticks - 116444736000000000L;
+      out.put(key, Instant.ofEpochSecond(Math.floorDiv(unix100ns, 10_000_000L),
+          Math.floorMod(unix100ns, 10_000_000L) * 100));
+    });
+    return out;
+  }
+
+  /** One system xattr (hex, without 0x) of every entry below a mount, by one recursive getfattr. */
+  private static Map<String, String> systemXattr(Path mount, String name) {
+    Oracles.Result r = Oracles.run("getfattr", "-R", "-h", "--absolute-names", "-e", "hex", "-n",
+        name, mount.toString());
+    // getfattr exits 1 when some entries (ntfs-3g's symbolic links) have no such attribute
+    assertThat(r.stdout()).as(r.describe()).contains(name + "=");
+    Map<String, String> out = new HashMap<>();
     String file = null;
     for (String line : r.stdout().split("\n")) {
       if (line.startsWith("# file: ")) {
         file = unescape(line.substring("# file: ".length()));
-      } else if (line.startsWith("system.ntfs_attrib_be=0x") && file != null) {
-        String key = NtfsTreeSnapshot.key(mount, Path.of(file));
-        out.put(key, Integer.parseUnsignedInt(line.substring(line.indexOf("0x") + 2), 16));
+      } else if (line.startsWith(name + "=0x") && file != null) {
+        out.put(NtfsTreeSnapshot.key(mount, Path.of(file)), line.substring(name.length() + 3));
       }
     }
     return out;
   }
+
 
   /** getfattr's file names: octal escapes of the UTF-8 bytes. */
   private static String unescape(String s) {
@@ -469,6 +500,35 @@ class NtfsReadIT {
         soft.assertThat(List.of(got.isReadOnly(), got.isHidden(), got.isSystem(), got.isArchive()))
             .as(as).isEqualTo(List.of((want & 1) != 0, (want & 2) != 0, (want & 4) != 0,
                 (want & 0x20) != 0));
+      }
+      soft.assertAll();
+    }
+  }
+
+  /**
+   * Creation and last access times ($STANDARD_INFORMATION) of every entry: ntfs-3g's {@code
+   * system.ntfs_crtime_be} and {@code st_atime} against vdisk's basic attributes.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Variant.class, names = "MBR", mode = EnumSource.Mode.EXCLUDE)
+  void creationAndAccessTimes(Variant variant) throws Exception {
+    Oracle o = oracle(variant);
+    assertThat(o.creationTimes).as("getfattr saw the entries").containsKey("/misc/cluster.bin")
+        .containsKeys(o.tree.entries.keySet().stream().filter(
+            k -> !o.tree.entries.get(k).type().equals("link")).toArray(String[]::new));
+    try (FileSystem fs = VdiskFileSystems.open(NtfsImages.get(variant))) {
+      SoftAssertions soft = new SoftAssertions();
+      for (String key : o.tree.entries.keySet()) {
+        BasicFileAttributes got = Files.readAttributes(
+            NtfsTreeSnapshot.resolve(fs.getPath("/"), key), BasicFileAttributes.class,
+            LinkOption.NOFOLLOW_LINKS);
+        Instant created = o.creationTimes.get(key);
+        if (created != null) {
+          soft.assertThat(got.creationTime().toInstant()).as("%s: creationTime of %s", variant,
+              key).isEqualTo(created);
+        }
+        soft.assertThat(got.lastAccessTime().toInstant()).as("%s: lastAccessTime of %s",
+            variant, key).isEqualTo(o.accessTimes.get(key));
       }
       soft.assertAll();
     }

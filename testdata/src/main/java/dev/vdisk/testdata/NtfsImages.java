@@ -131,6 +131,9 @@ public final class NtfsImages {
     requireTools();
     try {
       Path dir = cacheDir();
+      if (!Files.isDirectory(dir)) {
+        removeStaleCaches(dir);
+      }
       Files.createDirectories(dir);
       Path image = dir.resolve(variant.scriptName() + variant.suffix);
       try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
@@ -166,6 +169,21 @@ public final class NtfsImages {
           + r.describe());
     }
     Files.move(partial, image, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Removes the caches older scripts made beside {@code dir} (each holds about 300 MiB). */
+  private static void removeStaleCaches(Path dir) throws IOException {
+    Path base = dir.getParent();
+    if (base == null || !Files.isDirectory(base)) {
+      return;
+    }
+    try (var stale = Files.list(base)) {
+      for (Path old : (Iterable<Path>) stale::iterator) {
+        if (Files.isDirectory(old) && old.getFileName().toString().matches("[0-9a-f]{16}")) {
+          Oracles.run("rm", "-rf", "--one-file-system", old.toString());
+        }
+      }
+    }
   }
 
   private static Path cacheDir() throws IOException {
