@@ -144,6 +144,27 @@ public record SecurityDescriptor(
     public byte[] raw() {
       return raw.clone();
     }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Ace a && a.type == type && a.flags == flags && a.size == size
+          && a.mask == mask && a.objectFlags == objectFlags && a.objectType.equals(objectType)
+          && a.inheritedObjectType.equals(inheritedObjectType) && a.sid.equals(sid)
+          && java.util.Arrays.equals(a.raw, raw);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(type, flags, size, mask, objectFlags, objectType,
+          inheritedObjectType, sid) * 31 + java.util.Arrays.hashCode(raw);
+    }
+
+    @Override
+    public String toString() {
+      return String.format("Ace[type=%d, flags=0x%02x, size=%d, mask=0x%08x, sid=%s%s]", type,
+          flags, size, mask, sid.map(Sid::toString).orElse("-"),
+          raw.length == 0 ? "" : ", raw=" + java.util.HexFormat.of().formatHex(raw));
+    }
   }
 
   /**
