@@ -335,12 +335,15 @@ public record ReparsePoint(int tag, ByteBuffer data, Content content) {
 
   /**
    * Translates a link target like {@link #translateTarget(Link, Character)}, and, as ntfs-3g
-   * does for junctions, takes an absolute junction target on an unknown drive to be on this
-   * volume when {@code existsOnVolume} says its path exists here.
+   * does, takes an absolute target on an unknown drive to be on this volume when {@code
+   * existsOnVolume} says its path exists here. ntfs-3g 2022 resolves such a target only when it
+   * finds a file of the link's own kind there (a directory for a junction or a directory
+   * symlink, a non-directory for a file symlink); the predicate should test the same.
    *
    * @param link the symlink or junction
    * @param volumeDrive the drive letter this volume had under Windows, or null if unknown
-   * @param existsOnVolume whether a volume path ({@code /dir/x}) exists on this volume
+   * @param existsOnVolume whether a volume path ({@code /dir/x}, case as in the target) exists on
+   *     this volume as a file of the link's kind
    * @return the target
    */
   public static Target translateTarget(Link link, Character volumeDrive,
@@ -373,12 +376,12 @@ public record ReparsePoint(int tag, ByteBuffer data, Content content) {
       String path = rest.length() <= 3 ? "/" : "/" + stripSlash(rest.substring(3))
           .replace('\\', '/');
       boolean here = volumeDrive != null ? Character.toUpperCase(volumeDrive) == drive
-          : link.junction() && existsOnVolume.test(path);
+          : existsOnVolume.test(path);
       if (here) {
         return new Target(TargetKind.VOLUME, path, Optional.of(drive));
       }
       return new Target(TargetKind.OTHER_DRIVE,
-          "/.NTFS-3G/" + drive + ":" + (path.equals("/") ? "" : path), Optional.of(drive));
+          "/.NTFS-3G/" + drive + ":" + path, Optional.of(drive));
     }
     if (!link.junction() && !t.startsWith("\\")) {
       // a symlink without the relative flag but with a relative-looking target
