@@ -182,6 +182,15 @@ public record LogFileState(boolean empty, Optional<RestartPage> page, boolean se
         || (p.flags() & RESTART_VOLUME_IS_CLEAN) != 0;
   }
 
+  /**
+   * {@return whether ntfs-3g refuses a read-write mount because of the log: a version 2.0 restart
+   * page (Windows 8 and later, whose fast restart may keep metadata cached), clean or not; an
+   * unclean 1.1 log ntfs-3g resets and mounts}
+   */
+  public boolean ntfs3gRefusesMount() {
+    return page.map(p -> p.majorVersion() == 2).orElse(false);
+  }
+
   private static CorruptStructureException corrupt(String source, long offset, String detail) {
     return new CorruptStructureException(source, offset, STRUCTURE, detail);
   }
