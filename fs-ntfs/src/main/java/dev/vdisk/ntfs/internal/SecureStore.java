@@ -125,6 +125,10 @@ public final class SecureStore {
     long size = b.limit();
     while (pos + ENTRY_HEADER_SIZE <= size) {
       long blockEnd = (pos / BLOCK_SIZE + 1) * BLOCK_SIZE;
+      if (pos + ENTRY_HEADER_SIZE > blockEnd) {
+        pos = blockEnd + BLOCK_SIZE; // no room for another entry in this block
+        continue;
+      }
       SdsHeader h = SdsHeader.read(b, (int) pos);
       if (h.length() == 0 && h.offset() == 0 && h.securityId() == 0) {
         pos = blockEnd + BLOCK_SIZE; // the rest of this block is unused; skip its mirror
