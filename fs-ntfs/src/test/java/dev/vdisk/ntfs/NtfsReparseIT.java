@@ -57,6 +57,13 @@ class NtfsReparseIT {
     return b.array();
   }
 
+  static byte[] lxSymlink(String target) {
+    byte[] t = target.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(12 + t.length).order(ByteOrder.LITTLE_ENDIAN)
+        .putInt(ReparsePoint.IO_REPARSE_TAG_LX_SYMLINK).putShort((short) (4 + t.length))
+        .putShort((short) 0).putInt(2).put(t).array();
+  }
+
   static byte[] wof(int algorithm) {
     return ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN)
         .putInt(ReparsePoint.IO_REPARSE_TAG_WOF).putShort((short) 16).putShort((short) 0)
@@ -85,7 +92,9 @@ class NtfsReparseIT {
             link(symlink, "..\\dir\\file.txt", "..\\dir\\file.txt", 1)),
         new Plant("w0", false, wof(0)), new Plant("w1", false, wof(1)),
         new Plant("w2", false, wof(2)), new Plant("w3", false, wof(3)),
-        new Plant("dedup", false, HexFormat.of().parseHex("1300008008000000a1a2a3a4a5a6a7a8")));
+        new Plant("dedup", false, HexFormat.of().parseHex("1300008008000000a1a2a3a4a5a6a7a8")),
+        new Plant("lx-link", false, lxSymlink("../some/tärget")),
+        new Plant("lx-abs", false, lxSymlink("/usr/bin/ü")));
     Path mnt = dir.resolve("mnt");
     try (NtfsMetaTools.Mount m = new NtfsMetaTools.Mount(image, mnt, "")) {
       Files.createDirectories(m.dir.resolve("dir/x"));
@@ -131,6 +140,9 @@ class NtfsReparseIT {
         assertThat(ntfs3g).as("%s: %s", p.name(), t).isEqualTo(expected);
         assertThat(link.printName()).isNotNull();
         links++;
+      } else if (rp.content() instanceof ReparsePoint.LxSymlink lx) {
+        assertThat(ntfs3g).as(p.name()).isEqualTo(lx.target());
+        assertThat(lx.version()).isEqualTo(2);
       } else {
         // ntfs-3g without plugins shows other tags as a symlink to this text
         assertThat(ntfs3g).isEqualTo(String.format("unsupported reparse tag 0x%08x", rp.tag()));
