@@ -47,6 +47,41 @@ class NtfsSecurityIT {
     Path image = CorpusFiles.extract(corpusFile, dir);
     Checked c = checkSecure(image);
     assertThat(c.entries()).isNotEmpty();
+    checkAttributes(image);
+  }
+
+  /**
+   * The $SECURITY_DESCRIPTOR attributes of MFT entries (NTFS 1.x style, and what some tools
+   * still write), cut by icat, against Samba: at most 120 entries, spread over the volume.
+   */
+  private void checkAttributes(Path image) {
+    String all = Oracles.runOk("fsntfsinfo", "-E", "all", image.toString());
+    List<Long> entries = new ArrayList<>();
+    long entry = -1;
+    for (String line : all.split("\n")) {
+      Matcher m = Pattern.compile("^MFT entry: (\\d+) information:").matcher(line);
+      if (m.find()) {
+        entry = Long.parseLong(m.group(1));
+      } else if (line.contains("$SECURITY_DESCRIPTOR (0x00000050)") && entry >= 0
+          && (entries.isEmpty() || entries.get(entries.size() - 1) != entry)) {
+        entries.add(entry);
+      }
+    }
+    assertThat(entries).as("entries with a $SECURITY_DESCRIPTOR attribute").isNotEmpty();
+    int step = Math.max(1, entries.size() / 120);
+    List<byte[]> raws = new ArrayList<>();
+    List<Long> used = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i += step) {
+      raws.add(NtfsMetaTools.icat(image, entries.get(i), 80, null));
+      used.add(entries.get(i));
+    }
+    List<String> samba = SambaSddl.sddl(raws, null);
+    for (int i = 0; i < raws.size(); i++) {
+      assertThat(parse(raws.get(i)).toSddl()).as("%s entry %d", image, used.get(i))
+          .isEqualTo(samba.get(i));
+    }
+    System.out.printf("%s: %d $SECURITY_DESCRIPTOR attributes compared with Samba%n",
+        image.getFileName(), raws.size());
   }
 
   @Test
