@@ -192,6 +192,9 @@ class NtfsReparseIT {
           "0x06000000");
       plant(d, "sys-odd-link", "496e74784c4e4b0161006200", "0x04000000");
       plant(d, "sys-other", "0102030405060708090a", "0x04000000");
+      String intxLnk = "496e74784c4e4b01";
+      plant(d, "sys-link-4000", intxLnk + "6100".repeat(4000), "0x04000000");
+      plant(d, "sys-link-4097", intxLnk + "6100".repeat(4097), "0x04000000");
       try (var list = Files.list(d)) {
         list.forEach(p -> names.add(p.getFileName().toString()));
       }

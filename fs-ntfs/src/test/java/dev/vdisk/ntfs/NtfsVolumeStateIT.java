@@ -1,7 +1,9 @@
 package dev.vdisk.ntfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.ntfs.internal.AttributeHeader;
 import dev.vdisk.ntfs.internal.BootSector;
 import dev.vdisk.ntfs.internal.DataRuns;
@@ -83,7 +85,7 @@ class NtfsVolumeStateIT {
   /** A state planted into the Windows-made $LogFile of the corpus volume. */
   @ParameterizedTest
   @ValueSource(strings = {"as-is", "unclean", "no-client-in-use", "v2.0", "v2.0-unclean",
-      "chkd", "second-page-only"})
+      "chkd", "second-page-only", "no-restart-page"})
   void logFile(String state) throws Exception {
     NtfsMetaTools.requireTools();
     Oracles.requireRoot("mounting with ntfs-3g");
@@ -114,11 +116,18 @@ class NtfsVolumeStateIT {
               ch.write(ByteBuffer.wrap("XXXX".getBytes()), p);
             }
           }
+          case "no-restart-page" -> ch.write(ByteBuffer.wrap("XXXX".getBytes()), p);
           default -> { }
         }
       }
     }
     byte[] head = Arrays.copyOf(NtfsMetaTools.icat(image, 2, 128, null), 65536);
+    if (state.equals("no-restart-page")) {
+      assertThatThrownBy(() -> LogFileState.parse(ByteBuffer.wrap(head), image.toString(), log))
+          .isInstanceOf(CorruptStructureException.class);
+      assertThat(mountMessages(image)).contains("Did not find any restart pages");
+      return;
+    }
     LogFileState s = LogFileState.parse(ByteBuffer.wrap(head), image.toString(), log);
     assertThat(s.empty()).isFalse();
     LogFileState.RestartPage page = s.page().orElseThrow();
