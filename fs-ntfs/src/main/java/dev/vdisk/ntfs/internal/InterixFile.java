@@ -19,8 +19,10 @@ import java.nio.charset.StandardCharsets;
  *
  * @param type what the file is
  * @param target a symlink's target, else empty
- * @param major a device's major number, else 0
- * @param minor a device's minor number, else 0
+ * @param major a device's major number as stored (64 bits), else 0; an ntfs-3g mount shows only
+ *     its low 12 bits (FUSE passes a 32-bit device number)
+ * @param minor a device's minor number as stored (64 bits), else 0; an ntfs-3g mount shows only
+ *     its low 20 bits
  */
 public record InterixFile(Type type, String target, long major, long minor) {
   /** The structure's name in error messages. */
