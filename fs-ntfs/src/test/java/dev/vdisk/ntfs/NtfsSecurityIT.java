@@ -191,6 +191,8 @@ class NtfsSecurityIT {
     byte[] sds = NtfsMetaTools.icat(image, 9, 128, "$SDS");
     List<SecureStore.SdsEntry> entries = SecureStore.parseSds(ByteBuffer.wrap(sds),
         image.toString());
+    assertThat(SecureStore.mirrorMismatches(ByteBuffer.wrap(sds), entries))
+        .as("entries whose mirror copy differs").isEmpty();
     Map<Integer, SecureStore.SdsEntry> byId = new HashMap<>();
     List<byte[]> raws = new ArrayList<>();
     for (SecureStore.SdsEntry e : entries) {

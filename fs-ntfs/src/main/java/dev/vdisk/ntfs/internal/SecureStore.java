@@ -147,6 +147,31 @@ public final class SecureStore {
     return out;
   }
 
+  /**
+   * Compares each entry with its mirror copy one block further on.
+   *
+   * @param sds the whole stream, position to limit
+   * @param entries the entries {@link #parseSds} found in it
+   * @return the offsets of the entries whose mirror copy lies in the stream and differs (the
+   *     stream may end before the mirror block ends: the copies beyond are not compared)
+   */
+  public static List<Long> mirrorMismatches(ByteBuffer sds, List<SdsEntry> entries) {
+    ByteBuffer b = sds.slice();
+    List<Long> out = new ArrayList<>();
+    for (SdsEntry e : entries) {
+      long at = e.header().offset();
+      long mirror = at + BLOCK_SIZE;
+      int length = e.header().length();
+      if (at < 0 || length < 0 || mirror + length > b.limit()) {
+        continue;
+      }
+      if (!b.slice((int) at, length).equals(b.slice((int) mirror, length))) {
+        out.add(at);
+      }
+    }
+    return out;
+  }
+
   private static SdsEntry entry(ByteBuffer b, long pos, SdsHeader h, String source)
       throws CorruptStructureException {
     if (h.offset() != pos) {

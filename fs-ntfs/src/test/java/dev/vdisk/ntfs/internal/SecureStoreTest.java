@@ -76,6 +76,10 @@ class SecureStoreTest {
       assertThat(SecureStore.hash(ByteBuffer.wrap(descriptors.get(i))))
           .isEqualTo(hash(descriptors.get(i)));
     }
+    assertThat(SecureStore.mirrorMismatches(stream, entries)).isEmpty();
+    ByteBuffer damaged = ByteBuffer.allocate(stream.limit()).put(stream.duplicate()).flip();
+    damaged.put(BLOCK + 30, (byte) (damaged.get(BLOCK + 30) + 1));
+    assertThat(SecureStore.mirrorMismatches(damaged, entries)).containsExactly(0L);
     SecureStore.SdsReader reader = (offset, length) -> stream.slice((int) offset, length);
     SecureStore.SdsEntry e = SecureStore.lookup(sds.headers.get(3), reader, "sds");
     assertThat(e.descriptor()).isEqualTo(entries.get(3).descriptor());
