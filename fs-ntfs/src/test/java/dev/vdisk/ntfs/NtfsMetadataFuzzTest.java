@@ -15,6 +15,7 @@ import dev.vdisk.ntfs.internal.VolumeInformation;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Jazzer targets for the NTFS metadata parsers: security descriptors (and their SDDL), the
@@ -55,7 +56,10 @@ class NtfsMetadataFuzzTest {
     try {
       switch (input[0] % 3) {
         case 0 -> {
-          for (SecureStore.SdsEntry e : SecureStore.parseSds(rest, "fuzz")) {
+          List<SecureStore.SdsEntry> entries = SecureStore.parseSds(rest, "fuzz");
+          assertThat(SecureStore.mirrorMismatches(rest, entries).size())
+              .isLessThanOrEqualTo(entries.size());
+          for (SecureStore.SdsEntry e : entries) {
             assertThat(e.header().offset() + e.header().length())
                 .isLessThanOrEqualTo(rest.limit());
             assertThat(SecureStore.hash(e.raw())).isEqualTo(e.header().hash());
