@@ -245,12 +245,49 @@ class NtfsSecurityIT {
         assertThat(looked.descriptor()).isEqualTo(e.descriptor());
       }
     }
-    for (int id : securityIds(image).values()) {
+    byte[] siiRoot = NtfsMetaTools.icat(image, 9, 144, "$SII");
+    var siiAlloc = NtfsMetaTools.attributeId(image, 9, 160, "$SII");
+    byte[] siiBlocks = siiAlloc.isPresent() ? NtfsMetaTools.icat(image, 9, 160, siiAlloc.get())
+        : new byte[0];
+    int clusterSize;
+    try (var ch = java.nio.channels.FileChannel.open(image)) {
+      ByteBuffer boot = ByteBuffer.allocate(512);
+      ch.read(boot, 0);
+      clusterSize = dev.vdisk.ntfs.internal.BootSector.parse(boot.flip(), image.toString(), 0)
+          .clusterSize();
+    }
+    int searched = 0;
+    for (int id : new java.util.TreeSet<>(securityIds(image).values())) {
       if (id != 0) {
         assertThat(byId).as("fsntfsinfo's security id %d", id).containsKey(id);
+        assertThat(searchSii(siiRoot, siiBlocks, clusterSize, id))
+            .as("$SII search for %d", id).isEqualTo(byId.get(id).header());
+        searched++;
       }
     }
+    assertThat(searched).isPositive();
     return new Checked(entries, byId);
+  }
+
+  /** Searches $SII from its root down through its INDX blocks, as a reader of ids would. */
+  private static SecureStore.SdsHeader searchSii(byte[] root, byte[] blocks, int clusterSize,
+      int id) throws Exception {
+    int blockSize = ByteBuffer.wrap(root).order(ByteOrder.LITTLE_ENDIAN).getInt(8);
+    int vcnSize = blockSize >= clusterSize ? clusterSize : 512;
+    SecureStore.IndexNode node = SecureStore.parseIndexRoot(ByteBuffer.wrap(root), "$SII", 0);
+    for (int depth = 0; depth < 8; depth++) {
+      SecureStore.Search s = SecureStore.searchSii(node, id);
+      if (s.found().isPresent()) {
+        return s.found().get().data();
+      }
+      if (s.childVcn() < 0) {
+        return null;
+      }
+      long at = s.childVcn() * vcnSize;
+      node = SecureStore.parseIndexBlock(ByteBuffer.wrap(blocks, (int) at, blockSize), "$SII",
+          at);
+    }
+    throw new AssertionError("$SII deeper than 8 levels");
   }
 
   /** Every entry of an $SII or $SDH index: the root and each in-use INDX block. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The security descriptor store of an NTFS 3.x volume, {@code $Secure} (MFT entry 9): the {@code
@@ -90,6 +91,36 @@ public final class SecureStore {
    * @param endChildVcn the VCN of the end entry's sub-node, or -1
    */
   public record IndexNode(List<IndexEntry> entries, long endChildVcn) {}
+
+  /**
+   * Where an {@code $SII} search goes next.
+   *
+   * @param found the entry with the security id, if this node holds it
+   * @param childVcn the VCN of the sub-node to search next, or -1 when the search ends here
+   */
+  public record Search(Optional<IndexEntry> found, long childVcn) {}
+
+  /**
+   * Searches one {@code $SII} node for a security id by the index's collation ({@code
+   * COLLATION_NTOFS_ULONG}: keys compared as unsigned 32-bit numbers): the entry itself, or the
+   * sub-node that would hold it.
+   *
+   * @param node the node ({@link #parseIndexRoot} or {@link #parseIndexBlock} of {@code $SII})
+   * @param securityId the id from {@code $STANDARD_INFORMATION}
+   * @return the entry, or the sub-node to read next (-1: not in the index)
+   */
+  public static Search searchSii(IndexNode node, int securityId) {
+    for (IndexEntry e : node.entries()) {
+      int c = Integer.compareUnsigned(securityId, e.securityId());
+      if (c == 0) {
+        return new Search(Optional.of(e), -1);
+      }
+      if (c < 0) {
+        return new Search(Optional.empty(), e.childVcn());
+      }
+    }
+    return new Search(Optional.empty(), node.endChildVcn());
+  }
 
   /**
    * The hash NTFS keeps for a descriptor: over each little-endian 32-bit word, {@code hash =

@@ -183,6 +183,14 @@ class SecureStoreTest {
     root.putInt(4, 0x10).putInt(8, 4096).put(12, (byte) 1);
     node(root, 16, List.of(indexEntry(h1, false, -1), indexEntry(h2, false, 7), endEntry(9)));
     SecureStore.IndexNode n = SecureStore.parseIndexRoot(root, "sii", 0);
+    assertThat(SecureStore.searchSii(n, 0x100).found()).map(SecureStore.IndexEntry::data)
+        .contains(h1);
+    assertThat(SecureStore.searchSii(n, 0x101).found()).map(SecureStore.IndexEntry::data)
+        .contains(h2);
+    assertThat(SecureStore.searchSii(n, 0xff)).isEqualTo(
+        new SecureStore.Search(java.util.Optional.empty(), -1));
+    assertThat(SecureStore.searchSii(n, 0x102).childVcn()).isEqualTo(9);
+    assertThat(SecureStore.searchSii(n, 0x80000000).childVcn()).as("unsigned").isEqualTo(9);
     assertThat(n.entries()).extracting(SecureStore.IndexEntry::data).containsExactly(h1, h2);
     assertThat(n.entries().get(1).childVcn()).isEqualTo(7);
     assertThat(n.endChildVcn()).isEqualTo(9);
