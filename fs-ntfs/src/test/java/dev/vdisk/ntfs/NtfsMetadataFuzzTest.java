@@ -68,7 +68,14 @@ class NtfsMetadataFuzzTest {
             assertThat(again.header()).isEqualTo(e.header());
           }
         }
-        case 1 -> SecureStore.parseIndexRoot(rest, "fuzz", 0);
+        case 1 -> {
+          SecureStore.IndexNode node = SecureStore.parseIndexRoot(rest, "fuzz", 0);
+          for (SecureStore.IndexEntry e : node.entries()) {
+            SecureStore.Search found = SecureStore.searchSii(node, e.securityId());
+            assertThat(found.found().isPresent() || found.childVcn() >= -1).isTrue();
+          }
+          assertThat(SecureStore.searchSii(node, -1).childVcn()).isGreaterThanOrEqualTo(-1);
+        }
         default -> {
           int size = rest.limit() >= 4096 ? 4096 : 1024;
           ByteBuffer block = ByteBuffer.wrap(Arrays.copyOf(input, size));
