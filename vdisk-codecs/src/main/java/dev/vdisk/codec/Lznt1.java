@@ -1,5 +1,6 @@
 package dev.vdisk.codec;
 
+import dev.vdisk.codec.internal.Matches;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -119,7 +120,7 @@ public final class Lznt1 {
         }
         in += 2;
         int n = Math.min(length, limit - out);
-        XpressHuffman.copyMatch(dst, out, offset, n);
+        Matches.copy(dst, out, offset, n);
         out += n;
       }
     }

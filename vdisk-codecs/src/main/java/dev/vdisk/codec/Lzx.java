@@ -1,7 +1,9 @@
 package dev.vdisk.codec;
 
 import dev.vdisk.codec.internal.HuffmanTable;
+import dev.vdisk.codec.internal.Matches;
 import dev.vdisk.codec.internal.ScratchPool;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -176,8 +178,8 @@ public final class Lzx {
     }
 
     void run() throws CorruptCompressedDataException {
-      java.util.Arrays.fill(s.mainLengths, (byte) 0);
-      java.util.Arrays.fill(s.lengthLengths, (byte) 0);
+      Arrays.fill(s.mainLengths, (byte) 0);
+      Arrays.fill(s.lengthLengths, (byte) 0);
       boolean sawE8 = false;
       while (out < outEnd) {
         int type = bits(3);
@@ -277,7 +279,7 @@ public final class Lzx {
           throw corrupt("match offset " + Integer.toUnsignedString(offset)
               + " before the start of the output (at " + (out - dstOff) + ")");
         }
-        XpressHuffman.copyMatch(dst, out, offset, length);
+        Matches.copy(dst, out, offset, length);
         out += length;
       }
     }
@@ -314,7 +316,7 @@ public final class Lzx {
           value = (byte) ((lengths[i] - delta + 17) % 17);
         }
         int last = Math.min(stop, i + run);
-        java.util.Arrays.fill(lengths, i, last, value);
+        Arrays.fill(lengths, i, last, value);
         i = last;
       }
     }

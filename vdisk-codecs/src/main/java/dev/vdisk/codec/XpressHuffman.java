@@ -1,6 +1,7 @@
 package dev.vdisk.codec;
 
 import dev.vdisk.codec.internal.HuffmanTable;
+import dev.vdisk.codec.internal.Matches;
 import dev.vdisk.codec.internal.ScratchPool;
 import java.util.Objects;
 
@@ -160,22 +161,8 @@ public final class XpressHuffman {
           throw corrupt(Math.min(in, end) - srcOff, "match of " + length + " bytes past the end of the output ("
               + (outEnd - out) + " left)");
         }
-        copyMatch(dst, out, offset, length);
+        Matches.copy(dst, out, offset, length);
         out += length;
-      }
-    }
-  }
-
-  /** Copies an LZ77 match, which may overlap its own output. */
-  static void copyMatch(byte[] dst, int out, int offset, int length) {
-    int from = out - offset;
-    if (offset >= length) {
-      System.arraycopy(dst, from, dst, out, length);
-    } else if (offset == 1) {
-      java.util.Arrays.fill(dst, out, out + length, dst[from]);
-    } else {
-      for (int i = 0; i < length; i++) {
-        dst[out + i] = dst[from + i];
       }
     }
   }

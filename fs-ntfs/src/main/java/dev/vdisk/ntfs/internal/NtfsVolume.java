@@ -160,10 +160,11 @@ public final class NtfsVolume implements Volume {
       throw new CorruptStructureException(source, -1, "$VOLUME_INFORMATION",
           "$Volume has no $VOLUME_INFORMATION of 12 bytes");
     }
-    ByteBuffer vi = Bytes.le(ByteBuffer.wrap(info.readAll(64)));
-    this.majorVersion = vi.get(8) & 0xff;
-    this.minorVersion = vi.get(9) & 0xff;
-    this.volumeFlags = vi.getShort(10) & 0xffff;
+    VolumeInformation vi = VolumeInformation.parse(ByteBuffer.wrap(info.readAll(64)), source,
+        -1);
+    this.majorVersion = vi.majorVersion();
+    this.minorVersion = vi.minorVersion();
+    this.volumeFlags = vi.flags();
     if (majorVersion < 1 || majorVersion > 3) {
       throw new UnsupportedFeatureException(null, "NTFS " + majorVersion + "." + minorVersion,
           source + ": NTFS version " + majorVersion + "." + minorVersion
@@ -595,22 +596,23 @@ public final class NtfsVolume implements Volume {
   public static final long SECURE = 9;
 
   /**
-   * A file's security descriptor in self-relative form: its own {@code $SECURITY_DESCRIPTOR}
-   * attribute, or the entry its security id names in {@code $Secure:$SDS} (found through the
-   * {@code $SII} index).
+   * A file's security descriptor: its own {@code $SECURITY_DESCRIPTOR} attribute, or the
+   * {@code $Secure:$SDS} entry its security id names (found through the {@code $SII} index; the
+   * entry's header and hash are checked).
    *
    * @param f the file
-   * @return the descriptor bytes, or {@code null} when the file has none
+   * @return the descriptor, or empty when the file has none
    * @throws IOException if $Secure is corrupt or does not hold the id
    */
-  public byte[] securityDescriptor(NtfsFile f) throws IOException {
+  public Optional<SecurityDescriptor> securityDescriptor(NtfsFile f) throws IOException {
     AttributeStream own = stream(f, SECURITY_DESCRIPTOR, "");
     if (own != null) {
-      return own.readAll(1 << 20);
+      return Optional.of(SecurityDescriptor.parse(ByteBuffer.wrap(own.readAll(1 << 20)), source,
+          -1));
     }
     int id = standardInformation(f).securityId();
     if (id == 0) {
-      return null;
+      return Optional.empty();
     }
     NtfsFile secure = file(SECURE);
     Index sii = readIndex(secure, "$SII", 0, 0x10, true);
@@ -629,25 +631,23 @@ public final class NtfsVolume implements Volume {
         int c = Integer.compareUnsigned(id, e.key().getInt(0));
         if (c == 0) {
           ByteBuffer d = e.data();
-          if (d.limit() < 20) {
+          if (d.limit() < SecureStore.ENTRY_HEADER_SIZE) {
             throw new CorruptStructureException(source, -1, "$SII entry", "data of "
                 + d.limit() + " bytes, not the 20 of an $SDS header");
           }
-          long offset = d.getLong(8);
-          long length = d.getInt(16) & 0xffffffffL;
+          SecureStore.SdsHeader where = new SecureStore.SdsHeader(d.getInt(0), d.getInt(4),
+              d.getLong(8), d.getInt(16));
           AttributeStream sds = stream(secure, DATA, "$SDS");
-          if (sds == null || length < 20 || offset < 0 || offset + length > sds.size()
-              || length > 1 << 20) {
-            throw new CorruptStructureException(source, -1, "$SDS", "security id " + id
-                + " points at " + length + " bytes at " + offset + " outside $SDS");
+          if (sds == null) {
+            throw new CorruptStructureException(source, -1, "$Secure", "no $SDS stream");
           }
-          ByteBuffer b = ByteBuffer.allocate((int) length - 20);
-          while (b.hasRemaining()) {
-            if (sds.read(offset + 20 + b.position(), b) < 0) {
-              break;
+          return Optional.of(SecureStore.lookup(where, (offset, length) -> {
+            ByteBuffer b = ByteBuffer.allocate(length);
+            while (b.hasRemaining() && sds.read(offset + b.position(), b) > 0) {
+              // read on
             }
-          }
-          return b.array();
+            return b.flip();
+          }, source).descriptor());
         }
         if (c < 0) {
           descend = e;
@@ -849,7 +849,11 @@ public final class NtfsVolume implements Volume {
     details.put("indexRecordSize", boot.indexRecordSize());
     details.put("serial", String.format("%04X-%04X", (boot.serialNumber() >>> 16) & 0xffff,
         boot.serialNumber() & 0xffff));
-    details.put("dirty", (volumeFlags & 1) != 0);
+    VolumeInformation vi = new VolumeInformation(majorVersion, minorVersion, volumeFlags);
+    details.put("dirty", vi.dirty());
+    if (!vi.flagNames().isEmpty()) {
+      details.put("volumeFlags", vi.flagNames());
+    }
     details.putAll(state());
     if (!warnings.isEmpty()) {
       details.put("warnings", List.copyOf(warnings));
@@ -865,29 +869,50 @@ public final class NtfsVolume implements Volume {
   private Map<String, Object> state() {
     Map<String, Object> out = new LinkedHashMap<>();
     try {
-      NtfsFile root = file(ROOT);
-      Optional<Long> hiber = search(root, "hiberfil.sys");
+      AttributeStream log = stream(file(LOG_FILE), DATA, "");
+      if (log == null) {
+        out.put("logFile", "missing");
+      } else {
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(log.size(), 64 * 1024));
+        while (b.hasRemaining() && log.read(b.position(), b) > 0) {
+          // read on
+        }
+        LogFileState state = LogFileState.parse(b.flip(), source, log.deviceOffset(0));
+        String version = state.page().map(p -> " (version " + p.majorVersion() + "."
+            + p.minorVersion() + ")").orElse("");
+        out.put("logFile", state.empty() ? "empty" : (state.clean() ? "clean" : "needs replay")
+            + version);
+      }
+    } catch (IOException e) {
+      out.put("logFile", "unreadable: " + e.getMessage());
+    }
+    try {
+      Optional<Long> hiber = search(file(ROOT), "hiberfil.sys");
       if (hiber.isEmpty()) {
         out.put("hibernation", "no hiberfil.sys");
       } else {
         AttributeStream s = stream(file(hiber.get()), DATA, "");
-        String signature = "";
-        if (s != null && s.size() >= 4) {
-          ByteBuffer b = ByteBuffer.allocate(4);
-          s.read(0, b);
-          signature = new String(b.array(), StandardCharsets.ISO_8859_1);
+        long size = s == null ? 0 : s.size();
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(size, HibernationFile.HEADER_SIZE));
+        while (s != null && b.hasRemaining() && s.read(b.position(), b) > 0) {
+          // read on
         }
-        switch (signature) {
-          case "hibr", "HIBR", "wake", "WAKE", "rstr", "RSTR" ->
-              out.put("hibernation", "hibernated (hiberfil.sys signature " + signature + ")");
-          default -> out.put("hibernation", "hiberfil.sys present, not hibernated");
-        }
+        HibernationFile h = HibernationFile.parse(b.flip(), size);
+        out.put("hibernation", switch (h.state()) {
+          case HIBERNATED -> "hibernated or fast startup (hiberfil.sys " + h.signature() + ")";
+          case RESTORING -> "resume in progress (hiberfil.sys " + h.signature() + ")";
+          case RESUMED -> "resumed, not hibernated (hiberfil.sys " + h.signature() + ")";
+          case ZEROED -> "not hibernated (hiberfil.sys zeroed)";
+          case TOO_SHORT -> "hiberfil.sys shorter than its header";
+          default -> "not hibernated (hiberfil.sys without a signature)";
+        });
       }
     } catch (IOException e) {
       out.put("hibernation", "unknown: " + e.getMessage());
     }
     return out;
   }
+
 
   @Override
   public Node root() throws IOException {
@@ -964,19 +989,42 @@ public final class NtfsVolume implements Volume {
     if (f.isDirectory()) {
       return NodeType.DIRECTORY;
     }
-    StandardInformation si = standardInformation(f);
-    if ((si.fileAttributes() & StandardInformation.SYSTEM) != 0) {
-      AttributeStream data = stream(f, DATA, "");
-      if (data != null && data.size() >= 8 && data.size() <= 8 + 2 * 4096) {
-        ByteBuffer b = ByteBuffer.allocate(8);
-        data.read(0, b);
-        String magic = new String(b.array(), StandardCharsets.ISO_8859_1);
-        if (magic.equals("IntxLNK\u0001")) {
-          return NodeType.SYMBOLIC_LINK;
-        }
-      }
+    InterixFile x = interix(f);
+    if (x == null) {
+      return NodeType.REGULAR_FILE;
     }
-    return NodeType.REGULAR_FILE;
+    return switch (x.type()) {
+      case FIFO -> NodeType.FIFO;
+      case SOCKET -> NodeType.SOCKET;
+      case SYMLINK -> NodeType.SYMBOLIC_LINK;
+      case CHARACTER_DEVICE -> NodeType.CHARACTER_DEVICE;
+      case BLOCK_DEVICE -> NodeType.BLOCK_DEVICE;
+      default -> NodeType.REGULAR_FILE;
+    };
+  }
+
+  /**
+   * The Interix special file (symlink, device, FIFO, socket) a system file stands for, as ntfs-3g
+   * reads it; {@code null} for a plain file.
+   */
+  private InterixFile interix(NtfsFile f) throws IOException {
+    StandardInformation si = standardInformation(f);
+    AttributeStream data = stream(f, DATA, "");
+    long size = data == null ? 0 : data.size();
+    if (!InterixFile.isCandidate(si.fileAttributes(), size)
+        || reparseTag(f) != 0 || f.isDirectory()) {
+      return null;
+    }
+    byte[] bytes;
+    try {
+      bytes = size == 0 ? new byte[0] : data.readAll(InterixFile.MAGIC_SIZE
+          + 2L * InterixFile.MAX_TARGET_CHARS);
+    } catch (UnsupportedFeatureException e) {
+      return null; // an encrypted system file: not Interix
+    }
+    InterixFile x = InterixFile.parse(si.fileAttributes(), ByteBuffer.wrap(bytes), size, source,
+        -1);
+    return x.type() == InterixFile.Type.REGULAR ? null : x;
   }
 
   private StandardInformation standardInformation(NtfsFile f) throws IOException {
@@ -1179,6 +1227,13 @@ public final class NtfsVolume implements Volume {
       size = d.size();
       allocated = d.isResident() ? 0 : d.allocatedSize();
     }
+    long rdev = 0;
+    if (n.type == NodeType.CHARACTER_DEVICE || n.type == NodeType.BLOCK_DEVICE) {
+      InterixFile x = interix(n.file);
+      if (x != null) {
+        rdev = makedev(x.major(), x.minor());
+      }
+    }
     int links = 0;
     for (NtfsFile.Attr a : n.file.attributes()) {
       if (a.header().type() == FILE_NAME && !a.header().nonResident()) {
@@ -1203,7 +1258,14 @@ public final class NtfsVolume implements Volume {
         .linkCount(Math.max(1, links))
         .flags(si.fileAttributes() & 0xffffffffL)
         .dosAttributes(si.fileAttributes() & 0xffff)
+        .rdev(rdev)
         .build();
+  }
+
+  /** Linux's encoding of a device number (glibc {@code makedev}). */
+  private static long makedev(long major, long minor) {
+    return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8)
+        | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
   }
 
   @Override
@@ -1214,11 +1276,51 @@ public final class NtfsVolume implements Volume {
     }
     AttributeStream rp = stream(n.file, REPARSE_POINT, "");
     if (rp != null) {
-      return Reparse.target(rp.readAll(16384), source + " MFT " + n.file.record());
+      ReparsePoint point = ReparsePoint.parse(ByteBuffer.wrap(rp.readAll(ReparsePoint.MAX_DATA
+          + 8)), source, -1);
+      if (point.content() instanceof ReparsePoint.LxSymlink lx) {
+        return lx.target();
+      }
+      if (point.content() instanceof ReparsePoint.Link l) {
+        boolean directory = n.file.isDirectory() || l.junction();
+        return ReparsePoint.translateTarget(l, null, path -> existsAs(path, directory)).path();
+      }
+      throw new CorruptStructureException(source, recordOffset(n.file.record()),
+          ReparsePoint.STRUCTURE, String.format("reparse tag 0x%08x of record %d is not a link",
+              point.tag(), n.file.record()));
     }
-    AttributeStream data = stream(n.file, DATA, "");
-    byte[] raw = data.readAll(8 + 2 * 4096);
-    return new String(raw, 8, raw.length - 8, StandardCharsets.UTF_16LE);
+    InterixFile x = interix(n.file);
+    if (x == null || x.type() != InterixFile.Type.SYMLINK) {
+      throw new NotLinkException(String.valueOf(n.id()));
+    }
+    return x.displayTarget();
+  }
+
+  /**
+   * Whether an absolute volume path names a directory (or, when {@code directory} is false, a
+   * non-directory), as ntfs-3g checks before taking a link target on an unknown drive to be on
+   * this volume.
+   */
+  private boolean existsAs(String path, boolean directory) {
+    try {
+      NtfsFile current = file(ROOT);
+      for (String name : path.split("/")) {
+        if (name.isEmpty()) {
+          continue;
+        }
+        if (!current.isDirectory()) {
+          return false;
+        }
+        Optional<Long> next = search(current, name);
+        if (next.isEmpty()) {
+          return false;
+        }
+        current = file(next.get());
+      }
+      return current.isDirectory() == directory;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   @Override
@@ -1307,7 +1409,7 @@ public final class NtfsVolume implements Volume {
       }
     }
     out.put("dosName", dosName);
-    out.putAll(Security.describe(this, n.file, si));
+    out.putAll(Security.describe(this, n.file));
     return out;
   }
 

@@ -1,2 +1,2 @@
-/** Helpers of the decoders: canonical Huffman decoding tables. Not a public API. */
+/** Helpers of the decoders: canonical Huffman tables, match copying, scratch pools. Not a public API. */
 package dev.vdisk.codec.internal;
