@@ -18,7 +18,8 @@
 #   big/          a directory with 10000 entries (2000 on the non-default variants)
 #   names/        Japanese and emoji names, names differing only in case (a and A)
 #   reparse/      Windows reparse points set through system.ntfs_reparse_data: relative and
-#                 absolute symbolic links, a junction
+#                 absolute symbolic links (C: and D:), a junction; an Interix symlink (ln -s)
+#   special/      a FIFO, a character and a block device, a socket (Interix files)
 #   links/        hard links (three names of one file)
 #   misc/         empty file, a file of exactly one cluster, sparse files written at offsets
 #   attrs/        files and a directory with DOS attributes (read-only, hidden, system, archive)
@@ -219,6 +220,9 @@ EOF
   setfattr -n system.ntfs_reparse_data -v "$(reparse_hex sym-abs 'C:\reparse\target.txt')" "$m/reparse/abs-link"
   mkdir "$m/reparse/junction"
   setfattr -n system.ntfs_reparse_data -v "$(reparse_hex junction 'C:\reparse\dir')" "$m/reparse/junction"
+  : > "$m/reparse/other-drive-link"
+  setfattr -n system.ntfs_reparse_data -v "$(reparse_hex sym-abs 'D:\elsewhere\file.txt')" \
+    "$m/reparse/other-drive-link"
   ln -s target.txt "$m/reparse/interix-link"
 
   mkdir -p "$m/links/sub"
@@ -253,6 +257,14 @@ EOF
   find "$m" \( -path "$m/src" -o -path "$m/reparse" \) -prune -o ! -type l -print0 \
     | xargs -0 touch -h -d '2022-06-07 08:09:10.1234567 UTC'
   touch -d '1999-12-31 23:59:59.9999999 UTC' "$m/misc/cluster.bin"
+
+  # after the times: touch would open them. ntfs-3g writes these as Interix files.
+  mkdir "$m/special"
+  mkfifo "$m/special/fifo"
+  mknod "$m/special/char-1-3" c 1 3
+  mknod "$m/special/block-7-0" b 7 0
+  python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+    "$m/special/socket"
 }
 
 # The fixture must hold what it claims: checked with sleuthkit on the unmounted volume.

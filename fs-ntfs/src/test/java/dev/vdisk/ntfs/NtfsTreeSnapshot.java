@@ -117,13 +117,30 @@ final class NtfsTreeSnapshot {
         sha = "unreadable: " + e; // compared (and so reported) per file, the walk goes on
       }
     } else {
-      type = "other";
+      type = special(p);
     }
     Map<String, String> streams = Map.of();
-    if (xattrs && !attrs.isSymbolicLink()) {
+    if (xattrs && (type.equals("file") || type.equals("dir"))) {
       streams = userXattrs(p);
     }
     return new Entry(type, size, sha, target, attrs.lastModifiedTime().toInstant(), streams);
+  }
+
+  /**
+   * A FIFO, socket or device: "other:" and its unix file type in octal, with the device number
+   * for devices (as the {@code unix} view tells them; "other:?" without one).
+   */
+  private static String special(Path p) throws IOException {
+    if (!p.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+      return "other:?";
+    }
+    int mode = ((Number) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue();
+    int kind = mode & 0170000;
+    String type = "other:" + Integer.toOctalString(kind);
+    if (kind == 0020000 || kind == 0060000) {
+      type += ":" + Files.getAttribute(p, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
+    }
+    return type;
   }
 
   /** The user-defined attributes of {@code p}: name to "size:sha256" (values read whole). */
