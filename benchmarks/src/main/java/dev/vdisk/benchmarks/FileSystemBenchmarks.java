@@ -70,17 +70,9 @@ final class FileSystemBenchmarks {
     Callable<Long> walkOurs = walkStat(image, "/tree");
     // Trees are copied into memory (tmpfs) where there is one: the reader is measured, not the
     // host's disk.
-    Path shm = Path.of("/dev/shm");
-    Path outRoot = Files.isDirectory(shm) && Files.isWritable(shm)
-        ? Files.createTempDirectory(shm, "vdisk-bench") : work;
-    Path outOurs = outRoot.resolve("tree-ours");
-    Path outTheirs = outRoot.resolve("tree-theirs");
-    Callable<Long> copyOurs = () -> {
-      deleteTree(outOurs);
-      try (VdiskFileSystem fs = VdiskFileSystems.open(image)) {
-        return FileTrees.copy(fs.getPath("/tree"), outOurs, false);
-      }
-    };
+    TreeOutputs out = TreeOutputs.in(work);
+    Path outTheirs = out.theirs();
+    Callable<Long> copyOurs = copyOut(image, "/tree", out.ours());
     double copyOursTime = median(3, copyOurs);
     double copyDebugfs = median(3, () -> {
       deleteTree(outTheirs);
@@ -110,12 +102,39 @@ final class FileSystemBenchmarks {
       System.out.println("skipping kernel comparisons: loop mounts need root");
     }
     Files.delete(image);
-    deleteTree(outOurs);
-    deleteTree(outTheirs);
-    if (!outRoot.equals(work)) {
-      Files.delete(outRoot);
-    }
+    out.remove();
     return rows;
+  }
+
+  /**
+   * Where trees are copied out to: in memory (tmpfs) where there is one, so that the reader is
+   * measured rather than the host's disk.
+   */
+  record TreeOutputs(Path root, Path ours, Path theirs, boolean ownRoot) {
+    static TreeOutputs in(Path work) throws IOException {
+      Path shm = Path.of("/dev/shm");
+      boolean tmpfs = Files.isDirectory(shm) && Files.isWritable(shm);
+      Path root = tmpfs ? Files.createTempDirectory(shm, "vdisk-bench") : work;
+      return new TreeOutputs(root, root.resolve("tree-ours"), root.resolve("tree-theirs"), tmpfs);
+    }
+
+    void remove() throws IOException {
+      deleteTree(ours);
+      deleteTree(theirs);
+      if (ownRoot) {
+        Files.delete(root);
+      }
+    }
+  }
+
+  /** Copies a tree out of an image as {@code vdisk get} does, into a fresh {@code out}. */
+  static Callable<Long> copyOut(Path image, String path, Path out) {
+    return () -> {
+      deleteTree(out);
+      try (VdiskFileSystem fs = VdiskFileSystems.open(image)) {
+        return FileTrees.copy(fs.getPath(path), out, false);
+      }
+    };
   }
 
   /** Median time of {@code work} over five runs, each on a fresh read-only loop mount. */

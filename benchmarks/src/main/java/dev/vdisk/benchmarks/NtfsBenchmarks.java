@@ -6,9 +6,6 @@ import static dev.vdisk.benchmarks.Timing.median;
 import static dev.vdisk.benchmarks.Timing.row;
 
 import dev.vdisk.core.fs.FileSystemDrivers;
-import dev.vdisk.core.fs.FileTrees;
-import dev.vdisk.core.fs.VdiskFileSystem;
-import dev.vdisk.core.fs.VdiskFileSystems;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -82,17 +79,9 @@ final class NtfsBenchmarks {
         mounted(image, mount, () -> exec("find", mount + "/tree", "-printf", "%s\\n")),
         "ntfs-3g mount, find"));
 
-    Path shm = Path.of("/dev/shm");
-    Path outRoot = Files.isDirectory(shm) && Files.isWritable(shm)
-        ? Files.createTempDirectory(shm, "vdisk-bench") : work;
-    Path outOurs = outRoot.resolve("ntfs-tree-ours");
-    Path outTheirs = outRoot.resolve("ntfs-tree-theirs");
-    double copyOurs = median(3, () -> {
-      deleteTree(outOurs);
-      try (VdiskFileSystem fs = VdiskFileSystems.open(image)) {
-        return FileTrees.copy(fs.getPath("/tree"), outOurs, false);
-      }
-    });
+    FileSystemBenchmarks.TreeOutputs out = FileSystemBenchmarks.TreeOutputs.in(work);
+    Path outTheirs = out.theirs();
+    double copyOurs = median(3, FileSystemBenchmarks.copyOut(image, "/tree", out.ours()));
     double copyTheirs = mounted(image, mount, () -> {
       deleteTree(outTheirs);
       return exec("cp", "-r", mount + "/tree", outTheirs.toString());
@@ -100,11 +89,7 @@ final class NtfsBenchmarks {
     rows.add(row("copy out a " + files + "-file NTFS tree", copyOurs, copyTheirs,
         "ntfs-3g mount, cp -r"));
     Files.delete(image);
-    deleteTree(outOurs);
-    deleteTree(outTheirs);
-    if (!outRoot.equals(work)) {
-      Files.delete(outRoot);
-    }
+    out.remove();
     return rows;
   }
 

@@ -1076,22 +1076,24 @@ public final class NtfsVolume implements Volume {
   private Optional<Long> search(Index index, String name, boolean exact) throws IOException {
     IndexNode node = index.root();
     for (int depth = 0; depth <= MAX_TREE_DEPTH; depth++) {
-      IndexNode.Entry descend = null;
-      for (IndexNode.Entry e : node.entries()) {
-        if (e.isLast()) {
-          descend = e;
-          break;
-        }
-        int c = compareKey(name, e, exact);
+      // binary search for the first key not below the name (the last entry has no key)
+      List<IndexNode.Entry> entries = node.entries();
+      int lo = 0;
+      int hi = entries.size() - 1;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        int c = compareKey(name, entries.get(mid), exact);
         if (c == 0) {
-          return Optional.of(e.record());
+          return Optional.of(entries.get(mid).record());
         }
         if (c < 0) {
-          descend = e;
-          break;
+          hi = mid;
+        } else {
+          lo = mid + 1;
         }
       }
-      if (descend == null || descend.childVcn() < 0) {
+      IndexNode.Entry descend = entries.get(lo);
+      if (descend.childVcn() < 0) {
         return Optional.empty();
       }
       node = child(index, descend.childVcn());
