@@ -17,7 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -62,46 +62,17 @@ final class FileSystemBenchmarks {
     deleteTree(source);
 
     String mib = (bigSize >> 20) + " MiB";
-    double readOurs = median(5, () -> {
-      try (VdiskFileSystem fs = VdiskFileSystems.open(image);
-          SeekableByteChannel ch = Files.newByteChannel(fs.getPath("/big"))) {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(DiskCopier.CHUNK);
-        long total = 0;
-        int n;
-        while ((n = ch.read(buffer.clear())) > 0) {
-          total += n;
-        }
-        return total;
-      }
-    });
+    double readOurs = median(5, readWhole(image, "/big"));
     double readDebugfs = median(5, () -> exec("debugfs", "-R", "dump /big /dev/null",
         image.toString()));
     rows.add(row("read a " + mib + " file from ext4", readOurs, readDebugfs, "debugfs dump"));
 
-    Callable<Long> walkOurs = () -> {
-      try (VdiskFileSystem fs = VdiskFileSystems.open(image);
-          Stream<Path> all = Files.walk(fs.getPath("/tree"))) {
-        long sum = 0;
-        for (Path p : (Iterable<Path>) all::iterator) {
-          sum += Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-              .size();
-        }
-        return sum;
-      }
-    };
+    Callable<Long> walkOurs = walkStat(image, "/tree");
     // Trees are copied into memory (tmpfs) where there is one: the reader is measured, not the
     // host's disk.
-    Path shm = Path.of("/dev/shm");
-    Path outRoot = Files.isDirectory(shm) && Files.isWritable(shm)
-        ? Files.createTempDirectory(shm, "vdisk-bench") : work;
-    Path outOurs = outRoot.resolve("tree-ours");
-    Path outTheirs = outRoot.resolve("tree-theirs");
-    Callable<Long> copyOurs = () -> {
-      deleteTree(outOurs);
-      try (VdiskFileSystem fs = VdiskFileSystems.open(image)) {
-        return FileTrees.copy(fs.getPath("/tree"), outOurs, false);
-      }
-    };
+    TreeOutputs out = TreeOutputs.in(work);
+    Path outTheirs = out.theirs();
+    Callable<Long> copyOurs = copyOut(image, "/tree", out.ours());
     double copyOursTime = median(3, copyOurs);
     double copyDebugfs = median(3, () -> {
       deleteTree(outTheirs);
@@ -131,31 +102,76 @@ final class FileSystemBenchmarks {
       System.out.println("skipping kernel comparisons: loop mounts need root");
     }
     Files.delete(image);
-    deleteTree(outOurs);
-    deleteTree(outTheirs);
-    if (!outRoot.equals(work)) {
-      Files.delete(outRoot);
-    }
+    out.remove();
     return rows;
+  }
+
+  /**
+   * Where trees are copied out to: in memory (tmpfs) where there is one, so that the reader is
+   * measured rather than the host's disk.
+   */
+  record TreeOutputs(Path root, Path ours, Path theirs, boolean ownRoot) {
+    static TreeOutputs in(Path work) throws IOException {
+      Path shm = Path.of("/dev/shm");
+      boolean tmpfs = Files.isDirectory(shm) && Files.isWritable(shm);
+      Path root = tmpfs ? Files.createTempDirectory(shm, "vdisk-bench") : work;
+      return new TreeOutputs(root, root.resolve("tree-ours"), root.resolve("tree-theirs"), tmpfs);
+    }
+
+    void remove() throws IOException {
+      deleteTree(ours);
+      deleteTree(theirs);
+      if (ownRoot) {
+        Files.delete(root);
+      }
+    }
+  }
+
+  /** Copies a tree out of an image as {@code vdisk get} does, into a fresh {@code out}. */
+  static Callable<Long> copyOut(Path image, String path, Path out) {
+    return () -> {
+      deleteTree(out);
+      try (VdiskFileSystem fs = VdiskFileSystems.open(image)) {
+        return FileTrees.copy(fs.getPath(path), out, false);
+      }
+    };
   }
 
   /** Median time of {@code work} over five runs, each on a fresh read-only loop mount. */
   private static double mounted(Path image, Path mount, Callable<?> work) throws Exception {
-    double[] times = new double[5];
-    for (int i = -1; i < times.length; i++) {
-      exec("mount", "-o", "loop,ro,noload", image.toString(), mount.toString());
-      try {
-        long start = System.nanoTime();
-        work.call();
-        if (i >= 0) {
-          times[i] = (System.nanoTime() - start) / 1e9;
+    return Timing.mountedMedian(mount, work, "mount", "-o", "loop,ro,noload", image.toString(),
+        mount.toString());
+  }
+
+  /** Reads a whole file of an image through the NIO provider; returns the bytes read. */
+  static Callable<Long> readWhole(Path image, String path) {
+    return () -> {
+      try (VdiskFileSystem fs = VdiskFileSystems.open(image);
+          SeekableByteChannel ch = Files.newByteChannel(fs.getPath(path))) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(DiskCopier.CHUNK);
+        long total = 0;
+        int n;
+        while ((n = ch.read(buffer.clear())) > 0) {
+          total += n;
         }
-      } finally {
-        exec("umount", mount.toString());
+        return total;
       }
-    }
-    java.util.Arrays.sort(times);
-    return times[times.length / 2];
+    };
+  }
+
+  /** Walks a tree of an image, reading each entry's basic attributes; returns the sizes' sum. */
+  static Callable<Long> walkStat(Path image, String path) {
+    return () -> {
+      try (VdiskFileSystem fs = VdiskFileSystems.open(image);
+          Stream<Path> all = Files.walk(fs.getPath(path))) {
+        long sum = 0;
+        for (Path p : (Iterable<Path>) all::iterator) {
+          sum += Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+              .size();
+        }
+        return sum;
+      }
+    };
   }
 
   static boolean isRoot() {

@@ -5,25 +5,16 @@ import static dev.vdisk.benchmarks.Timing.exec;
 import static dev.vdisk.benchmarks.Timing.median;
 import static dev.vdisk.benchmarks.Timing.row;
 
-import dev.vdisk.core.copy.DiskCopier;
 import dev.vdisk.core.fs.FileSystemDrivers;
-import dev.vdisk.core.fs.FileTrees;
-import dev.vdisk.core.fs.VdiskFileSystem;
-import dev.vdisk.core.fs.VdiskFileSystems;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * NTFS reading: one large file and a tree of many small files on a volume made by {@code mkntfs}
@@ -72,35 +63,14 @@ final class NtfsBenchmarks {
     }
 
     String mib = (bigSize >> 20) + " MiB";
-    double readOurs = median(5, () -> {
-      try (VdiskFileSystem fs = VdiskFileSystems.open(image);
-          SeekableByteChannel ch = Files.newByteChannel(fs.getPath("/big"))) {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(DiskCopier.CHUNK);
-        long total = 0;
-        int n;
-        while ((n = ch.read(buffer.clear())) > 0) {
-          total += n;
-        }
-        return total;
-      }
-    });
+    double readOurs = median(5, FileSystemBenchmarks.readWhole(image, "/big"));
     rows.add(row("read a " + mib + " file from NTFS", readOurs,
         median(5, () -> exec("ntfscat", image.toString(), "/big")), "ntfscat"));
     rows.add(row("read a " + mib + " file from NTFS", readOurs,
         mounted(image, mount, () -> exec("cat", mount + "/big")), "ntfs-3g mount, cat"));
 
     String files = smallFiles / 1000 + "k";
-    Callable<Long> walkOurs = () -> {
-      try (VdiskFileSystem fs = VdiskFileSystems.open(image);
-          Stream<Path> all = Files.walk(fs.getPath("/tree"))) {
-        long sum = 0;
-        for (Path p : (Iterable<Path>) all::iterator) {
-          sum += Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-              .size();
-        }
-        return sum;
-      }
-    };
+    Callable<Long> walkOurs = FileSystemBenchmarks.walkStat(image, "/tree");
     double walk = median(5, walkOurs);
     rows.add(row("walk a " + files + "-file NTFS tree (stat each)", walk,
         median(5, () -> exec("ntfsls", "-R", "-l", "-p", "/tree", image.toString())),
@@ -109,17 +79,9 @@ final class NtfsBenchmarks {
         mounted(image, mount, () -> exec("find", mount + "/tree", "-printf", "%s\\n")),
         "ntfs-3g mount, find"));
 
-    Path shm = Path.of("/dev/shm");
-    Path outRoot = Files.isDirectory(shm) && Files.isWritable(shm)
-        ? Files.createTempDirectory(shm, "vdisk-bench") : work;
-    Path outOurs = outRoot.resolve("ntfs-tree-ours");
-    Path outTheirs = outRoot.resolve("ntfs-tree-theirs");
-    double copyOurs = median(3, () -> {
-      deleteTree(outOurs);
-      try (VdiskFileSystem fs = VdiskFileSystems.open(image)) {
-        return FileTrees.copy(fs.getPath("/tree"), outOurs, false);
-      }
-    });
+    FileSystemBenchmarks.TreeOutputs out = FileSystemBenchmarks.TreeOutputs.in(work);
+    Path outTheirs = out.theirs();
+    double copyOurs = median(3, FileSystemBenchmarks.copyOut(image, "/tree", out.ours()));
     double copyTheirs = mounted(image, mount, () -> {
       deleteTree(outTheirs);
       return exec("cp", "-r", mount + "/tree", outTheirs.toString());
@@ -127,30 +89,13 @@ final class NtfsBenchmarks {
     rows.add(row("copy out a " + files + "-file NTFS tree", copyOurs, copyTheirs,
         "ntfs-3g mount, cp -r"));
     Files.delete(image);
-    deleteTree(outOurs);
-    deleteTree(outTheirs);
-    if (!outRoot.equals(work)) {
-      Files.delete(outRoot);
-    }
+    out.remove();
     return rows;
   }
 
   /** Median time of {@code work} over five runs, each on a fresh read-only ntfs-3g mount. */
   private static double mounted(Path image, Path mount, Callable<?> work) throws Exception {
-    double[] times = new double[5];
-    for (int i = -1; i < times.length; i++) {
-      exec("ntfs-3g", "-o", "ro", image.toString(), mount.toString());
-      try {
-        long start = System.nanoTime();
-        work.call();
-        if (i >= 0) {
-          times[i] = (System.nanoTime() - start) / 1e9;
-        }
-      } finally {
-        exec("umount", mount.toString());
-      }
-    }
-    Arrays.sort(times);
-    return times[times.length / 2];
+    return Timing.mountedMedian(mount, work, "ntfs-3g", "-o", "ro", image.toString(),
+        mount.toString());
   }
 }

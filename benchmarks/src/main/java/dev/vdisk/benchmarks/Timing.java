@@ -1,6 +1,7 @@
 package dev.vdisk.benchmarks;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -33,6 +34,29 @@ final class Timing {
     }
     Arrays.sort(times);
     return times[runs / 2];
+  }
+
+  /**
+   * Median time of {@code work} over five runs (after a warm-up run), each between {@code
+   * mountCommand} and an unmount of {@code mount}: the file system's caches start cold each run.
+   */
+  static double mountedMedian(Path mount, Callable<?> work, String... mountCommand)
+      throws Exception {
+    double[] times = new double[5];
+    for (int i = -1; i < times.length; i++) {
+      exec(mountCommand);
+      try {
+        long start = System.nanoTime();
+        work.call();
+        if (i >= 0) {
+          times[i] = (System.nanoTime() - start) / 1e9;
+        }
+      } finally {
+        exec("umount", mount.toString());
+      }
+    }
+    Arrays.sort(times);
+    return times[times.length / 2];
   }
 
   static String[] row(String what, double ours, double theirs, String tool) {

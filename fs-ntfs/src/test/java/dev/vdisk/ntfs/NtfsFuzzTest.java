@@ -97,7 +97,7 @@ class NtfsFuzzTest {
     try {
       IndexNode node = IndexNode.parseRecord(ByteBuffer.wrap(Arrays.copyOf(input, 4096)),
           ByteBuffer.wrap(Arrays.copyOf(input, 4096)).order(ByteOrder.LITTLE_ENDIAN)
-              .getLong(0x10), false, "fuzz", 0);
+              .getLong(0x10), "fuzz", 0);
       assertThat(node.entries()).isNotEmpty();
       assertThat(node.entries().get(node.entries().size() - 1).isLast()).isTrue();
       for (IndexNode.Entry e : node.entries()) {

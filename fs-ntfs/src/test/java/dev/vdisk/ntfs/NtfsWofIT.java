@@ -39,9 +39,7 @@ class NtfsWofIT {
     Oracles.require("ntfs-3g", "ntfs-3g");
     Oracles.require("setfattr", "attr");
     Oracles.require("gcc", "gcc");
-    if (!Files.exists(Path.of("/usr/include/wimlib.h"))) {
-      Oracles.require("wimlib-headers-missing", "libwim-dev");
-    }
+    Oracles.requireFile(Path.of("/usr/include/wimlib.h"), "libwim-dev");
     Path src = Files.createDirectories(dir.resolve("src"));
     Files.copy(Path.of("/usr/bin/bash"), src.resolve("bash"));
     Files.copy(Path.of("/usr/bin/ls"), src.resolve("ls"));

@@ -54,6 +54,23 @@ public final class Oracles {
   }
 
   /**
+   * Requires a file a Debian package installs (a C header, a library): fails under CI, skips
+   * elsewhere.
+   *
+   * @param file the file
+   * @param debianPackage the package that provides it, for the message
+   */
+  public static void requireFile(Path file, String debianPackage) {
+    if (!java.nio.file.Files.exists(file)) {
+      String message = file + " missing; install the Debian package " + debianPackage;
+      if (isCi()) {
+        Assertions.fail("CI=true but oracle missing: " + message);
+      }
+      Assumptions.abort(message);
+    }
+  }
+
+  /**
    * Requires a module of Debian's /usr/bin/python3 (the libyal bindings live only there): fails
    * under CI, skips elsewhere.
    *

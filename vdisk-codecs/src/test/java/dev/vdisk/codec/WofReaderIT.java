@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -214,13 +213,7 @@ class WofReaderIT {
 
   private static void requireWimlib() {
     Oracles.require("gcc", "gcc");
-    if (!Files.exists(Path.of("/usr/include/wimlib.h"))) {
-      String message = "wimlib.h missing; install the Debian package libwim-dev";
-      if (Oracles.isCi()) {
-        Assertions.fail("CI=true but oracle missing: " + message);
-      }
-      Assumptions.abort(message);
-    }
+    Oracles.requireFile(Path.of("/usr/include/wimlib.h"), "libwim-dev");
   }
 
   /** About {@code limit} bytes of this machine's executables, with runs of zeros between. */

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One node of an NTFS index B+ tree: the node header and its entries, as found in an
- * {@code $INDEX_ROOT} value or an {@code INDX} record of {@code $INDEX_ALLOCATION}.
+ * One node of an NTFS file-name index ({@code $I30}) B+ tree: the node header and its entries, as
+ * found in an {@code $INDEX_ROOT} value or an {@code INDX} record of {@code $INDEX_ALLOCATION}.
  *
  * @param hasChildren whether entries point to child nodes
  * @param entries the entries in collation order; the last one ({@link Entry#isLast()}) has no key
@@ -26,14 +26,12 @@ public record IndexNode(boolean hasChildren, List<Entry> entries) {
   /**
    * One index entry.
    *
-   * @param reference for file-name indexes the file reference; for view indexes the data offset
-   *     and length (low 16 and next 16 bits)
+   * @param reference the file reference (record number and sequence)
    * @param key the key (a {@code $FILE_NAME} value in {@code $I30}), empty in the last entry
    * @param flags the entry flags
    * @param childVcn the child node's VCN, or -1
-   * @param data for view indexes, the entry's data (empty otherwise)
    */
-  public record Entry(long reference, ByteBuffer key, int flags, long childVcn, ByteBuffer data) {
+  public record Entry(long reference, ByteBuffer key, int flags, long childVcn) {
     /**
      * Whether this is the node's last (key-less) entry.
      *
@@ -57,14 +55,12 @@ public record IndexNode(boolean hasChildren, List<Entry> entries) {
    * Parses a node from its node header.
    *
    * @param node the bytes from the node header to the end of the containing value or record
-   * @param viewIndex whether entries carry data (view indexes such as {@code $SII}) rather than a
-   *     file reference
    * @param source the device or file, for error messages
    * @param offset byte offset of the node header on {@code source} (or -1)
    * @return the node
    * @throws CorruptStructureException if the header or an entry is malformed
    */
-  public static IndexNode parse(ByteBuffer node, boolean viewIndex, String source, long offset)
+  public static IndexNode parse(ByteBuffer node, String source, long offset)
       throws CorruptStructureException {
     ByteBuffer b = Bytes.le(node.slice());
     Bytes.require(b, 0, 16, source, offset, STRUCTURE);
@@ -108,17 +104,7 @@ public record IndexNode(boolean hasChildren, List<Entry> entries) {
       }
       ByteBuffer key = (entryFlags & ENTRY_LAST) != 0
           ? ByteBuffer.allocate(0) : Bytes.le(b.slice(pos + 16, keyLength));
-      ByteBuffer data = ByteBuffer.allocate(0);
-      if (viewIndex && (entryFlags & ENTRY_LAST) == 0) {
-        int dataOffset = (int) (reference & 0xffff);
-        int dataLength = (int) ((reference >>> 16) & 0xffff);
-        if (dataOffset + dataLength > length - (child ? 8 : 0)) {
-          throw new CorruptStructureException(source, at, STRUCTURE, "data of " + dataLength
-              + " bytes at " + dataOffset + " lies outside the entry of " + length + " bytes");
-        }
-        data = Bytes.le(b.slice(pos + dataOffset, dataLength));
-      }
-      entries.add(new Entry(reference, key, entryFlags, childVcn, data));
+      entries.add(new Entry(reference, key, entryFlags, childVcn));
       if ((entryFlags & ENTRY_LAST) != 0) {
         break;
       }
@@ -131,13 +117,12 @@ public record IndexNode(boolean hasChildren, List<Entry> entries) {
    * Parses an {@code $INDEX_ROOT} value.
    *
    * @param value the value
-   * @param viewIndex whether it is a view index
    * @param source the device or file, for error messages
    * @param offset byte offset of the value (or -1)
    * @return the root: its header fields and node
    * @throws CorruptStructureException if malformed
    */
-  public static Root parseRoot(ByteBuffer value, boolean viewIndex, String source, long offset)
+  public static Root parseRoot(ByteBuffer value, String source, long offset)
       throws CorruptStructureException {
     ByteBuffer b = Bytes.le(value.slice());
     Bytes.require(b, 0, 0x20, source, offset, "$INDEX_ROOT");
@@ -148,7 +133,7 @@ public record IndexNode(boolean hasChildren, List<Entry> entries) {
       throw new CorruptStructureException(source, offset, "$INDEX_ROOT",
           "index record size " + recordSize + " is not a power of two from 512 to 65536");
     }
-    IndexNode node = parse(b.slice(0x10, b.limit() - 0x10), viewIndex, source,
+    IndexNode node = parse(b.slice(0x10, b.limit() - 0x10), source,
         offset < 0 ? -1 : offset + 0x10);
     return new Root(attributeType, collation, (int) recordSize, node);
   }
@@ -169,14 +154,13 @@ public record IndexNode(boolean hasChildren, List<Entry> entries) {
    *
    * @param record exactly one index record
    * @param expectedVcn the VCN it was read from
-   * @param viewIndex whether it is a view index
    * @param source the device or file, for error messages
    * @param offset byte offset of the record (or -1)
    * @return the node
    * @throws CorruptStructureException if malformed
    */
-  public static IndexNode parseRecord(ByteBuffer record, long expectedVcn, boolean viewIndex,
-      String source, long offset) throws CorruptStructureException {
+  public static IndexNode parseRecord(ByteBuffer record, long expectedVcn, String source,
+      long offset) throws CorruptStructureException {
     ByteBuffer copy = ByteBuffer.allocate(record.remaining());
     copy.put(record.duplicate()).flip();
     ByteBuffer b = Bytes.le(copy);
@@ -191,7 +175,7 @@ public record IndexNode(boolean hasChildren, List<Entry> entries) {
       throw new CorruptStructureException(source, offset, "INDX record",
           "records VCN " + vcn + " but was read at VCN " + expectedVcn);
     }
-    return parse(b.slice(0x18, b.limit() - 0x18), viewIndex, source,
+    return parse(b.slice(0x18, b.limit() - 0x18), source,
         offset < 0 ? -1 : offset + 0x18);
   }
 }

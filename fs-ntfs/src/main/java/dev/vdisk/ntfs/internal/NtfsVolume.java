@@ -133,8 +133,12 @@ public final class NtfsVolume implements Volume {
   private final int volumeFlags;
   private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
 
+  /**
+   * A volume over an MFT stream; {@code mftOnly} reads MFT entries only (no $Volume), for the
+   * bootstrap of the MFT's own runs and for {@link #openMftOnly}.
+   */
   private NtfsVolume(BlockDevice device, BlockDevice meta, BootSector boot, AttributeStream mft,
-      MountOptions options, Map<Long, MftRecord> records) throws IOException {
+      MountOptions options, Map<Long, MftRecord> records, boolean mftOnly) throws IOException {
     this.device = device;
     this.meta = meta;
     this.source = device.description();
@@ -151,6 +155,13 @@ public final class NtfsVolume implements Volume {
         / Math.max(4096, boot.indexRecordSize()))));
     this.indexes = lru(1024);
     this.nodes = lru(Math.max(256, maxRecords / 4));
+    if (mftOnly) {
+      this.label = "";
+      this.majorVersion = 0;
+      this.minorVersion = 0;
+      this.volumeFlags = 0;
+      return;
+    }
     NtfsFile volume = file(VOLUME);
     AttributeStream name = stream(volume, VOLUME_NAME, "");
     this.label = name == null ? ""
@@ -294,32 +305,9 @@ public final class NtfsVolume implements Volume {
     if (mftOnly) {
       return new NtfsVolume(device, meta, boot, full, options, seed, true);
     }
-    NtfsVolume v = new NtfsVolume(device, meta, boot, full, options, seed);
+    NtfsVolume v = new NtfsVolume(device, meta, boot, full, options, seed, false);
     v.checkMirror();
     return v;
-  }
-
-  /** A bootstrap instance: only reads MFT entries, never $Volume. */
-  private NtfsVolume(BlockDevice device, BlockDevice meta, BootSector boot, AttributeStream mft,
-      MountOptions options, Map<Long, MftRecord> records, boolean bootstrap) {
-    this.device = device;
-    this.meta = meta;
-    this.source = device.description();
-    this.boot = boot;
-    this.clusterSize = boot.clusterSize();
-    this.recordSize = boot.mftRecordSize();
-    this.mft = mft;
-    this.recordCount = mft.size() / recordSize;
-    this.records = lru(1024);
-    this.records.putAll(records);
-    this.files = lru(16);
-    this.indexNodes = lru(16);
-    this.indexes = lru(16);
-    this.nodes = lru(16);
-    this.label = "";
-    this.majorVersion = 0;
-    this.minorVersion = 0;
-    this.volumeFlags = 0;
   }
 
   private void checkMirror() throws IOException {
@@ -615,50 +603,53 @@ public final class NtfsVolume implements Volume {
       return Optional.empty();
     }
     NtfsFile secure = file(SECURE);
-    Index sii = readIndex(secure, "$SII", 0, 0x10, true);
-    IndexNode node = sii.root();
+    AttributeStream root = stream(secure, INDEX_ROOT, "$SII");
+    AttributeStream sds = stream(secure, DATA, "$SDS");
+    if (root == null || sds == null) {
+      throw new CorruptStructureException(source, recordOffset(SECURE), SecureStore.STRUCTURE,
+          "$Secure has no $SII index or no $SDS stream");
+    }
+    byte[] rootValue = root.readAll(MAX_INDEX_ROOT);
+    SecureStore.IndexNode node = SecureStore.parseIndexRoot(ByteBuffer.wrap(rootValue), source,
+        -1);
+    int blockSize = Bytes.le(ByteBuffer.wrap(rootValue)).getInt(8);
+    AttributeStream allocation = null;
+    Set<Long> seen = new HashSet<>();
     for (int depth = 0; depth <= MAX_TREE_DEPTH; depth++) {
-      IndexNode.Entry descend = null;
-      for (IndexNode.Entry e : node.entries()) {
-        if (e.isLast()) {
-          descend = e;
-          break;
-        }
-        if (e.key().limit() < 4) {
-          throw new CorruptStructureException(source, -1, "$SII entry", "a key of "
-              + e.key().limit() + " bytes");
-        }
-        int c = Integer.compareUnsigned(id, e.key().getInt(0));
-        if (c == 0) {
-          ByteBuffer d = e.data();
-          if (d.limit() < SecureStore.ENTRY_HEADER_SIZE) {
-            throw new CorruptStructureException(source, -1, "$SII entry", "data of "
-                + d.limit() + " bytes, not the 20 of an $SDS header");
+      SecureStore.Search found = SecureStore.searchSii(node, id);
+      if (found.found().isPresent()) {
+        return Optional.of(SecureStore.lookup(found.found().get().data(), (offset, length) -> {
+          ByteBuffer b = ByteBuffer.allocate(length);
+          while (b.hasRemaining() && sds.read(offset + b.position(), b) > 0) {
+            // read on
           }
-          SecureStore.SdsHeader where = new SecureStore.SdsHeader(d.getInt(0), d.getInt(4),
-              d.getLong(8), d.getInt(16));
-          AttributeStream sds = stream(secure, DATA, "$SDS");
-          if (sds == null) {
-            throw new CorruptStructureException(source, -1, "$Secure", "no $SDS stream");
-          }
-          return Optional.of(SecureStore.lookup(where, (offset, length) -> {
-            ByteBuffer b = ByteBuffer.allocate(length);
-            while (b.hasRemaining() && sds.read(offset + b.position(), b) > 0) {
-              // read on
-            }
-            return b.flip();
-          }, source).descriptor());
-        }
-        if (c < 0) {
-          descend = e;
-          break;
-        }
+          return b.flip();
+        }, source).descriptor());
       }
-      if (descend == null || descend.childVcn() < 0) {
-        throw new CorruptStructureException(source, -1, "$SII", "security id " + id
-            + " of record " + f.record() + " is not in $Secure");
+      long vcn = found.childVcn();
+      if (vcn < 0) {
+        throw new CorruptStructureException(source, -1, "$SII", "security id "
+            + Integer.toUnsignedString(id) + " of record " + f.record() + " is not in $Secure");
       }
-      node = child(sii, descend.childVcn());
+      if (allocation == null) {
+        allocation = stream(secure, INDEX_ALLOCATION, "$SII");
+      }
+      if (allocation == null || !seen.add(vcn) || blockSize < 512 || blockSize > 65536) {
+        throw new CorruptStructureException(source, -1, "$SII", "VCN " + vcn
+            + " cannot be read (no $INDEX_ALLOCATION, a loop, or index blocks of " + blockSize
+            + " bytes)");
+      }
+      long pos = vcn << (blockSize >= clusterSize ? Integer.numberOfTrailingZeros(clusterSize)
+          : 9);
+      if (pos < 0 || pos + blockSize > allocation.size()) {
+        throw new CorruptStructureException(source, -1, "$SII", "VCN " + vcn
+            + " lies outside its $INDEX_ALLOCATION");
+      }
+      ByteBuffer block = ByteBuffer.allocate(blockSize);
+      while (block.hasRemaining() && allocation.read(pos + block.position(), block) > 0) {
+        // read on
+      }
+      node = SecureStore.parseIndexBlock(block.flip(), source, allocation.deviceOffset(pos));
     }
     throw new CorruptStructureException(source, -1, "$SII", "index deeper than "
         + MAX_TREE_DEPTH + " levels");
@@ -667,7 +658,7 @@ public final class NtfsVolume implements Volume {
   // ---------------------------------------------------------------------------------------------
   // Directory indexes
 
-  private record Index(NtfsFile dir, String name, boolean view, IndexNode root,
+  private record Index(NtfsFile dir, String name, IndexNode root,
       int indexRecordSize, AttributeStream allocation, byte[] bitmap) {}
 
   private record IndexKey(long record, String name, long vcn) {}
@@ -677,20 +668,20 @@ public final class NtfsVolume implements Volume {
     if (cached != null && cached.dir() == dir) {
       return cached;
     }
-    Index index = readIndex(dir, "$I30", FILE_NAME, 1, false);
+    Index index = readIndex(dir, "$I30", FILE_NAME, 1);
     indexes.put(dir.record(), index);
     return index;
   }
 
-  private Index readIndex(NtfsFile dir, String name, int attributeType, int collation,
-      boolean view) throws IOException {
+  private Index readIndex(NtfsFile dir, String name, int attributeType, int collation)
+      throws IOException {
     AttributeStream rootStream = stream(dir, INDEX_ROOT, name);
     if (rootStream == null) {
       throw new CorruptStructureException(source, recordOffset(dir.record()),
           MftRecord.STRUCTURE, "record " + dir.record() + " has no $INDEX_ROOT " + name);
     }
     IndexNode.Root root = IndexNode.parseRoot(ByteBuffer.wrap(rootStream.readAll(MAX_INDEX_ROOT)),
-        view, source + " MFT " + dir.record() + " $INDEX_ROOT " + name, -1);
+        source + " MFT " + dir.record() + " $INDEX_ROOT " + name, -1);
     if (root.attributeType() != attributeType || root.collationRule() != collation) {
       throw new CorruptStructureException(source, recordOffset(dir.record()), "$INDEX_ROOT",
           String.format("%s indexes attribute 0x%x with collation %d, not 0x%x with collation"
@@ -710,7 +701,7 @@ public final class NtfsVolume implements Volume {
         bitmap = bm.readAll(1L << 24);
       }
     }
-    return new Index(dir, name, view, root.node(), root.indexRecordSize(), allocation, bitmap);
+    return new Index(dir, name, root.node(), root.indexRecordSize(), allocation, bitmap);
   }
 
   private IndexNode child(Index index, long vcn) throws IOException {
@@ -740,7 +731,7 @@ public final class NtfsVolume implements Volume {
         break;
       }
     }
-    node = IndexNode.parseRecord(b.flip(), vcn, index.view(), source,
+    node = IndexNode.parseRecord(b.flip(), vcn, source,
         index.allocation().deviceOffset(pos));
     indexNodes.put(key, node);
     return node;
@@ -1085,22 +1076,24 @@ public final class NtfsVolume implements Volume {
   private Optional<Long> search(Index index, String name, boolean exact) throws IOException {
     IndexNode node = index.root();
     for (int depth = 0; depth <= MAX_TREE_DEPTH; depth++) {
-      IndexNode.Entry descend = null;
-      for (IndexNode.Entry e : node.entries()) {
-        if (e.isLast()) {
-          descend = e;
-          break;
-        }
-        int c = compareKey(name, e, exact);
+      // binary search for the first key not below the name (the last entry has no key)
+      List<IndexNode.Entry> entries = node.entries();
+      int lo = 0;
+      int hi = entries.size() - 1;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        int c = compareKey(name, entries.get(mid), exact);
         if (c == 0) {
-          return Optional.of(e.record());
+          return Optional.of(entries.get(mid).record());
         }
         if (c < 0) {
-          descend = e;
-          break;
+          hi = mid;
+        } else {
+          lo = mid + 1;
         }
       }
-      if (descend == null || descend.childVcn() < 0) {
+      IndexNode.Entry descend = entries.get(lo);
+      if (descend.childVcn() < 0) {
         return Optional.empty();
       }
       node = child(index, descend.childVcn());
