@@ -19,7 +19,8 @@ import java.util.Optional;
  *
  * <p>What it reads: NTFS 1.2 to 3.1 with clusters of 512 bytes to 2 MiB and MFT entries of 1 or 4
  * KiB (update sequence arrays checked on every entry and index record); the MFT through its own
- * runlist, with {@code $MFTMirr} compared (a damaged first entry is read from the mirror);
+ * runlist, with {@code $MFTMirr} compared (a damaged first entry is read from the mirror, a
+ * destroyed boot sector from its backup at the end of the volume);
  * files whose attributes span extension entries through {@code $ATTRIBUTE_LIST}; resident,
  * non-resident and sparse values with their initialised size; directory B+ trees looked up with
  * the volume's {@code $UpCase} table (case-insensitive, an exact-case match preferred) and listed
@@ -52,7 +53,18 @@ public final class NtfsDriver implements FileSystemDriver {
     }
     ByteBuffer b = BlockDevices.read(device, 0, BootSector.SIZE);
     if (b.get(3) != 'N' || b.get(4) != 'T' || b.get(5) != 'F' || b.get(6) != 'S') {
-      return NO;
+      // a destroyed boot sector: the backup in the device's last sector
+      long backup = (device.size() / BootSector.SIZE - 1) * BootSector.SIZE;
+      if (backup <= 0) {
+        return NO;
+      }
+      try {
+        BootSector.parse(BlockDevices.read(device, backup, BootSector.SIZE),
+            device.description(), backup);
+        return LIKELY;
+      } catch (VdiskException e) {
+        return NO;
+      }
     }
     try {
       BootSector.parse(b, device.description(), 0);
@@ -64,7 +76,7 @@ public final class NtfsDriver implements FileSystemDriver {
 
   @Override
   public Optional<FileSystemIdentity> identify(BlockDevice device) throws IOException {
-    if (probe(device) != CERTAIN) {
+    if (probe(device) == NO) {
       return Optional.empty();
     }
     try (NtfsVolume v = NtfsVolume.mount(device, MountOptions.defaults())) {

@@ -206,8 +206,26 @@ public final class NtfsVolume implements Volume {
       throw new CorruptStructureException(device.description(), 0, BootSector.STRUCTURE,
           "the device is too small (" + device.size() + " bytes)");
     }
-    return BootSector.parse(BlockDevices.read(device, 0, BootSector.SIZE), device.description(),
-        0);
+    try {
+      return BootSector.parse(BlockDevices.read(device, 0, BootSector.SIZE),
+          device.description(), 0);
+    } catch (CorruptStructureException primary) {
+      // mkntfs and Windows keep a copy in the sector after the volume: the device's last one
+      long backup = (device.size() / BootSector.SIZE - 1) * BootSector.SIZE;
+      if (backup <= 0) {
+        throw primary;
+      }
+      try {
+        BootSector b = BootSector.parse(BlockDevices.read(device, backup, BootSector.SIZE),
+            device.description(), backup);
+        LOG.warn("{}: the boot sector is unreadable ({}); using its backup at byte {}",
+            device.description(), primary.getMessage(), backup);
+        return b;
+      } catch (CorruptStructureException e) {
+        primary.addSuppressed(e);
+        throw primary;
+      }
+    }
   }
 
   /**
@@ -1249,10 +1267,23 @@ public final class NtfsVolume implements Volume {
         .mode(n.type.modeBits() | perms)
         .inode(n.file.record())
         .linkCount(Math.max(1, links))
-        .flags(si.fileAttributes() & 0xffffffffL)
-        .dosAttributes(si.fileAttributes() & 0xffff)
+        .flags(windowsAttributes(n.file, si) & 0xffffffffL)
+        .dosAttributes(windowsAttributes(n.file, si) & 0xffff)
         .rdev(rdev)
         .build();
+  }
+
+  /**
+   * The attributes as Windows reports them ({@code GetFileAttributes}, and ntfs-3g's {@code
+   * system.ntfs_attrib_be}): those of {@code $STANDARD_INFORMATION}, with the directory bit
+   * (0x10) for a directory, and {@code FILE_ATTRIBUTE_NORMAL} (0x80) when none is set.
+   */
+  private static int windowsAttributes(NtfsFile f, StandardInformation si) {
+    int a = si.fileAttributes();
+    if (f.isDirectory()) {
+      a |= 0x10;
+    }
+    return a == 0 ? 0x80 : a;
   }
 
   /** Linux's encoding of a device number (glibc {@code makedev}). */
@@ -1376,7 +1407,7 @@ public final class NtfsVolume implements Volume {
     NtfsNode n = cast(node);
     StandardInformation si = standardInformation(n.file);
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("fileAttributes", si.fileAttributes());
+    out.put("fileAttributes", windowsAttributes(n.file, si));
     out.put("mftRecord", n.file.record());
     out.put("sequence", n.file.base().sequence());
     out.put("streams", streamNames(n));
