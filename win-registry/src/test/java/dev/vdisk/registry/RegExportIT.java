@@ -41,6 +41,11 @@ class RegExportIT {
 
   @BeforeAll
   static void makeHives() {
+    makeHives(dir);
+  }
+
+  /** Runs make-hives.sh into DIR/gen. */
+  static void makeHives(Path dir) {
     Oracles.require("hivexregedit", "libwin-hivex-perl");
     Oracles.runOk("sh", ProjectPaths.script("make-hives.sh").toString(),
         dir.resolve("gen").toString());
@@ -144,7 +149,7 @@ class RegExportIT {
   @ParameterizedTest
   @MethodSource("corpus")
   void corpusHiveExportsAsHivex(String entry) throws IOException {
-    Path hive = stage(entry);
+    Path hive = stage(entry, dir);
     Oracles.Result r = Oracles.run("hivexregedit", "--export", hive.toString(), "\\");
     if (r.exitCode() != 0) {
       assertThat(DAMAGED).as("hivex refuses " + entry + ": " + r.stderr()).contains(entry);
@@ -174,7 +179,7 @@ class RegExportIT {
   }
 
   /** The corpus file, decompressed into the temporary directory when it is .xz. */
-  static Path stage(String entry) throws IOException {
+  static Path stage(String entry, Path dir) throws IOException {
     Path source = ProjectPaths.corpus().resolve(entry);
     if (!entry.endsWith(".xz")) {
       return source;
