@@ -50,6 +50,11 @@ public final class Hive implements Closeable {
     return new Hive(HiveFile.read(channel, name));
   }
 
+  /** A hive held in memory (base block followed by the hive bins), for tests. */
+  static Hive of(java.nio.ByteBuffer whole, String name) throws IOException {
+    return new Hive(HiveFile.of(whole, name));
+  }
+
   /** The root key. */
   public RegistryKey root() throws IOException {
     int offset = file.baseBlock().rootCellOffset();
