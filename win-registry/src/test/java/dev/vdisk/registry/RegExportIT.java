@@ -75,6 +75,34 @@ class RegExportIT {
     return out.stream();
   }
 
+  /** Corpus entries that are not primary regf hives: transaction logs, Windows 9x CREG, a PE. */
+  static Stream<String> notHives() throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String line : Files.readAllLines(ProjectPaths.corpus().resolve("MANIFEST.tsv"))) {
+      String[] f = line.split("\t");
+      if (f.length < 6) {
+        continue;
+      }
+      if (f[5].startsWith("Windows registry transaction log") || f[5].contains("(CREG)")
+          || f[5].startsWith("negative test: not a hive")
+          || f[0].startsWith("regipy/") && f[0].toLowerCase().contains(".log")) {
+        out.add(f[0]);
+      }
+    }
+    assertThat(out).as("non-hives in the corpus").hasSizeGreaterThanOrEqualTo(10);
+    return out.stream();
+  }
+
+  @ParameterizedTest
+  @MethodSource("notHives")
+  void nonHivesAreRefusedLikeHivex(String entry) throws IOException {
+    Path file = stage(entry, dir);
+    Oracles.Result r = Oracles.run("hivexregedit", "--export", file.toString(), "\\");
+    assertThat(r.exitCode()).as("hivex refuses " + entry).isNotZero();
+    assertThatThrownBy(() -> Hive.open(file)).as(entry)
+        .isInstanceOfAny(CorruptStructureException.class, UnsupportedFeatureException.class);
+  }
+
   @ParameterizedTest
   @MethodSource("generated")
   void generatedHiveExportsAsHivex(String name) throws IOException {
