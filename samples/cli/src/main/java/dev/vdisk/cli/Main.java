@@ -49,6 +49,7 @@ import picocli.CommandLine.Option;
       ChmodCommand.class,
       ChownCommand.class,
       TouchCommand.class,
+      RegCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",
