@@ -72,6 +72,11 @@ class RegfStructuresTest {
     assertThatThrownBy(() -> BaseBlock.parse(ByteBuffer.wrap(rechecksum(v17)), "t"))
         .isInstanceOf(UnsupportedFeatureException.class);
 
+    byte[] v12 = f.clone();
+    le(v12).putInt(24, 2);
+    assertThatThrownBy(() -> BaseBlock.parse(ByteBuffer.wrap(rechecksum(v12)), "t"))
+        .isInstanceOf(UnsupportedFeatureException.class);
+
     byte[] size = f.clone();
     le(size).putInt(40, 4095);
     assertThatThrownBy(() -> BaseBlock.parse(ByteBuffer.wrap(rechecksum(size)), "t"))

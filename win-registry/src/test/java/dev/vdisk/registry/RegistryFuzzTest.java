@@ -35,7 +35,7 @@ class RegistryFuzzTest {
       BaseBlock bb = BaseBlock.parse(ByteBuffer.wrap(Arrays.copyOf(input, 512)), "fuzz");
       assertThat(bb.hiveBinsDataSize() % BaseBlock.ALIGNMENT).isZero();
       assertThat(bb.rootCellOffset()).isBetween(0x20, bb.hiveBinsDataSize() - 1);
-      assertThat(bb.minorVersion()).isBetween(2, 6);
+      assertThat(bb.minorVersion()).isBetween(3, 6);
     } catch (CorruptStructureException | UnsupportedFeatureException expected) {
       // rejected with a typed error
     }

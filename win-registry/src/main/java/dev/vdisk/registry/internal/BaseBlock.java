@@ -66,9 +66,9 @@ public record BaseBlock(int primarySequence, int secondarySequence, long lastWri
     }
     int major = b.getInt(20);
     int minor = b.getInt(24);
-    if (major != 1 || minor < 2 || minor > 6) {
+    if (major != 1 || minor < 3 || minor > 6) {
       throw new UnsupportedFeatureException(null, "regf version " + major + "." + minor,
-          source + ": only versions 1.2 to 1.6 are known");
+          source + ": only versions 1.3 to 1.6 are supported");
     }
     int type = b.getInt(28);
     if (type != 0) {
