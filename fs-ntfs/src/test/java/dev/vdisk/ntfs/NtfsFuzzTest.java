@@ -18,6 +18,7 @@ import dev.vdisk.ntfs.internal.FileName;
 import dev.vdisk.ntfs.internal.IndexNode;
 import dev.vdisk.ntfs.internal.MftRecord;
 import dev.vdisk.ntfs.internal.NtfsVolume;
+import dev.vdisk.testdata.FuzzFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -143,18 +144,7 @@ class NtfsFuzzTest {
    */
   @FuzzTest(maxDuration = "2m")
   void volume(byte[] input) throws IOException {
-    byte[] image = baseVolume().clone();
-    ByteBuffer in = ByteBuffer.wrap(input).order(ByteOrder.LITTLE_ENDIAN);
-    while (in.remaining() >= 5) {
-      int offset = (int) Long.remainderUnsigned(in.getInt() & 0xffffffffL, image.length);
-      int length = Math.min(in.get() & 0xff, in.remaining());
-      for (int i = 0; i < length; i++) {
-        byte v = in.get();
-        if (offset + i < image.length) {
-          image[offset + i] = v;
-        }
-      }
-    }
+    byte[] image = FuzzFiles.patched(baseVolume(), ByteBuffer.wrap(input));
     MemoryBlockDevice device = new MemoryBlockDevice(image, false, "fuzz", 512);
     try (NtfsVolume v = NtfsVolume.mount(device, new MountOptions(true, 1 << 20))) {
       Deque<Node> todo = new ArrayDeque<>();

@@ -129,4 +129,29 @@ public final class FuzzFiles {
       offset = end;
     }
   }
+
+  /**
+   * Applies a fuzz input read as a list of patches (offset u32 little-endian, taken modulo the
+   * image size; length u8; that many bytes) to a copy of {@code base}: lets a fuzzer damage a
+   * small real image anywhere with short inputs.
+   *
+   * @param base the intact image (not changed)
+   * @param patches the fuzz input, from its position; a short last patch is cut
+   * @return the patched copy
+   */
+  public static byte[] patched(byte[] base, java.nio.ByteBuffer patches) {
+    byte[] image = base.clone();
+    java.nio.ByteBuffer in = patches.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    while (in.remaining() >= 5) {
+      int offset = (int) Long.remainderUnsigned(in.getInt() & 0xffffffffL, image.length);
+      int length = Math.min(in.get() & 0xff, in.remaining());
+      for (int i = 0; i < length; i++) {
+        byte v = in.get();
+        if (offset + i < image.length) {
+          image[offset + i] = v;
+        }
+      }
+    }
+    return image;
+  }
 }

@@ -12,6 +12,7 @@ import dev.vdisk.registry.internal.KeyNode;
 import dev.vdisk.registry.internal.SecurityKey;
 import dev.vdisk.registry.internal.SubkeyList;
 import dev.vdisk.registry.internal.ValueKey;
+import dev.vdisk.testdata.FuzzFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -123,22 +124,9 @@ class RegistryFuzzTest {
    */
   @FuzzTest(maxDuration = "2m")
   void hive(byte[] input) throws IOException {
-    byte[] image = baseHive().clone();
-    ByteBuffer in = ByteBuffer.wrap(input).order(ByteOrder.LITTLE_ENDIAN);
     boolean fixChecksum = input.length > 0 && (input[0] & 1) != 0;
-    if (input.length > 0) {
-      in.get();
-    }
-    while (in.remaining() >= 5) {
-      int offset = (int) Long.remainderUnsigned(in.getInt() & 0xffffffffL, image.length);
-      int length = Math.min(in.get() & 0xff, in.remaining());
-      for (int i = 0; i < length; i++) {
-        byte v = in.get();
-        if (offset + i < image.length) {
-          image[offset + i] = v;
-        }
-      }
-    }
+    byte[] image = FuzzFiles.patched(baseHive(),
+        ByteBuffer.wrap(input, Math.min(1, input.length), Math.max(0, input.length - 1)));
     if (fixChecksum) {
       ByteBuffer b = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
       b.putInt(508, BaseBlock.computeChecksum(b));

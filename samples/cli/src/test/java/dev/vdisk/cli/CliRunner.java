@@ -5,7 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /** Runs {@link Main} in-process and captures what it prints. */
-record CliRunner(int exitCode, String out, String err) {
+record CliRunner(int exitCode, String out, String err, byte[] outBytes) {
   static CliRunner run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -15,6 +15,6 @@ record CliRunner(int exitCode, String out, String err) {
       code = Main.run(o, e, args);
     }
     return new CliRunner(code, out.toString(StandardCharsets.UTF_8),
-        err.toString(StandardCharsets.UTF_8));
+        err.toString(StandardCharsets.UTF_8), out.toByteArray());
   }
 }

@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vdisk.testdata.NtfsImages;
 import dev.vdisk.testdata.Oracles;
 import dev.vdisk.testdata.ProjectPaths;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,17 +30,11 @@ class RegCommandsIT {
         dir.resolve("hives").toString());
   }
 
-  /** Runs the CLI capturing its raw bytes (export writes hivexregedit's exact bytes). */
+  /** The bytes the CLI wrote (export writes hivexregedit's exact bytes). */
   private static byte[] exportBytes(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code;
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      code = Main.run(o, e, args);
-    }
-    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-    return out.toByteArray();
+    CliRunner r = CliRunner.run(args);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    return r.outBytes();
   }
 
   private static byte[] hivexExport(Path hive, String key) {
