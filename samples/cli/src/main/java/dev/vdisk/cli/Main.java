@@ -158,7 +158,8 @@ public final class Main implements Runnable {
 
   private static String message(Throwable t) {
     if (t instanceof NoSuchFileException e) {
-      return e.getFile() + ": no such file";
+      return e.getFile() + ": no such file"
+          + (e.getReason() != null ? " (" + e.getReason() + ")" : "");
     }
     if (t instanceof AccessDeniedException e) {
       return e.getFile() + ": permission denied"
