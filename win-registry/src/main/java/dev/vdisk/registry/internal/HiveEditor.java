@@ -270,6 +270,10 @@ public final class HiveEditor {
       return;
     }
     if (s.flink() != sk) {
+      for (int neighbour : new int[] {s.blink(), s.flink()}) {
+        Cell n = file.cell(neighbour, "sk");
+        SecurityKey.parse(n.data(), file.source(), n.fileOffset());
+      }
       put32(s.blink(), 4, s.flink());
       put32(s.flink(), 8, s.blink());
     }
