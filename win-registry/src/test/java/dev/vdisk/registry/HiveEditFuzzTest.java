@@ -38,7 +38,8 @@ class HiveEditFuzzTest {
     List<List<String>> keys = new ArrayList<>();
     keys.add(List.of());
     int ops = 0;
-    while (data.remainingBytes() > 0 && ops++ < 200) {
+    boolean bulkDone = false;
+    while (data.remainingBytes() > 0 && ops++ < 100) {
       List<String> key = keys.get(data.consumeInt(0, keys.size() - 1));
       switch (data.consumeInt(0, 5)) {
         case 0 -> {
@@ -49,7 +50,9 @@ class HiveEditFuzzTest {
           keys.add(p);
         }
         case 1 -> {
-          int n = data.consumeInt(1, 1200);
+          // Once per input: enough subkeys to split a leaf (more than 507).
+          int n = bulkDone ? 1 : data.consumeInt(1, 1200);
+          bulkDone = true;
           List<String> p = new ArrayList<>(key);
           p.add("many");
           for (int i = 0; i < n; i++) {
@@ -71,7 +74,7 @@ class HiveEditFuzzTest {
           if (model.find(key) != null) {
             String n = data.consumeBoolean() ? "" : name(data);
             int type = data.consumeInt(0, 12);
-            int size = data.consumeBoolean() ? data.consumeInt(0, 40000) : data.consumeInt(0, 8);
+            int size = data.consumeBoolean() ? data.consumeInt(0, 34000) : data.consumeInt(0, 8);
             byte[] d = new byte[size];
             byte fill = data.consumeByte();
             java.util.Arrays.fill(d, fill);
