@@ -525,10 +525,14 @@ public final class HiveEditor {
     return cell;
   }
 
-  /** The old cell when its data holds {@code length} bytes, else a new one (the old is freed). */
+  /**
+   * The old cell when its data holds {@code length} bytes without wasting more than half of it,
+   * else a new one (the old is freed). Lists thus shrink as entries go, as Windows reallocates
+   * them.
+   */
   private int reuseOrAllocate(int old, int length) throws IOException {
     if (old != Cell.NONE) {
-      if (alloc.sizeOf(old) - 4 >= length) {
+      if (roomy(old, length)) {
         return old;
       }
       int cell = alloc.allocate(length);
@@ -657,6 +661,9 @@ public final class HiveEditor {
         }
       }
       file.markDirty(list + 4, values.length * 4);
+      if (!roomy(list, n * 4)) {
+        put32(key, NK_VALUE_LIST, reuseOrAllocateCopy(list, n * 4, n * 4));
+      }
     }
     put32(key, NK_VALUES, values.length - 1);
     touch(key);
@@ -737,9 +744,15 @@ public final class HiveEditor {
     return new int[] {data.length, cell};
   }
 
+  /** Whether a cell holds {@code length} bytes and is at most about twice as big. */
+  private boolean roomy(int cell, int length) throws CorruptStructureException {
+    int capacity = alloc.sizeOf(cell) - 4;
+    return capacity >= length && capacity <= 2 * length + 64;
+  }
+
   /** A cell for a list growing from {@code oldLength} to {@code length} bytes, contents kept. */
   private int reuseOrAllocateCopy(int old, int oldLength, int length) throws IOException {
-    if (old != Cell.NONE && alloc.sizeOf(old) - 4 >= length) {
+    if (old != Cell.NONE && roomy(old, length)) {
       return old;
     }
     int cell = alloc.allocate(length);
