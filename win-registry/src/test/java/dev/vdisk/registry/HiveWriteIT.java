@@ -218,10 +218,18 @@ class HiveWriteIT {
       while (i < a.length && i < b.length && a[i].equals(b[i])) {
         i++;
       }
-      String context = i > 0 ? a[i - 1] : "";
-      assertThat(i < b.length ? cut(b[i]) : "<end>").as("hivexregedit --export line " + (i + 1)
-          + " (after " + cut(context) + "), files in " + out).isEqualTo(
-          i < a.length ? cut(a[i]) : "<end>");
+      String want = i < a.length ? a[i] : "<end>";
+      String got = i < b.length ? b[i] : "<end>";
+      int at = 0;
+      while (at < want.length() && at < got.length() && want.charAt(at) == got.charAt(at)) {
+        at++;
+      }
+      org.junit.jupiter.api.Assertions.fail("hivexregedit --export differs from the model at line "
+          + (i + 1) + " (lengths " + got.length() + " / " + want.length() + "), column " + at
+          + ":\n hivex: " + cut(got) + "\n model: " + cut(want) + "\n files in " + out);
+    }
+    try (Hive h = Hive.open(hive)) {
+      assertThat(RegModel.of(h).export()).as("our reader").isEqualTo(expected);
     }
     Oracles.Result info = Oracles.run("regfinfo", hive.toString());
     assertThat(info.exitCode()).as(info.describe()).isZero();
