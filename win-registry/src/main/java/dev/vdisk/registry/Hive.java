@@ -153,14 +153,21 @@ public final class Hive implements Closeable {
 
   /**
    * Creates a key, and any missing parents, by backslash-separated path; returns the key (an
-   * existing key is returned unchanged).
+   * existing key is returned unchanged). Names compare case-insensitively; a new key takes its
+   * parent's security descriptor.
+   *
+   * @throws IllegalArgumentException if a name is longer than 255 characters
    */
   public RegistryKey createKey(String path) throws IOException {
     editor().createKey(path);
     return key(path).orElseThrow();
   }
 
-  /** Deletes a key with all its subkeys and values; false when there is no such key. */
+  /**
+   * Deletes a key with all its subkeys and values; false when there is no such key.
+   *
+   * @throws IllegalArgumentException for the root key
+   */
   public boolean deleteKey(String path) throws IOException {
     return editor().deleteKey(path);
   }
@@ -170,6 +177,7 @@ public final class Hive implements Closeable {
    * value).
    *
    * @throws java.nio.file.NoSuchFileException if the key does not exist
+   * @throws IllegalArgumentException if the name is longer than 16383 characters
    */
   public void setValue(String keyPath, RegistryValue value) throws IOException {
     editor().setValue(keyPath, value.name(), value.type(), value.data());
