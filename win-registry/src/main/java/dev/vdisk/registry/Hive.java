@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * old {@code .LOG}) into memory without changing any file. {@link #openWritable(Path)} replays it
  * into the file, then lets keys and values be changed; {@link #commit()} makes the changes
  * durable through the new-format transaction log, so a crash leaves the old state or the new
- * one. {@link RegistryKey} objects read before a change describe the hive as it was.
+ * one. Changes are made in place in memory: {@link RegistryKey} objects read before a change may
+ * be stale (a deleted key's cells are reused), so look keys up again after changing the hive.
  */
 public final class Hive implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Hive.class);

@@ -64,6 +64,7 @@ class HiveWriteIT {
   static Stream<Arguments> cases() {
     return Stream.of(
         Arguments.of("new", 1L),
+        Arguments.of("new-1.3", 9L),
         Arguments.of("gen/types.hive", 2L),
         Arguments.of("gen/big.hive", 3L),
         Arguments.of("gen/many1500.hive", 4L),
@@ -78,6 +79,13 @@ class HiveWriteIT {
     Path target = work.resolve("hive");
     if (source.equals("new")) {
       Hive.writeEmpty(target, "ROOT");
+    } else if (source.equals("new-1.3")) {
+      // A version 1.3 hive: lf leaves instead of lh, no big data cells.
+      Hive.writeEmpty(target, "ROOT");
+      ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(target)).order(ByteOrder.LITTLE_ENDIAN);
+      b.putInt(24, 3);
+      b.putInt(508, BaseBlock.computeChecksum(b));
+      Files.write(target, b.array());
     } else if (source.startsWith("gen/")) {
       Files.copy(dir.resolve(source), target);
     } else {
@@ -114,6 +122,8 @@ class HiveWriteIT {
       for (int i = 1; i <= ops; i++) {
         if (source.equals("new") && i == 250) {
           edits.bulk(h, 5000);
+        } else if (source.equals("new-1.3") && i == 150) {
+          edits.bulk(h, 1200);
         }
         edits.step(h);
         if (i % 100 == 0) {
