@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * old {@code .LOG}) into memory without changing any file. {@link #openWritable(Path)} replays it
  * into the file, then lets keys and values be changed; {@link #commit()} makes the changes
  * durable through the new-format transaction log, so a crash leaves the old state or the new
- * one. {@link RegistryKey} objects read before a change describe the hive as it was.
+ * one. Changes are made in place in memory: {@link RegistryKey} objects read before a change may
+ * be stale (a deleted key's cells are reused), so look keys up again after changing the hive.
  */
 public final class Hive implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Hive.class);
@@ -102,6 +103,12 @@ public final class Hive implements Closeable {
    * @throws java.nio.file.FileAlreadyExistsException if the file exists
    */
   public static Hive create(Path file, String rootName) throws IOException {
+    writeEmpty(file, rootName);
+    return openWritable(file);
+  }
+
+  /** Writes the file {@link #create} starts from (through a temporary file, then a move). */
+  static void writeEmpty(Path file, String rootName) throws IOException {
     ByteBuffer empty = HiveEditor.emptyHive(rootName);
     Path tmp = file.resolveSibling(file.getFileName() + ".vdisk-new");
     try (SeekableByteChannel ch = Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW,
@@ -116,7 +123,6 @@ public final class Hive implements Closeable {
       Files.deleteIfExists(tmp);
       throw e;
     }
-    return openWritable(file);
   }
 
   /** Opens a writable hive over any store (tests use this with their own stores). */
@@ -148,14 +154,21 @@ public final class Hive implements Closeable {
 
   /**
    * Creates a key, and any missing parents, by backslash-separated path; returns the key (an
-   * existing key is returned unchanged).
+   * existing key is returned unchanged). Names compare case-insensitively; a new key takes its
+   * parent's security descriptor.
+   *
+   * @throws IllegalArgumentException if a name is longer than 255 characters
    */
   public RegistryKey createKey(String path) throws IOException {
     editor().createKey(path);
     return key(path).orElseThrow();
   }
 
-  /** Deletes a key with all its subkeys and values; false when there is no such key. */
+  /**
+   * Deletes a key with all its subkeys and values; false when there is no such key.
+   *
+   * @throws IllegalArgumentException for the root key
+   */
   public boolean deleteKey(String path) throws IOException {
     return editor().deleteKey(path);
   }
@@ -165,6 +178,7 @@ public final class Hive implements Closeable {
    * value).
    *
    * @throws java.nio.file.NoSuchFileException if the key does not exist
+   * @throws IllegalArgumentException if the name is longer than 16383 characters
    */
   public void setValue(String keyPath, RegistryValue value) throws IOException {
     editor().setValue(keyPath, value.name(), value.type(), value.data());
