@@ -42,11 +42,47 @@ final class LogFixtures {
     return f;
   }
 
-  /** The next state: random bytes somewhere in the bins' free space, or a new empty hive bin. */
+  /** The next state: random bytes inside a free cell, or a new empty hive bin. */
   static byte[] mutate(byte[] hive, Random random, boolean grow) {
     int size = le(hive).getInt(40);
     if (grow) {
-      int binSize = 4096 * (1 + random.nextInt(2));
+      return grow(hive, 4096 * (1 + random.nextInt(2)));
+    }
+    byte[] out = hive.clone();
+    List<int[]> free = freeCells(hive, size);
+    int[] cell = free.get(random.nextInt(free.size()));
+    int from = cell[0] + random.nextInt(cell[1] - cell[0]);
+    int length = 1 + random.nextInt(Math.min(700, cell[1] - from));
+    byte[] noise = new byte[length];
+    random.nextBytes(noise);
+    System.arraycopy(noise, 0, out, from, length);
+    return out;
+  }
+
+  /** File offsets [from, to) of the bodies of the free cells (contents hivex never reads). */
+  static List<int[]> freeCells(byte[] hive, int size) {
+    ByteBuffer b = le(hive);
+    List<int[]> out = new ArrayList<>();
+    int bin = 0;
+    while (bin < size) {
+      int binSize = b.getInt(4096 + bin + 8);
+      int at = bin + 32;
+      while (at < bin + binSize) {
+        int cell = b.getInt(4096 + at);
+        if (cell > 8) {
+          out.add(new int[] {4096 + at + 4, 4096 + at + cell});
+        }
+        at += Math.abs(cell);
+      }
+      bin += binSize;
+    }
+    return out;
+  }
+
+  /** The hive with one more empty hive bin of BINSIZE bytes (one free cell). */
+  static byte[] grow(byte[] hive, int binSize) {
+    int size = le(hive).getInt(40);
+    {
       byte[] out = Arrays.copyOf(hive, hive.length + binSize);
       ByteBuffer b = le(out);
       int at = 4096 + size;
@@ -55,13 +91,6 @@ final class LogFixtures {
       b.putInt(40, size + binSize);
       return rechecksum(out);
     }
-    byte[] out = hive.clone();
-    int from = 4096 + 0x100 + random.nextInt(size - 0x200);
-    int length = 1 + random.nextInt(Math.min(700, out.length - from));
-    byte[] noise = new byte[length];
-    random.nextBytes(noise);
-    System.arraycopy(noise, 0, out, from, length);
-    return out;
   }
 
   /** The 512-byte sectors of the hive bins data that differ (or are new). */
