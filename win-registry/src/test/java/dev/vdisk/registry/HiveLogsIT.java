@@ -296,6 +296,40 @@ class HiveLogsIT {
     }
   }
 
+  /**
+   * The public write path ({@link Hive#create}, edits, commits) goes through the log: the file
+   * is clean with a valid checksum, {@code regfinfo} and {@code hivexregedit} read the edits, and
+   * the {@code .LOG1} holds one valid entry per commit.
+   */
+  @Test
+  void createdHiveIsWrittenThroughTheLog() throws IOException {
+    Oracles.require("hivexregedit", "libwin-hivex-perl");
+    Oracles.require("regfinfo", "libregf-utils");
+    Path file = dir.resolve("created.hive");
+    try (Hive h = Hive.create(file, "ROOT")) {
+      h.createKey("A\\B");
+      h.setValue("A\\B", new RegistryValue("v", 1, "x\0".getBytes(
+          java.nio.charset.StandardCharsets.UTF_16LE)));
+      h.commit();
+      byte[] big = new byte[50000];
+      new java.util.Random(1).nextBytes(big);
+      h.setValue("A", new RegistryValue("big", 3, big));
+      h.commit();
+    }
+    BaseBlock bb = BaseBlock.parse(ByteBuffer.wrap(Files.readAllBytes(file)), "created");
+    assertThat(bb.clean()).isTrue();
+    Oracles.Result info = Oracles.run("regfinfo", file.toString());
+    assertThat(info.exitCode()).as(info.stderr()).isZero();
+    String export = new String(RegExportIT.hivexExport(file),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(export).contains("[\\A\\B]\n\"v\"=").contains("[\\A]\n\"big\"=hex(3):");
+    LogFile log = LogFile.of(ByteBuffer.wrap(Files.readAllBytes(dir.resolve("created.hive.LOG1"))),
+        "log1");
+    assertThat(log.baseBlockValid()).isTrue();
+    assertThat(log.entries().entries()).hasSize(2);
+    assertThat(log.entries().entries().get(1).sequence()).isEqualTo(bb.primarySequence() - 1);
+  }
+
   static byte[] export(byte[] whole, String name) throws IOException {
     try (Hive h = Hive.of(ByteBuffer.wrap(whole), name)) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
