@@ -235,6 +235,22 @@ class HiveLogsTest {
   }
 
   @Test
+  void aPrimaryCutInsideItsBaseBlockIsRebuiltFromTheLogs() throws IOException {
+    byte[] cut = java.util.Arrays.copyOf(dirtyPrimary(), 1000);
+    byte[] whole = h0.clone();
+    byte[] full = LogFixtures.grow(whole, 4096); // an entry that writes every page
+    byte[] log = newLog(h0, 5, entry(new byte[4096], full, 5));
+    HiveLogs.Recovery r = recover(cut, log);
+    assertThat(r.baseBlockFromLog()).isTrue();
+    assertThat(bins(bytes(r.hive()))).isEqualTo(bins(full));
+    // and with an old-format log
+    byte[] old = LogFixtures.oldLog(new byte[4096], withSequence(full, 5, 5));
+    HiveLogs.Recovery o = recover(cut, old);
+    assertThat(o.format()).isEqualTo("old");
+    assertThat(bins(bytes(o.hive()))).isEqualTo(bins(full));
+  }
+
+  @Test
   void anEntryClaimingAHugeHiveIsNotApplied() throws IOException {
     ByteBuffer e = LogEntry.build(0, 5, 1 << 30, List.of());
     byte[] log = newLog(h0, 5, e);

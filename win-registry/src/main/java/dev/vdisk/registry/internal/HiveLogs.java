@@ -354,7 +354,9 @@ public final class HiveLogs {
           // materialise the primary's hive bins now that something applies
           int initial = (int) Math.max(0, Math.min(Integer.toUnsignedLong(binsSize), bound));
           bins = new byte[Math.max(initial, e.hiveBinsDataSize())];
-          primary.get(BaseBlock.SIZE, bins, 0, Math.min(available, bins.length));
+          if (available > 0) {
+            primary.get(BaseBlock.SIZE, bins, 0, Math.min(available, bins.length));
+          }
           first = e.sequence();
           started = true;
         }
@@ -418,8 +420,10 @@ public final class HiveLogs {
       }
       ByteBuffer base = baseFrom(primary, valid, f);
       byte[] bins = new byte[binsSize];
-      primary.get(BaseBlock.SIZE, bins, 0,
-          Math.min(Math.max(0, primary.limit() - BaseBlock.SIZE), binsSize));
+      int available = Math.min(Math.max(0, primary.limit() - BaseBlock.SIZE), binsSize);
+      if (available > 0) {
+        primary.get(BaseBlock.SIZE, bins, 0, available);
+      }
       ByteBuffer log = f.data();
       BitSet dirty = v.dirty();
       int page = 0;
