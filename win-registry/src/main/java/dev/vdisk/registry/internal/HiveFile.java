@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -17,9 +18,12 @@ public final class HiveFile {
   public static final long MAX_DATA = Integer.MAX_VALUE - 8;
 
   private final String source;
-  private final BaseBlock baseBlock;
-  private final ByteBuffer bins;
-  private final int maxCells;
+  private BaseBlock baseBlock;
+  /** The hive bins data: index 0 is the first hive bin, {@code limit} is the data size. */
+  private ByteBuffer bins;
+  private int maxCells;
+  /** 512-byte sectors of the hive bins data changed since the last {@link #clearDirty}. */
+  private final BitSet dirty = new BitSet();
 
   private HiveFile(String source, BaseBlock baseBlock, ByteBuffer bins) {
     this.source = source;
@@ -87,6 +91,84 @@ public final class HiveFile {
   /** The base block. */
   public BaseBlock baseBlock() {
     return baseBlock;
+  }
+
+  /**
+   * A writable copy of a validated hive: the hive bins are copied into a buffer with room to
+   * grow, so the editor can change cells and append hive bins.
+   */
+  public static HiveFile writableCopy(ByteBuffer whole, String source)
+      throws CorruptStructureException, dev.vdisk.core.UnsupportedFeatureException {
+    HiveFile f = of(whole, source);
+    int size = f.bins.limit();
+    ByteBuffer copy = ByteBuffer.allocate(Math.max(size, 4096) + Math.max(size / 4, 65536))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    copy.put(f.bins.duplicate().position(0).limit(size));
+    copy.clear().limit(size);
+    return new HiveFile(source, f.baseBlock, copy);
+  }
+
+  /**
+   * The hive bins data itself (limit = data size), for the editor and the checker. Writers must
+   * call {@link #markDirty} for every byte range they change.
+   */
+  public ByteBuffer bins() {
+    return bins;
+  }
+
+  /** Replaces the base block record (after a change of the root, the size or the version). */
+  public void baseBlock(BaseBlock bb) {
+    this.baseBlock = bb;
+  }
+
+  /**
+   * Grows the hive bins data by {@code bytes} (zero-filled, marked dirty); returns the offset of
+   * the new space. The buffer is reallocated when its capacity is exceeded, so slices taken
+   * before are stale afterwards.
+   */
+  public int grow(int bytes) throws CorruptStructureException {
+    int old = bins.limit();
+    long size = (long) old + bytes;
+    if (size > MAX_DATA) {
+      throw new CorruptStructureException(source, 40, "regf base block",
+          "the hive would grow past " + MAX_DATA + " bytes");
+    }
+    if (size > bins.capacity()) {
+      long cap = Math.min(MAX_DATA, Math.max(size, (long) bins.capacity() * 2));
+      ByteBuffer bigger = ByteBuffer.allocate((int) cap).order(ByteOrder.LITTLE_ENDIAN);
+      bigger.put(bins.duplicate().position(0).limit(old));
+      bins = bigger;
+    }
+    bins.clear().limit((int) size);
+    for (int i = old; i < size; i++) {
+      bins.put(i, (byte) 0);
+    }
+    maxCells = (int) (size / 8);
+    markDirty(old, bytes);
+    return old;
+  }
+
+  /** Records that the bytes {@code [offset, offset + length)} of the hive bins data changed. */
+  public void markDirty(int offset, int length) {
+    if (length <= 0) {
+      return;
+    }
+    dirty.set(offset / 512, (int) (((long) offset + length + 511) / 512));
+  }
+
+  /** The changed 512-byte sectors since the last {@link #clearDirty} (a copy). */
+  public BitSet dirtySectors() {
+    return (BitSet) dirty.clone();
+  }
+
+  /** Whether anything changed since the last {@link #clearDirty}. */
+  public boolean isDirty() {
+    return !dirty.isEmpty();
+  }
+
+  /** Forgets the changed sectors (after a commit). */
+  public void clearDirty() {
+    dirty.clear();
   }
 
   /** Name used in messages. */
