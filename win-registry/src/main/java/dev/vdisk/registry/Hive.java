@@ -102,6 +102,12 @@ public final class Hive implements Closeable {
    * @throws java.nio.file.FileAlreadyExistsException if the file exists
    */
   public static Hive create(Path file, String rootName) throws IOException {
+    writeEmpty(file, rootName);
+    return openWritable(file);
+  }
+
+  /** Writes the file {@link #create} starts from (through a temporary file, then a move). */
+  static void writeEmpty(Path file, String rootName) throws IOException {
     ByteBuffer empty = HiveEditor.emptyHive(rootName);
     Path tmp = file.resolveSibling(file.getFileName() + ".vdisk-new");
     try (SeekableByteChannel ch = Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW,
@@ -116,7 +122,6 @@ public final class Hive implements Closeable {
       Files.deleteIfExists(tmp);
       throw e;
     }
-    return openWritable(file);
   }
 
   /** Opens a writable hive over any store (tests use this with their own stores). */

@@ -46,7 +46,7 @@ class RegFileIT {
   }
 
   /** Asserts that two models hold the same keys and values, naming the first difference. */
-  static void assertSameState(RegModel expected, RegModel actual, String what) {
+  static void assertSameState(RegFileModel expected, RegFileModel actual, String what) {
     assertThat(actual.keyCount()).as(what + ": keys").isEqualTo(expected.keyCount());
     assertThat(actual.valueCount()).as(what + ": values").isEqualTo(expected.valueCount());
     String e = expected.describe();
@@ -62,14 +62,14 @@ class RegFileIT {
     }
   }
 
-  private static RegModel parsedExport(Path hive, String prefix) throws IOException {
+  private static RegFileModel parsedExport(Path hive, String prefix) throws IOException {
     Oracles.Result r = prefix == null
         ? Oracles.run("hivexregedit", "--export", hive.toString(), "\\")
         : Oracles.run("hivexregedit", "--export", "--prefix", prefix, hive.toString(), "\\");
     assertThat(r.exitCode()).as(r.describe()).isZero();
     RegFile f = RegFile.parse(r.out(), hive.getFileName().toString());
     assertThat(f.version()).isEqualTo(RegFile.Version.V5);
-    return new RegModel().apply(f, prefix);
+    return new RegFileModel().apply(f, prefix);
   }
 
   @ParameterizedTest
@@ -77,7 +77,7 @@ class RegFileIT {
   void generatedHiveExportParsesToWhatWeRead(String name) throws IOException {
     Path hive = dir.resolve("gen").resolve(name + ".hive");
     try (Hive h = Hive.open(hive)) {
-      RegModel ours = RegModel.of(h);
+      RegFileModel ours = RegFileModel.of(h);
       assertSameState(parsedExport(hive, null), ours, name);
       assertSameState(parsedExport(hive, "HKEY_LOCAL_MACHINE\\SOFTWARE"), ours,
           name + " with a prefix");
@@ -97,7 +97,7 @@ class RegFileIT {
     RegFile f = RegFile.parse(source);
     assertThat(f.records()).isNotEmpty();
     try (Hive h = Hive.open(hive)) {
-      assertSameState(new RegModel().apply(f, null), RegModel.of(h), name + ".reg");
+      assertSameState(new RegFileModel().apply(f, null), RegFileModel.of(h), name + ".reg");
     }
   }
 
@@ -123,7 +123,7 @@ class RegFileIT {
     }
     RegFile f = RegFile.parse(r.out(), entry);
     try (Hive h = Hive.open(hive)) {
-      assertSameState(new RegModel().apply(f, null), RegModel.of(h), entry);
+      assertSameState(new RegFileModel().apply(f, null), RegFileModel.of(h), entry);
     }
   }
 }

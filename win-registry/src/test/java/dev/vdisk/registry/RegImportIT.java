@@ -78,19 +78,19 @@ class RegImportIT {
   }
 
   /** The three checks on OURS against THEIRS (hivex's result) and the model of SOURCE. */
-  static void assertSameResult(Path ours, Path theirs, Path source, String prefix, RegModel start)
+  static void assertSameResult(Path ours, Path theirs, Path source, String prefix, RegFileModel start)
       throws IOException {
     String what = source.getFileName().toString();
     byte[] expected = export(theirs);
     byte[] actual = export(ours);
     if (!java.util.Arrays.equals(expected, actual)) {
       try (Hive t = Hive.open(theirs); Hive o = Hive.open(ours)) {
-        RegFileIT.assertSameState(RegModel.of(t), RegModel.of(o), what);
+        RegFileIT.assertSameState(RegFileModel.of(t), RegFileModel.of(o), what);
       }
       assertEqualExceptHivexBigDataTail(expected, actual, what);
     }
     try (Hive h = Hive.open(ours)) {
-      RegFileIT.assertSameState(start.apply(RegFile.parse(source), prefix), RegModel.of(h),
+      RegFileIT.assertSameState(start.apply(RegFile.parse(source), prefix), RegFileModel.of(h),
           what + " against the model");
       assertRegfinfoReads(ours, h);
     }
@@ -166,7 +166,7 @@ class RegImportIT {
     Path theirs = dir.resolve("theirs-" + name + ".hive");
     RegImport.Counts c = importOurs(source, ours, null);
     importHivex(gen.resolve("empty.hive"), source, theirs, null);
-    assertSameResult(ours, theirs, source, null, new RegModel());
+    assertSameResult(ours, theirs, source, null, new RegFileModel());
     assertThat(c.valuesSet()).isPositive();
     assertThat(c.keysDeleted()).isZero();
   }
@@ -190,7 +190,7 @@ class RegImportIT {
     Path theirs = dir.resolve("theirs-deletions.hive");
     RegImport.Counts c = importOurs(source, ours, null);
     importHivex(dir.resolve("gen").resolve("empty.hive"), source, theirs, null);
-    assertSameResult(ours, theirs, source, null, new RegModel());
+    assertSameResult(ours, theirs, source, null, new RegFileModel());
     // A, A\B, A\B\C, D, A\b (again), D (again)
     assertThat(c).isEqualTo(new RegImport.Counts(6, 2, 7, 2));
     try (Hive h = Hive.open(ours)) {
@@ -222,7 +222,7 @@ class RegImportIT {
     Path theirs = dir.resolve("theirs-random-" + seed + ".hive");
     importOurs(source, ours, prefix);
     importHivex(dir.resolve("gen").resolve("empty.hive"), source, theirs, prefix);
-    assertSameResult(ours, theirs, source, prefix, new RegModel());
+    assertSameResult(ours, theirs, source, prefix, new RegFileModel());
   }
 
   /** A few small real Windows hives of the corpus (that hivex can open and export). */
@@ -253,10 +253,10 @@ class RegImportIT {
     long seed = Long.getLong("regimport.seed", System.nanoTime());
     System.out.println("RegImportIT corpus " + entry + " seed " + seed);
     Path original = RegExportIT.stage(entry, dir);
-    RegModel start;
+    RegFileModel start;
     List<String> existing = new ArrayList<>();
     try (Hive h = Hive.open(original)) {
-      start = RegModel.of(h);
+      start = RegFileModel.of(h);
       collect(h.root(), existing, 2000);
     }
     String text = new RandomReg(seed, existing, "").generate(1200);
