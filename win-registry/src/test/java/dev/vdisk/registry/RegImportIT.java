@@ -52,11 +52,11 @@ class RegImportIT {
   }
 
   static Hive newHive(Path file) throws IOException {
-    return PlainFileStore.create(file, "ROOT");
+    return Hive.create(file, "ROOT");
   }
 
   static Hive openWritable(Path file) throws IOException {
-    return Hive.openWritable(new PlainFileStore(file));
+    return Hive.openWritable(file);
   }
 
   /** hivexregedit --merge SOURCE into a copy of BASE at TARGET. */
