@@ -73,6 +73,8 @@ public final class HiveEditor {
   private final HiveFile file;
   private final CellAllocator alloc;
   private final byte[] baseBlock;
+  /** Key nodes whose subkey lists were found in order (see {@link #sorted}). */
+  private final java.util.Set<Integer> sortedKeys = new java.util.HashSet<>();
 
   private HiveEditor(HiveStore store, HiveFile file, byte[] baseBlock)
       throws CorruptStructureException {
@@ -259,6 +261,7 @@ public final class HiveEditor {
       alloc.free(nk.classNameOffset());
     }
     releaseSecurity(nk.security());
+    sortedKeys.remove(key);
     alloc.free(key);
   }
 
@@ -270,6 +273,10 @@ public final class HiveEditor {
       return;
     }
     if (s.flink() != sk) {
+      for (int neighbour : new int[] {s.blink(), s.flink()}) {
+        Cell n = file.cell(neighbour, "sk");
+        SecurityKey.parse(n.data(), file.source(), n.fileOffset());
+      }
       put32(s.blink(), 4, s.flink());
       put32(s.flink(), 8, s.blink());
     }
@@ -305,8 +312,23 @@ public final class HiveEditor {
 
   // ---------------------------------------------------------------- subkey lists
 
-  /** A leaf of a subkey list: its cell, and the key nodes it lists in order. */
-  private record Leaf(int cell, int[] keys) {}
+  /**
+   * A leaf of a subkey list: its cell, the key nodes it lists in order, and their stored hashes
+   * when the leaf is of the kind this editor writes (null otherwise: they are recomputed).
+   */
+  private record Leaf(int cell, int[] keys, int[] hashes) {}
+
+  private Leaf leaf(int cell, SubkeyList list, ByteBuffer data) {
+    boolean lh = file.baseBlock().minorVersion() >= 5;
+    int[] hashes = null;
+    if (list.type().equals(lh ? "lh" : "lf")) {
+      hashes = new int[list.offsets().length];
+      for (int i = 0; i < hashes.length; i++) {
+        hashes[i] = data.getInt(8 + i * 8);
+      }
+    }
+    return new Leaf(cell, list.offsets(), hashes);
+  }
 
   private List<Leaf> leaves(int key) throws CorruptStructureException {
     KeyNode nk = file.keyNode(key);
@@ -324,10 +346,10 @@ public final class HiveEditor {
           throw new CorruptStructureException(file.source(), lc.fileOffset(), "ri",
               "an index root refers to another index root");
         }
-        out.add(new Leaf(o, leaf.offsets()));
+        out.add(leaf(o, leaf, lc.data()));
       }
     } else {
-      out.add(new Leaf(nk.subkeyList(), list.offsets()));
+      out.add(leaf(nk.subkeyList(), list, c.data()));
     }
     return out;
   }
@@ -341,14 +363,14 @@ public final class HiveEditor {
   private void insertIntoList(int parent, int child, String name) throws IOException {
     List<Leaf> leaves = leaves(parent);
     if (leaves.isEmpty()) {
-      put32(parent, NK_LIST, writeLeaf(Cell.NONE, new int[] {child}));
+      put32(parent, NK_LIST, writeLeaf(Cell.NONE, new int[] {child}, null));
       return;
     }
     boolean indexed = isIndexRoot(parent);
     int li = leaves.size() - 1;
     for (int i = 0; i < leaves.size(); i++) {
       int[] keys = leaves.get(i).keys();
-      if (keys.length > 0 && compareNames(name, nameOf(keys[keys.length - 1])) <= 0) {
+      if (keys.length > 0 && compareStored(keys[keys.length - 1], name) >= 0) {
         li = i;
         break;
       }
@@ -359,7 +381,7 @@ public final class HiveEditor {
     int hi = keys.length;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (compareNames(nameOf(keys[mid]), name) < 0) {
+      if (compareStored(keys[mid], name) < 0) {
         lo = mid + 1;
       } else {
         hi = mid;
@@ -369,12 +391,20 @@ public final class HiveEditor {
     System.arraycopy(keys, 0, grown, 0, lo);
     grown[lo] = child;
     System.arraycopy(keys, lo, grown, lo + 1, keys.length - lo);
+    int[] grownHashes = null;
+    if (leaf.hashes() != null) {
+      int[] h = leaf.hashes();
+      grownHashes = new int[h.length + 1];
+      System.arraycopy(h, 0, grownHashes, 0, lo);
+      grownHashes[lo] = file.baseBlock().minorVersion() >= 5 ? lhHash(name) : lfHint(name);
+      System.arraycopy(h, lo, grownHashes, lo + 1, h.length - lo);
+    }
     List<Integer> cells = new ArrayList<>();
     for (Leaf l : leaves) {
       cells.add(l.cell());
     }
     if (grown.length <= MAX_LEAF) {
-      int cell = writeLeaf(leaf.cell(), grown);
+      int cell = writeLeaf(leaf.cell(), grown, grownHashes);
       if (!indexed) {
         put32(parent, NK_LIST, cell);
         return;
@@ -384,8 +414,10 @@ public final class HiveEditor {
       int half = grown.length / 2;
       int[] left = java.util.Arrays.copyOfRange(grown, 0, half);
       int[] right = java.util.Arrays.copyOfRange(grown, half, grown.length);
-      int a = writeLeaf(leaf.cell(), left);
-      int b = writeLeaf(Cell.NONE, right);
+      int a = writeLeaf(leaf.cell(), left, grownHashes == null ? null
+          : java.util.Arrays.copyOfRange(grownHashes, 0, half));
+      int b = writeLeaf(Cell.NONE, right, grownHashes == null ? null
+          : java.util.Arrays.copyOfRange(grownHashes, half, grown.length));
       cells.set(li, a);
       cells.add(li + 1, b);
       if (cells.size() > MAX_INDEX) {
@@ -416,12 +448,19 @@ public final class HiveEditor {
       int[] shrunk = new int[keys.length - 1];
       System.arraycopy(keys, 0, shrunk, 0, at);
       System.arraycopy(keys, at + 1, shrunk, at, keys.length - at - 1);
+      int[] shrunkHashes = null;
+      if (leaf.hashes() != null) {
+        int[] h = leaf.hashes();
+        shrunkHashes = new int[h.length - 1];
+        System.arraycopy(h, 0, shrunkHashes, 0, at);
+        System.arraycopy(h, at + 1, shrunkHashes, at, h.length - at - 1);
+      }
       if (!indexed) {
         if (shrunk.length == 0) {
           alloc.free(leaf.cell());
           put32(parent, NK_LIST, Cell.NONE);
         } else {
-          put32(parent, NK_LIST, writeLeaf(leaf.cell(), shrunk));
+          put32(parent, NK_LIST, writeLeaf(leaf.cell(), shrunk, shrunkHashes));
         }
         return;
       }
@@ -434,7 +473,7 @@ public final class HiveEditor {
         alloc.free(leaf.cell());
         cells.remove(li);
       } else {
-        cells.set(li, writeLeaf(leaf.cell(), shrunk));
+        cells.set(li, writeLeaf(leaf.cell(), shrunk, shrunkHashes));
       }
       if (cells.isEmpty()) {
         alloc.free(ri);
@@ -448,8 +487,11 @@ public final class HiveEditor {
         + " is missing from its parent's subkey list");
   }
 
-  /** Writes an lh (or lf) leaf, in place when the old cell is big enough; returns its offset. */
-  private int writeLeaf(int old, int[] keys) throws IOException {
+  /**
+   * Writes an lh (or lf) leaf, in place when the old cell is big enough; returns its offset.
+   * The hashes are computed from the names when {@code hashes} is null.
+   */
+  private int writeLeaf(int old, int[] keys, int[] hashes) throws IOException {
     boolean lh = file.baseBlock().minorVersion() >= 5;
     int length = 4 + keys.length * 8;
     int cell = reuseOrAllocate(old, length);
@@ -457,8 +499,14 @@ public final class HiveEditor {
     int d = cell + 4;
     b.put(d, (byte) 'l').put(d + 1, (byte) (lh ? 'h' : 'f')).putShort(d + 2, (short) keys.length);
     for (int i = 0; i < keys.length; i++) {
-      String name = nameOf(keys[i]);
-      b.putInt(d + 4 + i * 8, keys[i]).putInt(d + 8 + i * 8, lh ? lhHash(name) : lfHint(name));
+      int hash;
+      if (hashes != null) {
+        hash = hashes[i];
+      } else {
+        String name = nameOf(keys[i]);
+        hash = lh ? lhHash(name) : lfHint(name);
+      }
+      b.putInt(d + 4 + i * 8, keys[i]).putInt(d + 8 + i * 8, hash);
     }
     file.markDirty(cell, 4 + length);
     return cell;
@@ -762,22 +810,86 @@ public final class HiveEditor {
   }
 
   private int findChild(int key, String name) throws CorruptStructureException {
-    for (int c : file.subkeys(file.keyNode(key))) {
-      if (nameLength(c) == name.length() && equalsIgnoreCase(nameOf(c), name)) {
+    int[] keys = file.subkeys(file.keyNode(key));
+    if (sorted(key, keys)) {
+      int lo = 0;
+      int hi = keys.length - 1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        int c = compareStored(keys[mid], name);
+        if (c == 0) {
+          return keys[mid];
+        } else if (c < 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      return -1;
+    }
+    for (int c : keys) {
+      if (compareStored(c, name) == 0) {
         return c;
       }
     }
     return -1;
   }
 
-  /** Length in characters of a key node's name, read without decoding it. */
-  private int nameLength(int nk) throws CorruptStructureException {
-    Cell c = file.cell(nk, "nk");
-    if (c.data().limit() < KeyNode.FIXED) {
-      throw new CorruptStructureException(file.source(), c.fileOffset(), "nk", "cell too small");
+  /**
+   * Whether a key's subkey list is in order (so a binary search finds every name). Checked once
+   * per key; the editor's own inserts keep the order, and a freed key node forgets it.
+   */
+  private boolean sorted(int key, int[] keys) throws CorruptStructureException {
+    if (sortedKeys.contains(key)) {
+      return true;
     }
-    int raw = c.data().getShort(NK_NAME_LENGTH) & 0xffff;
-    return (c.data().getShort(NK_FLAGS) & KeyNode.KEY_COMP_NAME) != 0 ? raw : raw / 2;
+    if (keys.length < 16) {
+      return false;
+    }
+    String prev = nameOf(keys[0]);
+    for (int i = 1; i < keys.length; i++) {
+      String cur = nameOf(keys[i]);
+      if (compareNames(prev, cur) >= 0) {
+        return false;
+      }
+      prev = cur;
+    }
+    sortedKeys.add(key);
+    return true;
+  }
+
+  /**
+   * {@link #compareNames} of a key node's stored name and NAME, read in place without decoding
+   * the stored name.
+   */
+  private int compareStored(int nk, String name) throws CorruptStructureException {
+    ByteBuffer b = file.bins();
+    if (nk < HiveBinHeader.SIZE || (nk & 7) != 0 || nk > b.limit() - 4 - KeyNode.FIXED) {
+      file.keyNode(nk);
+    }
+    int size = -b.getInt(nk);
+    int d = nk + 4;
+    int raw = b.getShort(d + NK_NAME_LENGTH) & 0xffff;
+    if (size < 4 + KeyNode.FIXED || nk + (long) size > b.limit()
+        || KeyNode.FIXED + raw > size - 4 || b.get(d) != 'n' || b.get(d + 1) != 'k') {
+      return compareNames(nameOf(nk), name);
+    }
+    boolean compressed = (b.getShort(d + NK_FLAGS) & KeyNode.KEY_COMP_NAME) != 0;
+    int length = compressed ? raw : raw / 2;
+    int n = Math.min(length, name.length());
+    int at = d + KeyNode.FIXED;
+    for (int i = 0; i < n; i++) {
+      char x = compressed ? (char) (b.get(at + i) & 0xff) : b.getChar(at + 2 * i);
+      char y = name.charAt(i);
+      if (x != y) {
+        x = Character.toUpperCase(x);
+        y = Character.toUpperCase(y);
+        if (x != y) {
+          return Character.compare(x, y);
+        }
+      }
+    }
+    return Integer.compare(length, name.length());
   }
 
   private String nameOf(int nk) throws CorruptStructureException {
