@@ -92,7 +92,7 @@ public final class HiveLogs {
       return quick;
     }
     for (Path log : findLogs(primary)) {
-      logs.add(new NamedLog(log.toString(), readAll(log)));
+      logs.add(new NamedLog(log.toString(), readLog(log)));
     }
     return recover(data, primary.toString(), logs);
   }
@@ -156,6 +156,16 @@ public final class HiveLogs {
       }
     }
     return out;
+  }
+
+  /** A log's bytes; a log too large to be one reads as empty (it is then not used). */
+  static ByteBuffer readLog(Path log) throws IOException {
+    try {
+      return readAll(log);
+    } catch (CorruptStructureException e) {
+      LOG.warn("{}: ignoring the log: {}", log, e.getMessage());
+      return ByteBuffer.allocate(0);
+    }
   }
 
   /** Reads a whole file into memory, refusing files too large to be a hive or a log. */
@@ -260,7 +270,8 @@ public final class HiveLogs {
           Integer.toUnsignedString(primary.getInt(8)));
       return new Recovery(trim(primary), true, null, 0, 0, 0, List.of(), false);
     }
-    throw new CorruptStructureException(name, 508, "regf base block", problem
+    long at = problem.startsWith("signature") ? 0 : problem.startsWith("hive bins") ? 40 : 508;
+    throw new CorruptStructureException(name, at, "regf base block", problem
         + (logs.isEmpty() ? "; no transaction log to recover it from"
             : "; no usable transaction log to recover it from"));
   }

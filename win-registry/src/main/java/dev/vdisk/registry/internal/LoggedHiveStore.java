@@ -109,7 +109,7 @@ public final class LoggedHiveStore implements HiveStore {
       List<HiveLogs.NamedLog> named = new ArrayList<>();
       List<Path> found = HiveLogs.findLogs(primary);
       for (Path log : found) {
-        named.add(new HiveLogs.NamedLog(log.toString(), HiveLogs.readAll(log)));
+        named.add(new HiveLogs.NamedLog(log.toString(), HiveLogs.readLog(log)));
       }
       HiveLogs.Recovery r = HiveLogs.recover(HiveLogs.readAll(ch, name), name, named);
       ByteBuffer hive = r.hive();
