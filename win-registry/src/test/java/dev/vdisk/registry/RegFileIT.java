@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,5 +126,49 @@ class RegFileIT {
     try (Hive h = Hive.open(hive)) {
       assertSameState(new RegFileModel().apply(f, null), RegFileModel.of(h), entry);
     }
+  }
+
+  /**
+   * Names hivexregedit --export writes raw (control characters, quotes, backslashes, Latin-1,
+   * brackets, leading blanks) come back from its text exactly; a name holding a line break
+   * cannot be expressed (hivex writes it raw) and is reported as a typed error with its line.
+   * With --unsafe-printable-strings, strings come as str(T):"..." and parse back unless they
+   * hold a backslash before a quote or another backslash (hivex does not escape backslashes).
+   */
+  @Test
+  void unusualNamesAndPrintableStrings() throws IOException {
+    Path hive = dir.resolve("unusual.hive");
+    try (Hive h = Hive.create(hive, "ROOT")) {
+      for (String key : List.of("Br]acket", " lead", "-dash", "Latin é ü", "ctl\u0001x",
+          "semi;colon = eq")) {
+        h.createKey("Unusual\\" + key);
+        h.setValue("Unusual\\" + key, new RegistryValue("q\"u\\o\"", 1,
+            RegFile.utf16z("C:\\Windows\\System32")));
+        h.setValue("Unusual\\" + key, new RegistryValue("tab\there\u0002", 4,
+            new byte[] {1, 2, 3, 4}));
+        h.setValue("Unusual\\" + key, new RegistryValue("é", 1, RegFile.utf16z("ü \"x\"")));
+      }
+      h.commit();
+    }
+    try (Hive h = Hive.open(hive)) {
+      RegFileModel ours = RegFileModel.of(h);
+      assertSameState(parsedExport(hive, null), ours, "unusual names");
+      Oracles.Result printable = Oracles.run("hivexregedit", "--export",
+          "--unsafe-printable-strings", hive.toString(), "\\");
+      assertThat(printable.exitCode()).as(printable.describe()).isZero();
+      RegFile f = RegFile.parse(printable.out(), "printable");
+      assertThat(f.records()).filteredOn(r -> r instanceof RegFile.SetValue s
+          && s.value().type() == 1).isNotEmpty();
+      assertSameState(new RegFileModel().apply(f, null), ours, "unsafe printable strings");
+    }
+    try (Hive h = Hive.openWritable(hive)) {
+      h.setValue("Unusual", new RegistryValue("line\nbreak", 4, new byte[] {1, 0, 0, 0}));
+      h.commit();
+    }
+    Oracles.Result r = Oracles.run("hivexregedit", "--export", hive.toString(), "\\");
+    assertThat(r.exitCode()).as(r.describe()).isZero();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RegFile.parse(r.out(), "newline"))
+        .isInstanceOf(dev.vdisk.core.CorruptStructureException.class)
+        .hasMessageContaining("no closing quote");
   }
 }

@@ -89,6 +89,7 @@ class RegImportIT {
       }
       assertEqualExceptHivexBigDataTail(expected, actual, what);
     }
+    assertValidBaseBlock(ours);
     try (Hive h = Hive.open(ours)) {
       RegFileIT.assertSameState(start.apply(RegFile.parse(source), prefix), RegFileModel.of(h),
           what + " against the model");
@@ -132,6 +133,22 @@ class RegImportIT {
     }
   }
 
+  /**
+   * The primary file alone is consistent after the import: checksum right (parse checks it), both
+   * sequence numbers equal, the hive bins data size matching the file.
+   */
+  static void assertValidBaseBlock(Path hive) throws IOException {
+    byte[] head = new byte[4096];
+    try (java.io.InputStream in = Files.newInputStream(hive)) {
+      assertThat(in.readNBytes(head, 0, head.length)).isEqualTo(head.length);
+    }
+    dev.vdisk.registry.internal.BaseBlock bb = dev.vdisk.registry.internal.BaseBlock.parse(
+        java.nio.ByteBuffer.wrap(head), hive.toString());
+    assertThat(bb.clean()).as("sequence numbers %d / %d", bb.primarySequence(),
+        bb.secondarySequence()).isTrue();
+    assertThat(4096L + bb.hiveBinsDataSize()).isLessThanOrEqualTo(Files.size(hive));
+  }
+
   /** regfinfo opens the hive and prints the hierarchy our reader reads. */
   static void assertRegfinfoReads(Path file, Hive h) throws IOException {
     Oracles.Result r = Oracles.run("regfinfo", file.toString());
@@ -169,6 +186,21 @@ class RegImportIT {
     assertSameResult(ours, theirs, source, null, new RegFileModel());
     assertThat(c.valuesSet()).isPositive();
     assertThat(c.keysDeleted()).isZero();
+  }
+
+  @Test
+  void regeditUtf16FileImportsAsHivexMergesItsUtf8Text() throws IOException {
+    // regedit writes UTF-16LE with a byte-order mark and CRLF; hivexregedit needs UTF-8 text
+    Path gen = dir.resolve("gen");
+    Path utf8 = gen.resolve("types.reg");
+    Path utf16 = dir.resolve("types-utf16.reg");
+    String text = Files.readString(utf8).replace("\n", "\r\n");
+    Files.write(utf16, ("\ufeff" + text).getBytes(StandardCharsets.UTF_16LE));
+    Path ours = dir.resolve("ours-utf16.hive");
+    Path theirs = dir.resolve("theirs-utf16.hive");
+    importOurs(utf16, ours, null);
+    importHivex(gen.resolve("empty.hive"), utf8, theirs, null);
+    assertThat(export(ours)).isEqualTo(export(theirs));
   }
 
   @Test
