@@ -49,7 +49,11 @@ import java.util.Objects;
  * </ul>
  *
  * <p>The bytes of {@code hex(2)}/{@code hex(7)} values are kept as written, also in REGEDIT4 files
- * (where Windows would convert them from the ANSI code page). Anything else is reported as a
+ * (where Windows would convert them from the ANSI code page); a REGEDIT4 file's non-ASCII text is
+ * read as Latin-1 unless it is valid UTF-8. More lenient than hivexregedit: a {@code [KEY]} line
+ * may follow value lines without a blank line, comments may stand inside a section, {@code
+ * dword:} takes one to eight digits; stricter: hex bytes must have two digits each and nothing
+ * but a comment may follow a value. Anything else is reported as a
  * {@link CorruptStructureException} whose offset is the 1-based line number (the first line of a
  * continued line) and whose message quotes the line.
  */
