@@ -3,11 +3,13 @@ package dev.vdisk.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vdisk.registry.internal.BaseBlock;
+import dev.vdisk.registry.internal.Cell;
+import dev.vdisk.registry.internal.SecurityKey;
 import dev.vdisk.registry.internal.HiveCheck;
 import dev.vdisk.registry.internal.HiveEditor;
 import dev.vdisk.registry.internal.HiveFile;
 import dev.vdisk.testdata.Oracles;
-import dev.vdisk.testdata.ProjectPaths;
+import dev.vdisk.testdata.SambaSddl;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -138,6 +140,17 @@ class HiveWriteIT {
         "hivexsh", hive.toString());
     assertThat(sh.exitCode()).as(sh.describe()).isZero();
     assertThat(sh.stdout()).isEmpty();
+    // The root's security descriptor, as Samba reads it: O:BAG:SYD:(A;OICI;KA;;;SY)
+    // (A;OICI;KA;;;BA); Samba has no registry aliases and spells KEY_ALL_ACCESS (0xF003F) as the
+    // generic rights it maps to.
+    SambaSddl.require();
+    HiveFile file = HiveFile.of(ByteBuffer.wrap(Files.readAllBytes(hive)), hive.toString());
+    Cell skCell = file.cell(file.root().security(), "sk");
+    SecurityKey sk = SecurityKey.parse(skCell.data(), hive.toString(), skCell.fileOffset());
+    assertThat(sk.referenceCount()).isEqualTo(1);
+    assertThat(sk.flink()).isEqualTo(file.root().security()).isEqualTo(sk.blink());
+    assertThat(SambaSddl.sddl(List.of(sk.descriptor()), null)).containsExactly(
+        "O:BAG:SYD:(A;OICI;RPWPCCDCLCRCWOWDSDSW;;;SY)(A;OICI;RPWPCCDCLCRCWOWDSDSW;;;BA)");
     Path reg = dir.resolve("created.reg");
     Files.writeString(reg, "Windows Registry Editor Version 5.00\n\n[\\Added]\n\"v\"=\"x\"\n\n"
         + "[\\Added\\日本語]\n@=dword:00000007\n\n");
@@ -205,10 +218,18 @@ class HiveWriteIT {
       while (i < a.length && i < b.length && a[i].equals(b[i])) {
         i++;
       }
-      String context = i > 0 ? a[i - 1] : "";
-      assertThat(i < b.length ? cut(b[i]) : "<end>").as("hivexregedit --export line " + (i + 1)
-          + " (after " + cut(context) + "), files in " + out).isEqualTo(
-          i < a.length ? cut(a[i]) : "<end>");
+      String want = i < a.length ? a[i] : "<end>";
+      String got = i < b.length ? b[i] : "<end>";
+      int at = 0;
+      while (at < want.length() && at < got.length() && want.charAt(at) == got.charAt(at)) {
+        at++;
+      }
+      org.junit.jupiter.api.Assertions.fail("hivexregedit --export differs from the model at line "
+          + (i + 1) + " (lengths " + got.length() + " / " + want.length() + "), column " + at
+          + ":\n hivex: " + cut(got) + "\n model: " + cut(want) + "\n files in " + out);
+    }
+    try (Hive h = Hive.open(hive)) {
+      assertThat(RegModel.of(h).export()).as("our reader").isEqualTo(expected);
     }
     Oracles.Result info = Oracles.run("regfinfo", hive.toString());
     assertThat(info.exitCode()).as(info.describe()).isZero();

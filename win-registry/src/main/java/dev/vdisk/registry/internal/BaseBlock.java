@@ -94,6 +94,20 @@ public record BaseBlock(int primarySequence, int secondarySequence, long lastWri
         stored);
   }
 
+  /**
+   * A new primary file's base block: sequence numbers 1 and 1, format 1.{@code minor}, file type
+   * 0 (primary), file format 1 (direct memory load), clustering factor 1, checksum set.
+   */
+  public static ByteBuffer newPrimary(long lastWritten, int minor, int rootCellOffset,
+      int hiveBinsDataSize) {
+    ByteBuffer f = ByteBuffer.allocate(SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    f.putInt(0, 0x66676572).putInt(4, 1).putInt(8, 1).putLong(12, lastWritten).putInt(20, 1)
+        .putInt(24, minor).putInt(28, 0).putInt(32, 1).putInt(36, rootCellOffset)
+        .putInt(40, hiveBinsDataSize).putInt(44, 1);
+    f.putInt(508, computeChecksum(f));
+    return f;
+  }
+
   /** True when both sequence numbers agree (the hive was cleanly written). */
   public boolean clean() {
     return primarySequence == secondarySequence;

@@ -15,6 +15,15 @@ public record BigData(int segmentCount, int segmentList) {
   /** Largest data stored in one cell; bigger data uses a db cell. */
   public static final int SEGMENT = 16344;
 
+  /** Bytes of a db cell's data. */
+  public static final int LENGTH = 8;
+
+  /** Writes this db cell's data at {@code at} (cell offset + 4). */
+  public void writeTo(ByteBuffer b, int at) {
+    b.put(at, (byte) 'd').put(at + 1, (byte) 'b').putShort(at + 2, (short) segmentCount)
+        .putInt(at + 4, segmentList);
+  }
+
   /** Parses and validates a db cell's data. */
   public static BigData parse(ByteBuffer data, String source, long at)
       throws CorruptStructureException {

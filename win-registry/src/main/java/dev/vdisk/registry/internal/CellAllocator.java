@@ -2,7 +2,6 @@ package dev.vdisk.registry.internal;
 
 import dev.vdisk.core.CorruptStructureException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -91,9 +90,7 @@ public final class CellAllocator {
       int binSize = (need + HiveBinHeader.SIZE + BaseBlock.ALIGNMENT - 1) & -BaseBlock.ALIGNMENT;
       int bin = file.grow(binSize);
       ByteBuffer b = file.bins();
-      b.put(bin, "hbin".getBytes(StandardCharsets.US_ASCII));
-      b.putInt(bin + 4, bin);
-      b.putInt(bin + 8, binSize);
+      new HiveBinHeader(bin, binSize).writeTo(b, 0);
       binsByOffset.put(bin, binSize);
       at = bin + HiveBinHeader.SIZE;
       size = binSize - HiveBinHeader.SIZE;

@@ -16,6 +16,15 @@ public record HiveBinHeader(int offset, int size) {
   public static final int SIZE = 32;
 
   /**
+   * Writes this header at its offset in the hive bins data (the reserved fields and the
+   * timestamp zero, except {@code timestamp} which Windows keeps in the first bin only).
+   */
+  public void writeTo(ByteBuffer bins, long timestamp) {
+    bins.putInt(offset, 0x6e696268).putInt(offset + 4, offset).putInt(offset + 8, size)
+        .putLong(offset + 12, 0).putLong(offset + 20, timestamp).putInt(offset + 28, 0);
+  }
+
+  /**
    * Parses and validates a hive bin header.
    *
    * @param buffer the header bytes

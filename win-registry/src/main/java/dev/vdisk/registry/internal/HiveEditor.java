@@ -34,7 +34,8 @@ import java.util.List;
  *       key decrements it and unlinks and frees the sk cell when it reaches zero.
  *   <li>Value data of at most 4 bytes is stored inline in the value key (the size's high bit
  *       set); data larger than {@value BigData#SEGMENT} bytes on hives of version 1.4 and later
- *       goes into a {@code db} cell with segments of {@value BigData#SEGMENT} bytes; anything
+ *       goes into a {@code db} cell with segments of {@value BigData#SEGMENT} bytes (each segment
+ *       cell keeps 4 bytes after its data, as Windows' do); anything
  *       else into one data cell.
  *   <li>The parent's subkey count, value count, largest subkey name length, largest value name
  *       length and largest value data size (all in bytes, names counted as UTF-16) grow as keys
@@ -53,21 +54,17 @@ public final class HiveEditor {
   /** Longest value name in characters. */
   public static final int MAX_VALUE_NAME = 16383;
 
-  /** nk field offsets (cell data relative). */
-  private static final int NK_FLAGS = 2;
-  private static final int NK_WRITTEN = 4;
-  private static final int NK_PARENT = 16;
-  private static final int NK_SUBKEYS = 20;
-  private static final int NK_LIST = 28;
-  private static final int NK_VOLATILE_LIST = 32;
-  private static final int NK_VALUES = 36;
-  private static final int NK_VALUE_LIST = 40;
-  private static final int NK_SECURITY = 44;
-  private static final int NK_CLASS = 48;
-  private static final int NK_MAX_NAME = 52;
-  private static final int NK_MAX_VALUE_NAME = 60;
-  private static final int NK_MAX_VALUE_DATA = 64;
-  private static final int NK_NAME_LENGTH = 72;
+  private static final int NK_FLAGS = KeyNode.FLAGS;
+  private static final int NK_WRITTEN = KeyNode.LAST_WRITTEN;
+  private static final int NK_SUBKEYS = KeyNode.SUBKEY_COUNT;
+  private static final int NK_LIST = KeyNode.SUBKEY_LIST;
+  private static final int NK_VALUES = KeyNode.VALUE_COUNT;
+  private static final int NK_VALUE_LIST = KeyNode.VALUE_LIST;
+  private static final int NK_SECURITY = KeyNode.SECURITY;
+  private static final int NK_MAX_NAME = KeyNode.MAX_SUBKEY_NAME;
+  private static final int NK_MAX_VALUE_NAME = KeyNode.MAX_VALUE_NAME;
+  private static final int NK_MAX_VALUE_DATA = KeyNode.MAX_VALUE_DATA;
+  private static final int NK_NAME_LENGTH = KeyNode.NAME_LENGTH;
 
   private final HiveStore store;
   private final HiveFile file;
@@ -113,34 +110,21 @@ public final class HiveEditor {
     checkName(rootName, MAX_KEY_NAME, "key");
     long now = now();
     ByteBuffer f = ByteBuffer.allocate(2 * 4096).order(ByteOrder.LITTLE_ENDIAN);
-    f.put(0, "regf".getBytes(StandardCharsets.US_ASCII));
-    f.putInt(4, 1).putInt(8, 1).putLong(12, now).putInt(20, 1).putInt(24, 5).putInt(28, 0)
-        .putInt(32, 1).putInt(36, 0x20).putInt(40, 4096).putInt(44, 1);
-    f.putInt(508, BaseBlock.computeChecksum(f));
+    f.put(0, BaseBlock.newPrimary(now, 5, 0x20, 4096), 0, BaseBlock.SIZE);
     ByteBuffer bins = f.slice(4096, 4096).order(ByteOrder.LITTLE_ENDIAN);
-    bins.put(0, "hbin".getBytes(StandardCharsets.US_ASCII));
-    bins.putInt(4, 0).putInt(8, 4096).putLong(20, now);
+    new HiveBinHeader(0, 4096).writeTo(bins, now);
     byte[] name = encodeName(rootName);
-    boolean compressed = compressible(rootName);
-    int nk = 0x20;
+    int nk = HiveBinHeader.SIZE;
     int nkSize = CellAllocator.cellSize(KeyNode.FIXED + name.length);
     int sk = nk + nkSize;
     byte[] sd = defaultSecurityDescriptor();
-    int skSize = CellAllocator.cellSize(20 + sd.length);
+    int skSize = CellAllocator.cellSize(SecurityKey.FIXED + sd.length);
     bins.putInt(nk, -nkSize);
-    int d = nk + 4;
-    bins.put(d, (byte) 'n').put(d + 1, (byte) 'k');
-    bins.putShort(d + NK_FLAGS, (short) (KeyNode.KEY_HIVE_ENTRY | 0x0008
-        | (compressed ? KeyNode.KEY_COMP_NAME : 0)));
-    bins.putLong(d + NK_WRITTEN, now).putInt(d + NK_PARENT, -1).putInt(d + NK_LIST, -1)
-        .putInt(d + NK_VOLATILE_LIST, -1).putInt(d + NK_VALUE_LIST, -1).putInt(d + NK_SECURITY, sk)
-        .putInt(d + NK_CLASS, -1).putShort(d + NK_NAME_LENGTH, (short) name.length);
-    bins.put(d + KeyNode.FIXED, name);
+    // Root flags as Windows sets them: hive entry, not deletable (0x0008), compressed name.
+    KeyNode.writeNew(bins, nk + 4, KeyNode.KEY_HIVE_ENTRY | 0x0008
+        | (compressible(rootName) ? KeyNode.KEY_COMP_NAME : 0), now, -1, sk, name);
     bins.putInt(sk, -skSize);
-    d = sk + 4;
-    bins.put(d, (byte) 's').put(d + 1, (byte) 'k');
-    bins.putInt(d + 4, sk).putInt(d + 8, sk).putInt(d + 12, 1).putInt(d + 16, sd.length);
-    bins.put(d + 20, sd);
+    new SecurityKey(sk, sk, 1, sd).writeTo(bins, sk + 4);
     int rest = sk + skSize;
     bins.putInt(rest, 4096 - rest);
     return f;
@@ -269,7 +253,7 @@ public final class HiveEditor {
     Cell c = file.cell(sk, "sk");
     SecurityKey s = SecurityKey.parse(c.data(), file.source(), c.fileOffset());
     if (s.referenceCount() > 1) {
-      put32(sk, 12, s.referenceCount() - 1);
+      put32(sk, SecurityKey.REFERENCE_COUNT, s.referenceCount() - 1);
       return;
     }
     if (s.flink() != sk) {
@@ -277,8 +261,8 @@ public final class HiveEditor {
         Cell n = file.cell(neighbour, "sk");
         SecurityKey.parse(n.data(), file.source(), n.fileOffset());
       }
-      put32(s.blink(), 4, s.flink());
-      put32(s.flink(), 8, s.blink());
+      put32(s.blink(), SecurityKey.FLINK, s.flink());
+      put32(s.flink(), SecurityKey.BLINK, s.blink());
     }
     alloc.free(sk);
   }
@@ -287,19 +271,12 @@ public final class HiveEditor {
     byte[] raw = encodeName(name);
     int nk = alloc.allocate(KeyNode.FIXED + raw.length);
     int sk = get32(parent, NK_SECURITY);
-    ByteBuffer b = file.bins();
-    int d = nk + 4;
-    b.put(d, (byte) 'n').put(d + 1, (byte) 'k');
-    b.putShort(d + NK_FLAGS, (short) (compressible(name) ? KeyNode.KEY_COMP_NAME : 0));
-    b.putLong(d + NK_WRITTEN, now()).putInt(d + NK_PARENT, parent).putInt(d + NK_LIST, -1)
-        .putInt(d + NK_VOLATILE_LIST, -1).putInt(d + NK_VALUE_LIST, -1)
-        .putInt(d + NK_SECURITY, sk).putInt(d + NK_CLASS, -1)
-        .putShort(d + NK_NAME_LENGTH, (short) raw.length);
-    b.put(d + KeyNode.FIXED, raw);
+    KeyNode.writeNew(file.bins(), nk + 4, compressible(name) ? KeyNode.KEY_COMP_NAME : 0, now(),
+        parent, sk, raw);
     file.markDirty(nk, CellAllocator.cellSize(KeyNode.FIXED + raw.length));
     Cell c = file.cell(sk, "sk");
     SecurityKey s = SecurityKey.parse(c.data(), file.source(), c.fileOffset());
-    put32(sk, 12, s.referenceCount() + 1);
+    put32(sk, SecurityKey.REFERENCE_COUNT, s.referenceCount() + 1);
     insertIntoList(parent, nk, name);
     put32(parent, NK_SUBKEYS, get32(parent, NK_SUBKEYS) + 1);
     int maxName = get32(parent, NK_MAX_NAME);
@@ -493,42 +470,38 @@ public final class HiveEditor {
    */
   private int writeLeaf(int old, int[] keys, int[] hashes) throws IOException {
     boolean lh = file.baseBlock().minorVersion() >= 5;
-    int length = 4 + keys.length * 8;
+    int length = SubkeyList.leafLength(keys.length);
     int cell = reuseOrAllocate(old, length);
-    ByteBuffer b = file.bins();
-    int d = cell + 4;
-    b.put(d, (byte) 'l').put(d + 1, (byte) (lh ? 'h' : 'f')).putShort(d + 2, (short) keys.length);
-    for (int i = 0; i < keys.length; i++) {
-      int hash;
-      if (hashes != null) {
-        hash = hashes[i];
-      } else {
+    int[] h = hashes;
+    if (h == null) {
+      h = new int[keys.length];
+      for (int i = 0; i < keys.length; i++) {
         String name = nameOf(keys[i]);
-        hash = lh ? lhHash(name) : lfHint(name);
+        h[i] = lh ? lhHash(name) : lfHint(name);
       }
-      b.putInt(d + 4 + i * 8, keys[i]).putInt(d + 8 + i * 8, hash);
     }
+    SubkeyList.writeLeaf(file.bins(), cell + 4, lh ? "lh" : "lf", keys, h);
     file.markDirty(cell, 4 + length);
     return cell;
   }
 
   private int writeIndexRoot(int old, List<Integer> leaves) throws IOException {
-    int length = 4 + leaves.size() * 4;
+    int length = SubkeyList.indexLength(leaves.size());
     int cell = reuseOrAllocate(old, length);
-    ByteBuffer b = file.bins();
-    int d = cell + 4;
-    b.put(d, (byte) 'r').put(d + 1, (byte) 'i').putShort(d + 2, (short) leaves.size());
-    for (int i = 0; i < leaves.size(); i++) {
-      b.putInt(d + 4 + i * 4, leaves.get(i));
-    }
+    SubkeyList.writeIndexRoot(file.bins(), cell + 4,
+        leaves.stream().mapToInt(Integer::intValue).toArray());
     file.markDirty(cell, 4 + length);
     return cell;
   }
 
-  /** The old cell when its data holds {@code length} bytes, else a new one (the old is freed). */
+  /**
+   * The old cell when its data holds {@code length} bytes without wasting more than half of it,
+   * else a new one (the old is freed). Lists thus shrink as entries go, as Windows reallocates
+   * them.
+   */
   private int reuseOrAllocate(int old, int length) throws IOException {
     if (old != Cell.NONE) {
-      if (alloc.sizeOf(old) - 4 >= length) {
+      if (roomy(old, length)) {
         return old;
       }
       int cell = alloc.allocate(length);
@@ -584,9 +557,6 @@ public final class HiveEditor {
   /** Creates or replaces a value of an existing key. */
   public void setValue(String keyPath, String name, int type, byte[] data) throws IOException {
     checkName(name, MAX_VALUE_NAME, "value");
-    if (name.isEmpty()) {
-      // the default value: allowed
-    }
     int key = find(parts(keyPath));
     if (key < 0) {
       throw new NoSuchFileException(keyPath, null, "no such registry key");
@@ -598,18 +568,14 @@ public final class HiveEditor {
       ValueKey old = file.valueKey(existing);
       freeData(old);
       int d = existing + 4;
-      b.putInt(d + 4, stored[0]).putInt(d + 8, stored[1]).putInt(d + 12, type);
+      b.putInt(d + ValueKey.DATA_SIZE, stored[0]).putInt(d + ValueKey.DATA_OFFSET, stored[1])
+          .putInt(d + ValueKey.TYPE, type);
       file.markDirty(d, 16);
     } else {
       byte[] raw = encodeName(name);
       int vk = alloc.allocate(ValueKey.FIXED + raw.length);
-      b = file.bins();
-      int d = vk + 4;
-      b.put(d, (byte) 'v').put(d + 1, (byte) 'k').putShort(d + 2, (short) raw.length)
-          .putInt(d + 4, stored[0]).putInt(d + 8, stored[1]).putInt(d + 12, type)
-          .putShort(d + 16, (short) (compressible(name) && !name.isEmpty()
-              ? ValueKey.VALUE_COMP_NAME : 0));
-      b.put(d + ValueKey.FIXED, raw);
+      ValueKey.writeTo(file.bins(), vk + 4, raw, compressible(name) && !name.isEmpty()
+          ? ValueKey.VALUE_COMP_NAME : 0, stored[0], stored[1], type);
       file.markDirty(vk, CellAllocator.cellSize(ValueKey.FIXED + raw.length));
       int count = get32(key, NK_VALUES);
       int list = count == 0 ? Cell.NONE : get32(key, NK_VALUE_LIST);
@@ -657,6 +623,9 @@ public final class HiveEditor {
         }
       }
       file.markDirty(list + 4, values.length * 4);
+      if (!roomy(list, n * 4)) {
+        put32(key, NK_VALUE_LIST, reuseOrAllocateCopy(list, n * 4, n * 4));
+      }
     }
     put32(key, NK_VALUES, values.length - 1);
     touch(key);
@@ -720,16 +689,17 @@ public final class HiveEditor {
       for (int i = 0; i < count; i++) {
         int from = i * BigData.SEGMENT;
         int n = Math.min(BigData.SEGMENT, data.length - from);
-        segments[i] = alloc.allocate(n);
+        // Four spare bytes after the data, as in Windows' 16352-byte cells of full segments:
+        // hivex takes a segment's cell size minus 8 as its data length.
+        segments[i] = alloc.allocate(n + 4);
         file.bins().put(segments[i] + 4, data, from, n);
       }
       int list = alloc.allocate(count * 4);
       for (int i = 0; i < count; i++) {
         file.bins().putInt(list + 4 + i * 4, segments[i]);
       }
-      int db = alloc.allocate(8);
-      file.bins().put(db + 4, (byte) 'd').put(db + 5, (byte) 'b')
-          .putShort(db + 6, (short) count).putInt(db + 8, list);
+      int db = alloc.allocate(BigData.LENGTH);
+      new BigData(count, list).writeTo(file.bins(), db + 4);
       return new int[] {data.length, db};
     }
     int cell = alloc.allocate(data.length);
@@ -737,9 +707,15 @@ public final class HiveEditor {
     return new int[] {data.length, cell};
   }
 
+  /** Whether a cell holds {@code length} bytes and is at most about twice as big. */
+  private boolean roomy(int cell, int length) throws CorruptStructureException {
+    int capacity = alloc.sizeOf(cell) - 4;
+    return capacity >= length && capacity <= 2 * length + 64;
+  }
+
   /** A cell for a list growing from {@code oldLength} to {@code length} bytes, contents kept. */
   private int reuseOrAllocateCopy(int old, int oldLength, int length) throws IOException {
-    if (old != Cell.NONE && alloc.sizeOf(old) - 4 >= length) {
+    if (old != Cell.NONE && roomy(old, length)) {
       return old;
     }
     int cell = alloc.allocate(length);

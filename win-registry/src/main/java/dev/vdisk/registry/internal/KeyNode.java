@@ -31,6 +31,61 @@ public record KeyNode(int flags, long lastWritten, int parent, int subkeyCount,
   public static final int KEY_COMP_NAME = 0x0020;
   /** Fixed part of the structure before the name. */
   public static final int FIXED = 76;
+  /** Offset of the flags (16 bits) in the cell data. */
+  public static final int FLAGS = 2;
+  /** Offset of the last-written FILETIME. */
+  public static final int LAST_WRITTEN = 4;
+  /** Offset of the parent key node's offset. */
+  public static final int PARENT = 16;
+  /** Offset of the stable subkey count. */
+  public static final int SUBKEY_COUNT = 20;
+  /** Offset of the stable subkey list's offset. */
+  public static final int SUBKEY_LIST = 28;
+  /** Offset of the volatile subkey list's offset. */
+  public static final int VOLATILE_SUBKEY_LIST = 32;
+  /** Offset of the value count. */
+  public static final int VALUE_COUNT = 36;
+  /** Offset of the value list's offset. */
+  public static final int VALUE_LIST = 40;
+  /** Offset of the security cell's offset. */
+  public static final int SECURITY = 44;
+  /** Offset of the class name cell's offset. */
+  public static final int CLASS_NAME = 48;
+  /**
+   * Offset of the largest subkey name length (low 16 bits, bytes of UTF-16; the high bits hold
+   * virtualization, user and debug flags since Windows Vista).
+   */
+  public static final int MAX_SUBKEY_NAME = 52;
+  /** Offset of the largest subkey class name length in bytes. */
+  public static final int MAX_SUBKEY_CLASS = 56;
+  /** Offset of the largest value name length in bytes (UTF-16). */
+  public static final int MAX_VALUE_NAME = 60;
+  /** Offset of the largest value data size in bytes. */
+  public static final int MAX_VALUE_DATA = 64;
+  /** Offset of the key name length (16 bits) in bytes as stored. */
+  public static final int NAME_LENGTH = 72;
+
+  /**
+   * Writes a new key node without subkeys, values or class name: every list offset -1, every
+   * count and maximum 0.
+   *
+   * @param b the hive bins data (little-endian)
+   * @param at where the cell data starts (cell offset + 4); {@code FIXED + name.length} bytes
+   * @param flags KEY_* flags ({@link #KEY_COMP_NAME} must match how {@code name} is encoded)
+   * @param name the stored name bytes (Latin-1 or UTF-16LE)
+   */
+  public static void writeNew(ByteBuffer b, int at, int flags, long lastWritten, int parent,
+      int security, byte[] name) {
+    for (int i = 0; i < FIXED; i++) {
+      b.put(at + i, (byte) 0);
+    }
+    b.put(at, (byte) 'n').put(at + 1, (byte) 'k').putShort(at + FLAGS, (short) flags)
+        .putLong(at + LAST_WRITTEN, lastWritten).putInt(at + PARENT, parent)
+        .putInt(at + SUBKEY_LIST, -1).putInt(at + VOLATILE_SUBKEY_LIST, -1)
+        .putInt(at + VALUE_LIST, -1).putInt(at + SECURITY, security).putInt(at + CLASS_NAME, -1)
+        .putShort(at + NAME_LENGTH, (short) name.length);
+    b.put(at + FIXED, name);
+  }
 
   /** Parses and validates a key node from a cell's data. */
   public static KeyNode parse(ByteBuffer data, String source, long at)

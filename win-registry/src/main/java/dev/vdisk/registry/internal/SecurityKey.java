@@ -14,6 +14,23 @@ import java.nio.ByteBuffer;
  */
 public record SecurityKey(int flink, int blink, int referenceCount, byte[] descriptor) {
 
+  /** Offset of the forward link in the cell data. */
+  public static final int FLINK = 4;
+  /** Offset of the backward link. */
+  public static final int BLINK = 8;
+  /** Offset of the reference count. */
+  public static final int REFERENCE_COUNT = 12;
+  /** Fixed part before the descriptor. */
+  public static final int FIXED = 20;
+
+  /** Writes this sk cell's data at {@code at} (cell offset + 4); FIXED + descriptor bytes. */
+  public void writeTo(ByteBuffer b, int at) {
+    b.put(at, (byte) 's').put(at + 1, (byte) 'k').putShort(at + 2, (short) 0)
+        .putInt(at + FLINK, flink).putInt(at + BLINK, blink)
+        .putInt(at + REFERENCE_COUNT, referenceCount).putInt(at + 16, descriptor.length);
+    b.put(at + FIXED, descriptor);
+  }
+
   /** Parses and validates an sk cell's data. */
   public static SecurityKey parse(ByteBuffer data, String source, long at)
       throws CorruptStructureException {

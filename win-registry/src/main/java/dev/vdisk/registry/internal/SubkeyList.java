@@ -37,6 +37,41 @@ public record SubkeyList(String type, int[] offsets) {
     return new SubkeyList(type, offsets);
   }
 
+  /** Bytes of an lf or lh leaf of {@code n} entries. */
+  public static int leafLength(int n) {
+    return 4 + 8 * n;
+  }
+
+  /** Bytes of an ri index root (or li leaf) of {@code n} entries. */
+  public static int indexLength(int n) {
+    return 4 + 4 * n;
+  }
+
+  /**
+   * Writes an lf or lh leaf: the key nodes' offsets, each with its hash (lh) or name hint (lf).
+   *
+   * @param at where the cell data starts; {@link #leafLength} bytes
+   */
+  public static void writeLeaf(ByteBuffer b, int at, String type, int[] keys, int[] hashes) {
+    b.put(at, (byte) type.charAt(0)).put(at + 1, (byte) type.charAt(1))
+        .putShort(at + 2, (short) keys.length);
+    for (int i = 0; i < keys.length; i++) {
+      b.putInt(at + 4 + i * 8, keys[i]).putInt(at + 8 + i * 8, hashes[i]);
+    }
+  }
+
+  /**
+   * Writes an ri index root listing leaf cells.
+   *
+   * @param at where the cell data starts; {@link #indexLength} bytes
+   */
+  public static void writeIndexRoot(ByteBuffer b, int at, int[] leaves) {
+    b.put(at, (byte) 'r').put(at + 1, (byte) 'i').putShort(at + 2, (short) leaves.length);
+    for (int i = 0; i < leaves.length; i++) {
+      b.putInt(at + 4 + i * 4, leaves[i]);
+    }
+  }
+
   static String printable(String s) {
     StringBuilder sb = new StringBuilder();
     for (char c : s.toCharArray()) {

@@ -18,6 +18,27 @@ public record ValueKey(int dataSize, int dataOffset, int type, int flags, String
   public static final int FIXED = 20;
   /** The name is stored one byte per character. */
   public static final int VALUE_COMP_NAME = 0x0001;
+  /** Offset of the data size field in the cell data. */
+  public static final int DATA_SIZE = 4;
+  /** Offset of the data offset field. */
+  public static final int DATA_OFFSET = 8;
+  /** Offset of the type field. */
+  public static final int TYPE = 12;
+
+  /**
+   * Writes a value key.
+   *
+   * @param b the hive bins data (little-endian)
+   * @param at where the cell data starts; {@code FIXED + name.length} bytes
+   * @param name the stored name bytes, Latin-1 when {@code flags} has {@link #VALUE_COMP_NAME}
+   */
+  public static void writeTo(ByteBuffer b, int at, byte[] name, int flags, int dataSize,
+      int dataOffset, int type) {
+    b.put(at, (byte) 'v').put(at + 1, (byte) 'k').putShort(at + 2, (short) name.length)
+        .putInt(at + DATA_SIZE, dataSize).putInt(at + DATA_OFFSET, dataOffset)
+        .putInt(at + TYPE, type).putShort(at + 16, (short) flags).putShort(at + 18, (short) 0);
+    b.put(at + FIXED, name);
+  }
 
   /** Parses and validates a value key from a cell's data. */
   public static ValueKey parse(ByteBuffer data, String source, long at)
