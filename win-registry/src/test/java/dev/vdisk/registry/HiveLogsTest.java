@@ -211,6 +211,29 @@ class HiveLogsTest {
     }
   }
 
+  /** Another file system provider (the JDK's zip file system): logs are found by listing. */
+  @Test
+  void logsAreFoundOnAnyFileSystemProvider() throws IOException {
+    Path zip = dir.resolve("hives.zip");
+    try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(zip,
+        java.util.Map.of("create", "true"))) {
+      Path config = Files.createDirectories(fs.getPath("/Windows/System32/config"));
+      Files.write(config.resolve("SYSTEM"), dirtyPrimary());
+      Files.write(config.resolve("system.log1"), newLog(h0, 5, entry(h0, h1, 5)));
+      Files.write(config.resolve("SYSTEM.LOG2"), newLog(h0, 6, entry(h1, h2, 6)));
+    }
+    try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(zip)) {
+      Path primary = fs.getPath("/Windows/System32/config/SYSTEM");
+      assertThat(HiveLogs.findLogs(primary)).hasSize(2);
+      HiveLogs.Recovery r = HiveLogs.recover(primary);
+      assertThat(r.applied()).isEqualTo(2);
+      assertThat(bins(bytes(r.hive()))).isEqualTo(bins(h2));
+      try (Hive h = Hive.open(primary)) {
+        assertThat(h.root().name()).isEqualTo("ROOT");
+      }
+    }
+  }
+
   @Test
   void anEntryClaimingAHugeHiveIsNotApplied() throws IOException {
     ByteBuffer e = LogEntry.build(0, 5, 1 << 30, List.of());

@@ -91,7 +91,15 @@ public final class HiveLogs {
     if (quick != null) {
       return quick;
     }
-    for (Path log : findLogs(primary)) {
+    List<Path> found;
+    try {
+      found = findLogs(primary);
+    } catch (IOException e) {
+      LOG.warn("{}: the hive is dirty and its directory cannot be listed for its logs: {}",
+          primary, e.toString());
+      found = List.of();
+    }
+    for (Path log : found) {
       logs.add(new NamedLog(log.toString(), readLog(log)));
     }
     return recover(data, primary.toString(), logs);

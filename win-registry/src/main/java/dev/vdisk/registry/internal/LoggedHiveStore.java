@@ -57,7 +57,7 @@ public final class LoggedHiveStore implements HiveStore {
 
   private final Path primary;
   private final FileChannel channel;
-  private final FileLock lock;
+  private final FileLock lock; // null on a file system without locks
   private final Path[] logs;
   private final FileChannel[] logChannels;
   private int active;
@@ -89,16 +89,20 @@ public final class LoggedHiveStore implements HiveStore {
    */
   public static LoggedHiveStore open(Path primary) throws IOException {
     FileChannel ch = FileChannel.open(primary, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    FileLock lock;
+    FileLock lock = null;
+    boolean lockable = true;
     try {
       lock = ch.tryLock();
     } catch (OverlappingFileLockException e) {
       lock = null;
+    } catch (UnsupportedOperationException e) {
+      lockable = false; // a file system provider without locks: nothing to honour
+      LOG.debug("{}: the file system does not support locks", primary);
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
     }
-    if (lock == null) {
+    if (lockable && lock == null) {
       ch.close();
       throw new UnsafeToWriteException(primary, UnsafeToWriteException.Reason.LOCKED,
           "another process holds a lock on the hive file");
@@ -168,7 +172,9 @@ public final class LoggedHiveStore implements HiveStore {
       for (FileChannel c : opened) {
         c.close();
       }
-      lock.release();
+      if (lock != null) {
+        lock.release();
+      }
       ch.close();
       throw e;
     }
@@ -279,7 +285,7 @@ public final class LoggedHiveStore implements HiveStore {
       for (FileChannel c : logChannels) {
         c.close();
       }
-      if (lock.isValid()) {
+      if (lock != null && lock.isValid()) {
         lock.release();
       }
     } finally {
