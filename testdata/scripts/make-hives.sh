@@ -93,6 +93,9 @@ with open(sys.argv[1], 'w') as f:
         f.write('[\\Many\\key%05d]\n"v"=dword:%08x\n\n' % (i, i))
 PY
 
+# Without PERL_UNICODE=SDA hivexregedit reads the .reg as bytes and stores non-ASCII string
+# data as its UTF-8 bytes widened to UTF-16 (key and value names come out right either way).
+export PERL_UNICODE=SDA LC_ALL=C.UTF-8
 cp "$OUT/empty.hive" "$OUT/types.hive"
 hivexregedit --merge "$OUT/types.hive" "$OUT/types.reg"
 cp "$OUT/empty.hive" "$OUT/big.hive"

@@ -116,6 +116,9 @@ public final class Hive implements Closeable {
       while (empty.hasRemaining()) {
         ch.write(empty);
       }
+      if (ch instanceof java.nio.channels.FileChannel fc) {
+        fc.force(true);
+      }
     }
     try {
       Files.move(tmp, file);

@@ -78,10 +78,10 @@ class HiveWriteIT {
   static Path stage(String source, Path work) throws IOException {
     Path target = work.resolve("hive");
     if (source.equals("new")) {
-      Hive.writeEmpty(target, "ROOT");
+      Hive.create(target, "ROOT").close();
     } else if (source.equals("new-1.3")) {
       // A version 1.3 hive: lf leaves instead of lh, no big data cells.
-      Hive.writeEmpty(target, "ROOT");
+      Hive.create(target, "ROOT").close();
       ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(target)).order(ByteOrder.LITTLE_ENDIAN);
       b.putInt(24, 3);
       b.putInt(508, BaseBlock.computeChecksum(b));
@@ -118,7 +118,7 @@ class HiveWriteIT {
     Edits edits = new Edits(r, model);
     int ops = 1000;
     int commits = 0;
-    try (Hive h = Hive.openWritable(new FileHiveStore(hive))) {
+    try (Hive h = Hive.openWritable(hive)) {
       for (int i = 1; i <= ops; i++) {
         if (source.equals("new") && i == 250) {
           edits.bulk(h, 5000);
@@ -141,7 +141,7 @@ class HiveWriteIT {
   @Test
   void createdHiveOpensInHivexAndRegfinfoAndTakesAMerge() throws IOException {
     Path hive = dir.resolve("created.hive");
-    Hive.writeEmpty(hive, "CMI-CreateHive{6A1C4018-979D-4291-A7DC-7AED1C75B67C}");
+    Hive.create(hive, "CMI-CreateHive{6A1C4018-979D-4291-A7DC-7AED1C75B67C}").close();
     Oracles.Result info = Oracles.run("regfinfo", hive.toString());
     assertThat(info.exitCode()).as(info.describe()).isZero();
     assertThat(info.stdout()).contains("Version:\t1.5")
@@ -174,7 +174,7 @@ class HiveWriteIT {
           .isEqualTo("x");
     }
     // Our writer continues where hivex left off.
-    try (Hive h = Hive.openWritable(new FileHiveStore(hive))) {
+    try (Hive h = Hive.openWritable(hive)) {
       h.createKey("Ours\\Deeper");
       h.setValue("Added", new RegistryValue("n", 4, new byte[] {1, 0, 0, 0}));
       h.commit();
