@@ -35,7 +35,8 @@ public final class RegExport {
   /** The first line hivexregedit writes. */
   public static final String HEADER = "Windows Registry Editor Version 5.00";
 
-  private static final Comparator<String> CODE_POINTS = (a, b) -> {
+  /** Orders names by Unicode code point, as Perl's {@code cmp} does. */
+  static final Comparator<String> CODE_POINTS = (a, b) -> {
     int i = 0;
     int j = 0;
     while (i < a.length() && j < b.length()) {

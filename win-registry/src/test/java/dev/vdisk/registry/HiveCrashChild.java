@@ -1,6 +1,5 @@
 package dev.vdisk.registry;
 
-import dev.vdisk.core.util.WriteSteps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -69,14 +68,7 @@ public final class HiveCrashChild {
     long seed = Long.parseLong(args[1]);
     int batches = Integer.parseInt(args[2]);
     int haltAt = Integer.parseInt(args[3]);
-    AtomicInteger steps = new AtomicInteger();
-    WriteSteps.setListener(step -> {
-      if (steps.incrementAndGet() == haltAt) {
-        System.out.println("halt " + step);
-        System.out.flush();
-        Runtime.getRuntime().halt(77);
-      }
-    });
+    AtomicInteger steps = CrashChildren.haltAt(haltAt);
     try (Hive h = Hive.openWritable(hive)) {
       for (int b = 0; b < batches; b++) {
         batch(h, seed, b);

@@ -8,12 +8,10 @@ import dev.vdisk.registry.internal.LoggedHiveStore;
 import dev.vdisk.testdata.Oracles;
 import dev.vdisk.testdata.ProjectPaths;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,11 +63,7 @@ class HiveCrashIT {
     assertThat(RegExportIT.hivexExport(full)).isEqualTo(expected.get(BATCHES));
     assertThat(total).isGreaterThanOrEqualTo(POINTS);
 
-    Random random = new Random(seed);
-    TreeSet<Integer> points = new TreeSet<>();
-    while (points.size() < POINTS) {
-      points.add(1 + random.nextInt(total));
-    }
+    TreeSet<Integer> points = CrashChildren.points(seed, total, POINTS);
     int before = 0;
     int after = 0;
     for (int point : points) {
@@ -77,12 +71,7 @@ class HiveCrashIT {
       List<String> lines = child(hive, seed, point);
       String halt = lines.get(lines.size() - 1);
       assertThat(halt).as("halted at " + point).startsWith("halt ");
-      int batch = -1;
-      for (String l : lines) {
-        if (l.startsWith("commit ")) {
-          batch = Integer.parseInt(l.substring(7));
-        }
-      }
+      int batch = CrashChildren.lastCommit(lines);
       String what = "halt at step " + point + " (" + halt + ") in batch " + batch + ", seed "
           + seed;
       byte[] ours;
@@ -120,21 +109,8 @@ class HiveCrashIT {
   }
 
   private static List<String> child(Path hive, long seed, int haltAt) throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), "-XX:TieredStopAtLevel=1", "-cp",
-        System.getProperty("java.class.path"), HiveCrashChild.class.getName(), hive.toString(),
-        Long.toString(seed), Integer.toString(BATCHES), Integer.toString(haltAt))
-        .redirectErrorStream(true).start();
-    byte[] output = p.getInputStream().readAllBytes();
-    int code = p.waitFor();
-    List<String> lines = new ArrayList<>();
-    for (String l : new String(output, StandardCharsets.UTF_8).split("\n")) {
-      if (l.startsWith("commit ") || l.startsWith("halt ") || l.startsWith("steps ")) {
-        lines.add(l.strip());
-      }
-    }
-    assertThat(code).as("child exit, output: " + new String(output, StandardCharsets.UTF_8))
-        .isEqualTo(haltAt == 0 ? 0 : 77);
-    return lines;
+    return CrashChildren.run(HiveCrashChild.class, haltAt, hive.toString(), Long.toString(seed),
+        Integer.toString(BATCHES));
   }
+
 }

@@ -6,18 +6,12 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.vdisk.core.CorruptStructureException;
 import dev.vdisk.core.UnsupportedFeatureException;
-import dev.vdisk.registry.internal.BaseBlock;
 import dev.vdisk.registry.internal.HiveCheck;
 import dev.vdisk.registry.internal.HiveEditor;
-import dev.vdisk.testdata.FuzzFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Jazzer fuzz tests of the hive editor: fuzzer-chosen edit sequences on a new hive must keep
@@ -97,20 +91,6 @@ class HiveEditFuzzTest {
     assertThat(RegModel.of(h).export()).isEqualTo(model.export());
   }
 
-  private static byte[] baseHive;
-
-  private static synchronized byte[] baseHive() {
-    if (baseHive == null) {
-      try (InputStream in = new GZIPInputStream(
-          RegistryFuzzTest.class.getResourceAsStream("fuzz-hive.regf.gz"))) {
-        baseHive = in.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return baseHive;
-  }
-
   /**
    * The input is patches (offset u32 LE, length u8, bytes) over the small hive of
    * {@link RegistryFuzzTest#hive}; the checksum is fixed when the first byte is odd. A fixed set
@@ -118,13 +98,7 @@ class HiveEditFuzzTest {
    */
   @FuzzTest(maxDuration = "1m")
   void editsOnPatchedHive(byte[] input) throws IOException {
-    boolean fixChecksum = input.length > 0 && (input[0] & 1) != 0;
-    byte[] image = FuzzFiles.patched(baseHive(),
-        ByteBuffer.wrap(input, Math.min(1, input.length), Math.max(0, input.length - 1)));
-    if (fixChecksum) {
-      ByteBuffer b = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
-      b.putInt(508, BaseBlock.computeChecksum(b));
-    }
+    byte[] image = RegistryFuzzTest.patchedHive(input);
     try {
       HiveEditor e = HiveEditor.inMemory(ByteBuffer.wrap(image), "fuzz");
       HiveCheck.check(e.file());

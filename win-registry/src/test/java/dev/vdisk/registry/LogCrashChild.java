@@ -1,6 +1,5 @@
 package dev.vdisk.registry;
 
-import dev.vdisk.core.util.WriteSteps;
 import dev.vdisk.registry.internal.LoggedHiveStore;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -46,14 +45,7 @@ public final class LogCrashChild {
     int commits = Integer.parseInt(args[2]);
     int haltAt = Integer.parseInt(args[3]);
     List<byte[]> states = states(Files.readAllBytes(hive), seed, commits);
-    AtomicInteger steps = new AtomicInteger();
-    WriteSteps.setListener(step -> {
-      if (steps.incrementAndGet() == haltAt) {
-        System.out.println("halt " + step);
-        System.out.flush();
-        Runtime.getRuntime().halt(77);
-      }
-    });
+    AtomicInteger steps = CrashChildren.haltAt(haltAt);
     try (LoggedHiveStore store = LoggedHiveStore.open(hive)) {
       for (int i = 0; i < commits; i++) {
         System.out.println("commit " + i);

@@ -13,11 +13,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,23 +52,14 @@ class LoggedHiveStoreCrashIT {
     assertFinished(full, states.get(COMMITS));
     assertThat(total).isGreaterThanOrEqualTo(POINTS);
 
-    Random random = new Random(seed);
-    TreeSet<Integer> points = new TreeSet<>();
-    while (points.size() < POINTS) {
-      points.add(1 + random.nextInt(total));
-    }
+    TreeSet<Integer> points = CrashChildren.points(seed, total, POINTS);
     int before = 0;
     int after = 0;
     for (int point : points) {
       Path hive = copy(initial, "halt-" + point);
       List<String> lines = child(hive, seed, point);
       assertThat(lines.get(lines.size() - 1)).as("halted at " + point).startsWith("halt ");
-      int commit = -1;
-      for (String l : lines) {
-        if (l.startsWith("commit ")) {
-          commit = Integer.parseInt(l.substring(7));
-        }
-      }
+      int commit = CrashChildren.lastCommit(lines);
       byte[] old = states.get(Math.max(commit, 0));
       byte[] neu = commit < 0 ? old : states.get(commit + 1);
       byte[] recovered = LogFixtures.bytes(HiveLogs.readRecovered(hive));
@@ -146,21 +135,8 @@ class LoggedHiveStoreCrashIT {
   }
 
   private static List<String> child(Path hive, long seed, int haltAt) throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), LogCrashChild.class.getName(),
-        hive.toString(), Long.toString(seed), Integer.toString(COMMITS),
-        Integer.toString(haltAt)).redirectErrorStream(true).start();
-    byte[] output = p.getInputStream().readAllBytes();
-    int code = p.waitFor();
-    List<String> lines = new ArrayList<>();
-    for (String l : new String(output, StandardCharsets.UTF_8).split("\n")) {
-      if (l.startsWith("commit ") || l.startsWith("halt ") || l.startsWith("steps ")) {
-        lines.add(l.strip());
-      }
-    }
-    assertThat(code).as("child exit, output: " + new String(output, StandardCharsets.UTF_8))
-        .isEqualTo(haltAt == 0 ? 0 : 77);
-    return lines;
+    return CrashChildren.run(LogCrashChild.class, haltAt, hive.toString(), Long.toString(seed),
+        Integer.toString(COMMITS));
   }
+
 }

@@ -118,20 +118,7 @@ final class RegModel {
     return out;
   }
 
-  static final Comparator<String> CODE_POINTS = (a, b) -> {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int x = a.codePointAt(i);
-      int y = b.codePointAt(j);
-      if (x != y) {
-        return Integer.compare(x, y);
-      }
-      i += Character.charCount(x);
-      j += Character.charCount(y);
-    }
-    return Integer.compare(a.length() - i, b.length() - j);
-  };
+  static final Comparator<String> CODE_POINTS = RegExport.CODE_POINTS;
 
   /** The bytes hivexregedit --export HIVE '\' prints for this model. */
   byte[] export() throws IOException {

@@ -103,6 +103,21 @@ class RegistryFuzzTest {
     }
   }
 
+  /**
+   * The small hive patched by the input (its first byte: recompute the checksum when odd; then
+   * patches of offset u32 LE, length u8, bytes).
+   */
+  static byte[] patchedHive(byte[] input) {
+    boolean fixChecksum = input.length > 0 && (input[0] & 1) != 0;
+    byte[] image = FuzzFiles.patched(baseHive(),
+        ByteBuffer.wrap(input, Math.min(1, input.length), Math.max(0, input.length - 1)));
+    if (fixChecksum) {
+      ByteBuffer b = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
+      b.putInt(508, BaseBlock.computeChecksum(b));
+    }
+    return image;
+  }
+
   private static byte[] baseHive;
 
   private static synchronized byte[] baseHive() {
@@ -124,13 +139,7 @@ class RegistryFuzzTest {
    */
   @FuzzTest(maxDuration = "2m")
   void hive(byte[] input) throws IOException {
-    boolean fixChecksum = input.length > 0 && (input[0] & 1) != 0;
-    byte[] image = FuzzFiles.patched(baseHive(),
-        ByteBuffer.wrap(input, Math.min(1, input.length), Math.max(0, input.length - 1)));
-    if (fixChecksum) {
-      ByteBuffer b = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
-      b.putInt(508, BaseBlock.computeChecksum(b));
-    }
+    byte[] image = patchedHive(input);
     try (Hive h = Hive.of(ByteBuffer.wrap(image), "fuzz")) {
       RegExport.export(h.root(), "HKLM", Writer.nullWriter());
       h.key("Types\\Sub key");
