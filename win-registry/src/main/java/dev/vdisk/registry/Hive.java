@@ -61,7 +61,15 @@ public final class Hive implements Closeable {
    * memory. Works on any {@link Path}, including one inside a disk image.
    */
   public static Hive open(Path file) throws IOException {
-    return new Hive(HiveFile.of(HiveLogs.readRecovered(file), file.toString()));
+    return open(file, file.toString());
+  }
+
+  /**
+   * The same as {@link #open(Path)}, naming the hive {@code name} in messages (for example
+   * {@code disk.vhdx:/Windows/System32/config/SOFTWARE} for a hive inside an image).
+   */
+  public static Hive open(Path file, String name) throws IOException {
+    return new Hive(HiveFile.of(HiveLogs.readRecovered(file, name), name));
   }
 
   /**

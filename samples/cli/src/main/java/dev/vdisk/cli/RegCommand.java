@@ -10,7 +10,6 @@ import dev.vdisk.registry.RegistryKey;
 import dev.vdisk.registry.RegistryValue;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -58,18 +57,13 @@ final class RegCommand {
         if (!Files.exists(source)) {
           throw new NoSuchFileException(source.toString());
         }
-        return new OpenHive(Hive.open(source), null, null);
+        return new OpenHive(Hive.open(source), null);
       }
       VdiskFileSystem fs = partition.open(source);
       try {
         Path file = ImageFiles.resolve(fs, hive);
-        SeekableByteChannel ch = Files.newByteChannel(file);
-        try {
-          return new OpenHive(Hive.open(ch, source + ":" + hive), ch, fs);
-        } catch (IOException | RuntimeException e) {
-          ch.close();
-          throw e;
-        }
+        // through the image's file system, so that the hive's .LOG1/.LOG2 beside it replay
+        return new OpenHive(Hive.open(file, source + ":" + hive), fs);
       } catch (IOException | RuntimeException e) {
         fs.close();
         throw e;
@@ -315,11 +309,11 @@ final class RegCommand {
   }
 
   /** A hive and what it was opened from. */
-  record OpenHive(Hive hive, SeekableByteChannel channel, VdiskFileSystem fs)
+  record OpenHive(Hive hive, VdiskFileSystem fs)
       implements AutoCloseable {
     @Override
     public void close() throws IOException {
-      try (VdiskFileSystem f = fs; SeekableByteChannel c = channel; Hive h = hive) {
+      try (VdiskFileSystem f = fs; Hive h = hive) {
         // closed in reverse order
       }
     }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,15 +97,38 @@ class RegCommandsIT {
     Oracles.runOk("mkntfs", "-q", "-F", "-f", image.toString());
     Path mnt = Files.createDirectories(dir.resolve("mnt"));
     Oracles.runOk("ntfs-3g", image.toString(), mnt.toString());
+    // a dirty hive from Windows (regipy's UsrClass.dat) with its logs, names in another case
+    Path corpus = ProjectPaths.corpus().resolve("regipy/regipy_tests/data");
+    Oracles.requireFile(corpus.resolve("UsrClass.dat.xz"), "the shared corpus");
+    Path dirty = Files.createDirectories(dir.resolve("dirty"));
+    for (String n : List.of("UsrClass.dat", "UsrClass.dat.LOG1", "UsrClass.dat.LOG2")) {
+      Oracles.Result r = Oracles.run("xz", "-dc", corpus.resolve(n + ".xz").toString());
+      assertThat(r.exitCode()).as(r.describe()).isZero();
+      Files.write(dirty.resolve(n), r.out());
+    }
     try {
       Path config = Files.createDirectories(mnt.resolve("Windows/System32/config"));
       Files.copy(dir.resolve("hives/big.hive"), config.resolve("SOFTWARE"));
+      Path user = Files.createDirectories(mnt.resolve("Users/u/AppData/Local/Microsoft/Windows"));
+      Files.copy(dirty.resolve("UsrClass.dat"), user.resolve("UsrClass.dat"));
+      Files.copy(dirty.resolve("UsrClass.dat.LOG1"), user.resolve("UsrClass.dat.log1"));
+      Files.copy(dirty.resolve("UsrClass.dat.LOG2"), user.resolve("USRCLASS.DAT.LOG2"));
     } finally {
       Oracles.runOk("umount", mnt.toString());
     }
     assertThat(exportBytes("reg", "export", image.toString(), "--hive",
         "/Windows/System32/config/SOFTWARE"))
         .isEqualTo(hivexExport(dir.resolve("hives/big.hive"), "\\"));
+    // The logs inside the image are replayed in memory; the oracle is hivex reading the hive
+    // file after vdisk replayed its logs into it (an import of nothing opens it for writing).
+    byte[] fromImage = exportBytes("reg", "export", image.toString(), "--hive",
+        "/Users/u/AppData/Local/Microsoft/Windows/UsrClass.dat");
+    byte[] unreplayed = hivexExport(dirty.resolve("UsrClass.dat"), "\\");
+    Path nothing = dir.resolve("nothing.reg");
+    Files.writeString(nothing, "Windows Registry Editor Version 5.00\n\n");
+    ok("reg", "import", dirty.resolve("UsrClass.dat").toString(), nothing.toString());
+    assertThat(fromImage).isEqualTo(hivexExport(dirty.resolve("UsrClass.dat"), "\\"))
+        .isNotEqualTo(unreplayed);
   }
 
   // ------------------------------------------------------------------ changing commands

@@ -83,11 +83,21 @@ public final class HiveLogs {
     return recover(primary).hive();
   }
 
+  /** The same as {@link #readRecovered(Path)}, naming the hive {@code name} in messages. */
+  public static ByteBuffer readRecovered(Path primary, String name) throws IOException {
+    return recover(primary, name).hive();
+  }
+
   /** The same as {@link #readRecovered(Path)}, telling what was done. */
   public static Recovery recover(Path primary) throws IOException {
-    ByteBuffer data = readAll(primary);
+    return recover(primary, primary.toString());
+  }
+
+  /** The same as {@link #recover(Path)}, naming the hive {@code name} in messages. */
+  public static Recovery recover(Path primary, String name) throws IOException {
+    ByteBuffer data = readAll(primary, name);
     List<NamedLog> logs = new ArrayList<>();
-    Recovery quick = cleanOrNull(data, primary.toString());
+    Recovery quick = cleanOrNull(data, name);
     if (quick != null) {
       return quick;
     }
@@ -102,7 +112,7 @@ public final class HiveLogs {
     for (Path log : found) {
       logs.add(new NamedLog(log.toString(), readLog(log)));
     }
-    return recover(data, primary.toString(), logs);
+    return recover(data, name, logs);
   }
 
   /**
@@ -178,8 +188,12 @@ public final class HiveLogs {
 
   /** Reads a whole file into memory, refusing files too large to be a hive or a log. */
   static ByteBuffer readAll(Path file) throws IOException {
+    return readAll(file, file.toString());
+  }
+
+  static ByteBuffer readAll(Path file, String name) throws IOException {
     try (SeekableByteChannel ch = Files.newByteChannel(file)) {
-      return readAll(ch, file.toString());
+      return readAll(ch, name);
     }
   }
 
