@@ -343,7 +343,8 @@ public final class WindowsInspector {
       return Hive.open(path, CONFIG + "/" + name);
     } catch (IOException | RuntimeException e) {
       LOG.debug("cannot open hive {}", path, e);
-      warnings.add(CONFIG + "/" + name + ": " + reason(e));
+      String reason = reason(e);
+      warnings.add(reason.startsWith(CONFIG) ? reason : CONFIG + "/" + name + ": " + reason);
       return null;
     }
   }
@@ -358,7 +359,9 @@ public final class WindowsInspector {
       s.run();
     } catch (IOException | RuntimeException e) {
       LOG.debug("{}: reading {} failed", hive, what, e);
-      warnings.add(hive + ": " + what + ": " + reason(e));
+      String reason = reason(e);
+      warnings.add(reason.startsWith(hive) ? what + ": " + reason
+          : hive + ": " + what + ": " + reason);
     }
   }
 
