@@ -111,4 +111,64 @@ class WindowsCorpusIT {
     System.out.println("corrupted_system_hive: hostname " + root.os().hostname() + ", arch "
         + root.os().arch() + ", warnings " + root.warnings());
   }
+
+  /**
+   * Every {@code \DosDevices\X:} value of the real SYSTEM hives, decoded by {@link MountedDevice}
+   * from our reader's bytes, equals Python's decoding (struct {@code <IQ} for the 12-byte form,
+   * {@code uuid.UUID(bytes_le=...)} after {@code DMIO:ID:}) of the bytes hivexget prints: MBR
+   * forms in the Windows 7 and 1709 hives, the GPT form in SYSTEM_B.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"dfwinreg/test_data/SYSTEM", REGIPY + "SYSTEM.xz",
+      REGIPY + "SYSTEM_WIN_10_1709.xz", REGIPY + "SYSTEM_B.xz"})
+  void mountedDevicesDecodeAsPythonDecodesThem(String systemEntry) throws IOException {
+    HivexOracle.require();
+    Oracles.require("python3", "python3");
+    Path system = stage(systemEntry, dir.resolve("SYSTEM"));
+    StringBuilder input = new StringBuilder();
+    for (String line : Oracles.runOk("hivexget", system.toString(), "\\MountedDevices")
+        .split("\n")) {
+      if (line.regionMatches(true, 0, "\"\\\\DosDevices\\\\", 0, 15)) {
+        String letter = line.substring(15, 17).toUpperCase(java.util.Locale.ROOT);
+        String hex = line.substring(line.indexOf(':', line.indexOf('=')) + 1).replace(",", "");
+        input.append(letter).append(' ').append(hex.trim()).append('\n');
+      }
+    }
+    String script = String.join("\n",
+        "import struct, sys, uuid",
+        "for line in sys.stdin:",
+        "    letter, h = line.split()",
+        "    b = bytes.fromhex(h)",
+        "    if len(b) == 12:",
+        "        sig, off = struct.unpack('<IQ', b)",
+        "        print(letter, 'mbr 0x%08x %d' % (sig, off))",
+        "    elif len(b) == 24 and b[:8] == b'DMIO:ID:':",
+        "        print(letter, 'gpt', str(uuid.UUID(bytes_le=b[8:])).upper())",
+        "    else:",
+        "        print(letter, 'other', len(b))");
+    Oracles.Result py = Oracles.run(input.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        Map.of(), "python3", "-c", script);
+    assertThat(py.exitCode()).as(py.describe()).isZero();
+    StringBuilder ours = new StringBuilder();
+    try (Hive hive = Hive.open(system)) {
+      for (var v : hive.key("MountedDevices").orElseThrow().values()) {
+        String letter = WindowsInspector.driveLetter(v.name());
+        if (letter == null) {
+          continue;
+        }
+        MountedDevice decoded = MountedDevice.decode(v.data());
+        String d;
+        if (decoded instanceof MountedDevice.Mbr m) {
+          d = "mbr " + m.diskId() + " " + m.offset();
+        } else if (decoded instanceof MountedDevice.Gpt g) {
+          d = "gpt " + g.partitionGuid();
+        } else {
+          d = "other " + ((MountedDevice.Other) decoded).length();
+        }
+        ours.append(letter).append(' ').append(d).append('\n');
+      }
+    }
+    assertThat(ours.toString()).isEqualTo(py.stdout()).contains("C: ");
+    System.out.println(systemEntry + " MountedDevices:\n" + ours);
+  }
 }
