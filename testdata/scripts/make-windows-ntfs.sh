@@ -15,6 +15,8 @@
 #                      1 MiB) made by mkntfs and filled through ntfs-3g with
 #                      Windows/System32/config/{SOFTWARE,SYSTEM} and Windows/WinSxS/pending.xml
 #   windows.vhdx       that disk converted by qemu-img (dynamic VHDX)
+#   windows-gpt.raw    the same volume in a GPT disk, partition 1 with the unique GUID that
+#                      MountedDevices gives E: (so there E: is partition 1 and C: is nowhere)
 # Usage: make-windows-ntfs.sh OUTDIR. Needs root (the FUSE mount), hivexregedit, mkntfs, ntfs-3g,
 # sfdisk, qemu-img, python3.
 set -euo pipefail
@@ -147,4 +149,9 @@ truncate -s 33M "$out/windows.raw"
 printf 'label: dos\nlabel-id: 0x1a2b3c4d\nstart=2048, size=%d, type=7\n' $(( 32 << 11 )) \
   | sfdisk -q "$out/windows.raw" >/dev/null
 dd if="$part" of="$out/windows.raw" bs=1M seek=1 conv=notrunc,sparse status=none
+rm -f "$out/windows-gpt.raw"
+truncate -s 34M "$out/windows-gpt.raw"
+printf 'label: gpt\nlabel-id: 5A3C1E2B-4D6F-4A8B-9C0D-1E2F3A4B5C6D\nstart=2048, size=%d, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, uuid=0F5B6D8E-1C2D-4E3F-8A9B-0C1D2E3F4A5B\n' \
+  $(( 32 << 11 )) | sfdisk -q "$out/windows-gpt.raw" >/dev/null
+dd if="$part" of="$out/windows-gpt.raw" bs=1M seek=1 conv=notrunc,sparse status=none
 qemu-img convert -f raw -O vhdx -o subformat=dynamic "$out/windows.raw" "$out/windows.vhdx"

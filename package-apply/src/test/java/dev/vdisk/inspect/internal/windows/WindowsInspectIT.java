@@ -116,6 +116,40 @@ class WindowsInspectIT {
     assertThat(root.mounts()).isEqualTo(expected);
   }
 
+  /**
+   * The same volume in a GPT disk: E: (the {@code DMIO:ID:} form) is the partition whose unique
+   * GUID sfdisk reports equal to Python's {@code uuid.UUID(bytes_le=...)} of the bytes hivexget
+   * prints for E:; C: (an MBR signature) matches nothing on a GPT disk.
+   */
+  @Test
+  void gptDriveLetterIsThePartitionWithTheGuidPythonDecodes() throws IOException {
+    Oracles.require("python3", "python3");
+    Path image = dir.resolve("windows-gpt.raw");
+    GuestRoot root;
+    try (VirtualDisk disk = VirtualDisks.open(image)) {
+      PartitionTable table = PartitionTable.read(disk);
+      try (VdiskFileSystem fs = VdiskFileSystems.open(image, OptionalInt.of(1))) {
+        root = WindowsInspector.inspect(GuestFiles.of(fs.getPath("/")), 1, table);
+      }
+    }
+    String e = hexOf(Oracles.runOk("hivexget", dir.resolve("SYSTEM").toString(),
+        "\\MountedDevices").lines().filter(l -> l.startsWith("\"\\\\DosDevices\\\\E:\""))
+        .findFirst().orElseThrow());
+    String guid = Oracles.runOk("python3", "-c", "import sys, uuid; b = bytes.fromhex(sys.argv[1]);"
+        + " assert b[:8] == b'DMIO:ID:'; print(str(uuid.UUID(bytes_le=b[8:])).upper())", e).trim();
+    String dump = Oracles.runOk("sfdisk", "--dump", image.toString());
+    Matcher part = Pattern.compile("(?m)^\\S+?(\\d+) : .*uuid=([0-9A-Fa-f-]+)").matcher(dump);
+    Map<String, String> expected = new TreeMap<>();
+    while (part.find()) {
+      if (part.group(2).equalsIgnoreCase(guid)) {
+        expected.put("E:", "partition " + part.group(1));
+      }
+    }
+    assertThat(expected).as(dump).isNotEmpty();
+    assertThat(root.mounts()).isEqualTo(expected);
+    HivexOracle.assertMatches(root, dir.resolve("SOFTWARE"), dir.resolve("SYSTEM"), true);
+  }
+
   /** The bytes of a {@code "name"=hex(3):01,02,...} line. */
   private static String hexOf(String line) {
     return line.substring(line.indexOf(':', line.indexOf('=')) + 1).replace(",", "").trim();
