@@ -94,25 +94,28 @@ public final class WindowsInspector {
     List<String> pending = new ArrayList<>();
     Map<String, String> mounts = new TreeMap<>();
 
+    String sw = CONFIG + "/SOFTWARE";
     try (Hive software = openHive(guest, "SOFTWARE", warnings)) {
       if (software != null) {
-        section(warnings, CONFIG + "/SOFTWARE", "Windows version", () -> readVersion(software, facts));
-        section(warnings, CONFIG + "/SOFTWARE", "servicing packages", () -> readUpdates(software, updates));
-        section(warnings, CONFIG + "/SOFTWARE", "RebootPending", () -> {
+        section(warnings, sw, "Windows version", () -> readVersion(software, facts));
+        section(warnings, sw, "servicing packages",
+            () -> readUpdates(software, updates, warnings));
+        section(warnings, sw, "RebootPending", () -> {
           if (software.key(CBS + "\\RebootPending").isPresent()) {
             pending.add("RebootPending");
           }
         });
-        section(warnings, CONFIG + "/SOFTWARE", "Uninstall", () -> readApplications(software, UNINSTALL,
-            applications));
-        section(warnings, CONFIG + "/SOFTWARE", "WOW6432Node Uninstall", () -> readApplications(software,
-            WOW_UNINSTALL, applications));
+        section(warnings, sw, "Uninstall",
+            () -> readApplications(software, UNINSTALL, applications, warnings));
+        section(warnings, sw, "WOW6432Node Uninstall",
+            () -> readApplications(software, WOW_UNINSTALL, applications, warnings));
       }
     }
     try (Hive system = openHive(guest, "SYSTEM", warnings)) {
       if (system != null) {
-        section(warnings, CONFIG + "/SYSTEM", "control set", () -> readSystem(system, facts, pending));
-        section(warnings, CONFIG + "/SYSTEM", "MountedDevices", () -> readMounts(system, table, mounts));
+        String sy = CONFIG + "/SYSTEM";
+        section(warnings, sy, "control set", () -> readSystem(system, facts, pending));
+        section(warnings, sy, "MountedDevices", () -> readMounts(system, table, mounts));
       }
     }
     try {
@@ -209,44 +212,60 @@ public final class WindowsInspector {
     }
   }
 
-  private static void readUpdates(Hive software, List<InstalledUpdate> out) throws IOException {
+  private static void readUpdates(Hive software, List<InstalledUpdate> out,
+      List<String> warnings) throws IOException {
     Optional<RegistryKey> packages = software.key(CBS + "\\Packages");
     if (packages.isEmpty()) {
       return;
     }
     for (RegistryKey p : packages.get().subkeys()) {
-      Long state = RegValues.number(p, "CurrentState");
-      if (state == null) {
-        LOG.debug("{}: no CurrentState", p.path());
-        continue;
+      try {
+        InstalledUpdate u = update(p);
+        if (u != null) {
+          out.add(u);
+        }
+      } catch (IOException | RuntimeException e) {
+        warnings.add(CONFIG + "/SOFTWARE: " + p.path() + ": " + reason(e));
       }
-      String kb = CbsIdentity.kb(p.name());
-      if (kb == null) {
-        kb = CbsIdentity.find(RegValues.text(p, "InstallName"));
-      }
-      if (kb == null) {
-        kb = CbsIdentity.find(RegValues.text(p, "InstallLocation"));
-      }
-      out.add(new InstalledUpdate(p.name(), kb, CbsState.name(state), (int) (long) state,
-          CbsState.installed(state)));
     }
   }
 
+  private static InstalledUpdate update(RegistryKey p) throws IOException {
+    Long state = RegValues.number(p, "CurrentState");
+    if (state == null) {
+      LOG.debug("{}: no CurrentState", p.path());
+      return null;
+    }
+    String kb = CbsIdentity.kb(p.name());
+    if (kb == null) {
+      kb = CbsIdentity.find(RegValues.text(p, "InstallName"));
+    }
+    if (kb == null) {
+      kb = CbsIdentity.find(RegValues.text(p, "InstallLocation"));
+    }
+    return new InstalledUpdate(p.name(), kb, CbsState.name(state), (int) (long) state,
+        CbsState.installed(state));
+  }
+
   private static void readApplications(Hive software, String path,
-      List<InstalledApplication> out) throws IOException {
+      List<InstalledApplication> out, List<String> warnings) throws IOException {
     Optional<RegistryKey> uninstall = software.key(path);
     if (uninstall.isEmpty()) {
       return;
     }
     for (RegistryKey app : uninstall.get().subkeys()) {
-      String name = RegValues.text(app, "DisplayName");
-      if (name == null) {
-        continue;
+      try {
+        String name = RegValues.text(app, "DisplayName");
+        if (name == null) {
+          continue;
+        }
+        Long system = RegValues.number(app, "SystemComponent");
+        out.add(new InstalledApplication(name, RegValues.text(app, "DisplayVersion"),
+            RegValues.text(app, "Publisher"), RegValues.text(app, "InstallDate"),
+            system != null && system == 1, app.path()));
+      } catch (IOException | RuntimeException e) {
+        warnings.add(CONFIG + "/SOFTWARE: " + app.path() + ": " + reason(e));
       }
-      Long system = RegValues.number(app, "SystemComponent");
-      out.add(new InstalledApplication(name, RegValues.text(app, "DisplayVersion"),
-          RegValues.text(app, "Publisher"), RegValues.text(app, "InstallDate"),
-          system != null && system == 1, app.path()));
     }
   }
 
