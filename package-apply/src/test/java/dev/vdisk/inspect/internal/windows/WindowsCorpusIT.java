@@ -147,7 +147,8 @@ class WindowsCorpusIT {
         "    else:",
         "        print(letter, 'other', len(b))");
     Oracles.Result py = Oracles.run(
-        input.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of(), "python3", "-c", script);
+        input.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of(),
+        "python3", "-c", script);
     assertThat(py.exitCode()).as(py.describe()).isZero();
     StringBuilder ours = new StringBuilder();
     try (Hive hive = Hive.open(system)) {
