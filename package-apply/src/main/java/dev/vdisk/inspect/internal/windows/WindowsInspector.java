@@ -359,13 +359,56 @@ public final class WindowsInspector {
       return null;
     }
     try {
-      return Hive.open(path, CONFIG + "/" + name);
+      Hive hive = Hive.open(path, CONFIG + "/" + name);
+      if (dirtyWithoutLogs(path)) {
+        warnings.add(CONFIG + "/" + name + ": the hive was not closed cleanly (its sequence"
+            + " numbers differ) and no transaction log is beside it: recent changes may be"
+            + " missing");
+      }
+      return hive;
     } catch (IOException | RuntimeException e) {
       LOG.debug("cannot open hive {}", path, e);
       String reason = reason(e);
       warnings.add(reason.startsWith(CONFIG) ? reason : CONFIG + "/" + name + ": " + reason);
       return null;
     }
+  }
+
+  /**
+   * Whether the base block's primary and secondary sequence numbers (u32 LE at 4 and 8) differ
+   * while no {@code .LOG}, {@code .LOG1} or {@code .LOG2} is beside the hive to replay.
+   */
+  static boolean dirtyWithoutLogs(Path hive) throws IOException {
+    byte[] head = new byte[12];
+    try (var in = Files.newInputStream(hive)) {
+      if (in.readNBytes(head, 0, 12) < 12) {
+        return false;
+      }
+    }
+    var b = java.nio.ByteBuffer.wrap(head).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    if (b.getInt(4) == b.getInt(8)) {
+      return false;
+    }
+    Path dir = hive.getParent();
+    String name = hive.getFileName().toString();
+    if (dir == null) {
+      return true;
+    }
+    try (var entries = Files.newDirectoryStream(dir)) {
+      int n = 0;
+      for (Path e : entries) {
+        String f = e.getFileName().toString();
+        for (String suffix : List.of(".LOG", ".LOG1", ".LOG2")) {
+          if (GuestPaths.equalsIgnoreCase(f, name + suffix)) {
+            return false;
+          }
+        }
+        if (++n > 100_000) {
+          break;
+        }
+      }
+    }
+    return true;
   }
 
   private interface Section {
