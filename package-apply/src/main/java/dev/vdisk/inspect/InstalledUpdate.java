@@ -10,7 +10,8 @@ package dev.vdisk.inspect;
  *     {@code uninstall-pending}, {@code superseded}, {@code absent}, ...; {@code unknown-0xNN}
  *     for an unnamed code)
  * @param stateCode the {@code CurrentState} value
- * @param installed whether the state counts as installed (0x70 installed; 0x20 staged is not)
+ * @param installed whether the state counts as installed (0x70 installed and 0x80 permanent;
+ *     0x20 resolved and 0x40 staged are not)
  */
 public record InstalledUpdate(String id, String kb, String state, int stateCode,
     boolean installed) {}
