@@ -30,6 +30,7 @@ public final class BerkeleyDbHash {
   static final int META_SIZE = 512;
   static final int PAGE_HEADER = 26;
   static final int CHECKSUM_SIZE = 20;
+  static final int P_INVALID = 0;
   static final int P_HASH_UNSORTED = 2;
   static final int P_OVERFLOW = 7;
   static final int P_HASHMETA = 8;
@@ -166,6 +167,9 @@ public final class BerkeleyDbHash {
         }
         ByteBuffer page = page(pgno);
         int type = Byte.toUnsignedInt(page.get(25));
+        if (type == P_INVALID && page.getInt(8) == 0 && page.getShort(20) == 0) {
+          break; // a bucket page never written: Berkeley DB allocates them lazily
+        }
         if (type != P_HASH && type != P_HASH_UNSORTED) {
           throw corrupt(pgno, "hash page", "bucket " + bucket + " page " + pgno + " has type "
               + type);
