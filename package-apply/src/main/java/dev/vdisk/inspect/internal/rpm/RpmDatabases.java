@@ -143,7 +143,7 @@ public final class RpmDatabases {
         (Path) null, -1, "rpm header blob", "no NAME tag"));
     String version = h.string(RpmHeader.TAG_VERSION).orElse("");
     String release = h.string(RpmHeader.TAG_RELEASE).orElse("");
-    Integer epoch = h.number(RpmHeader.TAG_EPOCH).map(Long::intValue).orElse(null);
+    Integer epoch = h.int32(RpmHeader.TAG_EPOCH).map(Long::intValue).orElse(null);
     StringBuilder full = new StringBuilder();
     if (epoch != null) {
       full.append(Integer.toUnsignedString(epoch)).append(':');
@@ -152,7 +152,7 @@ public final class RpmDatabases {
     if (!release.isEmpty()) {
       full.append('-').append(release);
     }
-    Instant installed = h.number(RpmHeader.TAG_INSTALLTIME).map(Instant::ofEpochSecond)
+    Instant installed = h.int32(RpmHeader.TAG_INSTALLTIME).map(Instant::ofEpochSecond)
         .orElse(null);
     return new InstalledPackage(name, full.toString(), h.string(RpmHeader.TAG_ARCH).orElse(""),
         "installed", true, "rpm", epoch, version, release,

@@ -286,6 +286,18 @@ public final class RpmHeader {
     };
   }
 
+  /**
+   * The first value of an {@code INT32} tag, unsigned (as rpm's {@code EPOCH} and
+   * {@code INSTALLTIME} are stored); empty when absent or of another type.
+   */
+  public Optional<Long> int32(int tag) {
+    Entry e = entries.get(tag);
+    if (e == null || e.type() != INT32) {
+      return Optional.empty();
+    }
+    return Optional.of(Integer.toUnsignedLong(store().getInt(e.offset())));
+  }
+
   /** The raw bytes of a {@code BIN} tag. */
   public Optional<byte[]> binary(int tag) {
     Entry e = entries.get(tag);
