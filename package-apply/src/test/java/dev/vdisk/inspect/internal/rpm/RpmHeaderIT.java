@@ -6,6 +6,10 @@ import dev.vdisk.inspect.InstalledPackage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,5 +51,38 @@ class RpmHeaderIT {
     assertEquals(RpmOracle.rpmQa(bdb), RpmOracle.ours(ours));
     assertEquals(RpmOracle.ours(ours), RpmOracle.ours(RpmDatabases.readFile(
         bdb.resolve("Packages"), RpmDatabases.Format.BDB)));
+  }
+
+  /**
+   * Rows still only in the SQLite write-ahead log (no checkpoint yet, as in a guest image taken
+   * while rpm ran or before its last connection closed) are read: the {@code -wal} file is copied
+   * with the database, and rpm on the same copy lists the same packages.
+   */
+  @Test
+  void rowsOnlyInTheWriteAheadLogAreRead() throws Exception {
+    List<byte[]> blobs = blobs();
+    Path live = tmp.resolve("live");
+    RpmOracle.sqliteDb(live, blobs.subList(0, 1));
+    Path image = Files.createDirectories(tmp.resolve("image"));
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + live.resolve("rpmdb.sqlite"))) {
+      try (var s = c.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA wal_autocheckpoint=0");
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO Packages(blob) VALUES (?)")) {
+        for (byte[] b : blobs.subList(1, blobs.size())) {
+          ps.setBytes(1, b);
+          ps.executeUpdate();
+        }
+      }
+      Path wal = live.resolve("rpmdb.sqlite-wal");
+      org.junit.jupiter.api.Assertions.assertTrue(Files.size(wal) > 0, "rows are in the WAL");
+      Files.copy(live.resolve("rpmdb.sqlite"), image.resolve("rpmdb.sqlite"));
+      Files.copy(wal, image.resolve("rpmdb.sqlite-wal"));
+    }
+    List<InstalledPackage> ours = RpmDatabases.readFile(image.resolve("rpmdb.sqlite"),
+        RpmDatabases.Format.SQLITE);
+    assertEquals(blobs.size(), ours.size());
+    assertEquals(RpmOracle.rpmQa(image), RpmOracle.ours(ours));
   }
 }
