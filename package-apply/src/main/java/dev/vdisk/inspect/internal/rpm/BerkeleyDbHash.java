@@ -29,7 +29,11 @@ public final class BerkeleyDbHash {
   static final int HASH_MAGIC = 0x061561;
   static final int META_SIZE = 512;
   static final int PAGE_HEADER = 26;
-  static final int CHECKSUM_SIZE = 20;
+  /**
+   * Room a page checksum of an unencrypted database takes after the 26-byte page header: db 5.3
+   * pads to 28 and writes a 4-byte checksum, so the index (or overflow data) starts at byte 32.
+   */
+  static final int CHECKSUM_SIZE = 6;
   static final int P_INVALID = 0;
   static final int P_HASH_UNSORTED = 2;
   static final int P_OVERFLOW = 7;
@@ -51,7 +55,7 @@ public final class BerkeleyDbHash {
    * @param version hash version (8 or 9 read)
    * @param pageSize page size (512..65536, a power of two)
    * @param encrypted whether pages are encrypted
-   * @param checksummed whether pages carry checksums (shifting the page contents by 20 bytes)
+   * @param checksummed whether pages carry checksums (contents start at byte 32, not 26)
    * @param lastPage the last page number
    * @param maxBucket the highest bucket in use
    * @param spares the bucket-to-page offsets, per doubling

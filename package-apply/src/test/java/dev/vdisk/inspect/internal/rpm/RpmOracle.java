@@ -85,6 +85,12 @@ final class RpmOracle {
    */
   static Path bdb(Path dir, List<byte[]> blobs, int pageSize, boolean bigEndian)
       throws IOException {
+    return bdb(dir, blobs, pageSize, bigEndian, false);
+  }
+
+  /** As {@link #bdb(Path, List, int, boolean)}, optionally with page checksums. */
+  static Path bdb(Path dir, List<byte[]> blobs, int pageSize, boolean bigEndian,
+      boolean checksums) throws IOException {
     Path tool = Oracles.require("db5.3_load", "db5.3-util");
     Files.createDirectories(dir);
     ByteArrayOutputStream dump = new ByteArrayOutputStream();
@@ -92,6 +98,7 @@ final class RpmOracle {
     head.append("VERSION=3\nformat=print\ntype=hash\n")
         .append("db_pagesize=").append(pageSize).append('\n')
         .append("db_lorder=").append(bigEndian ? 4321 : 1234).append('\n')
+        .append(checksums ? "chksum=1\n" : "")
         .append("HEADER=END\n");
     dump.writeBytes(head.toString().getBytes(StandardCharsets.US_ASCII));
     int key = 1;
@@ -134,5 +141,52 @@ final class RpmOracle {
 
   static String show(String[] row) {
     return Arrays.toString(row);
+  }
+
+  /**
+   * The key/data pairs {@code db5.3_dump -p} prints for a Berkeley DB file, each as
+   * {@code hex(key):hex(data)}, sorted.
+   */
+  static List<String> dbDump(Path db) {
+    Path tool = Oracles.require("db5.3_dump", "db5.3-util");
+    Oracles.Result r = Oracles.run(tool.toString(), "-p", db.toString());
+    assertEquals(0, r.exitCode(), r.describe());
+    List<String> lines = r.stdout().lines().collect(Collectors.toList());
+    int start = lines.indexOf("HEADER=END") + 1;
+    List<String> out = new ArrayList<>();
+    for (int i = start; i + 1 < lines.size() && lines.get(i).startsWith(" "); i += 2) {
+      out.add(hex(unprint(lines.get(i))) + ":" + hex(unprint(lines.get(i + 1))));
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /** Our reader's pairs, as {@link #dbDump} prints them. */
+  static List<String> items(List<BerkeleyDbHash.Item> items) {
+    return items.stream().map(i -> hex(i.key()) + ":" + hex(i.data())).sorted()
+        .collect(Collectors.toList());
+  }
+
+  private static byte[] unprint(String line) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int i = 1; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '\\') {
+        if (line.charAt(i + 1) == '\\') {
+          out.write('\\');
+          i++;
+        } else {
+          out.write(Integer.parseInt(line.substring(i + 1, i + 3), 16));
+          i += 2;
+        }
+      } else {
+        out.write(c);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  private static String hex(byte[] b) {
+    return java.util.HexFormat.of().formatHex(b);
   }
 }
