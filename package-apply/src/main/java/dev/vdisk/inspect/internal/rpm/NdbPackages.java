@@ -68,7 +68,7 @@ public final class NdbPackages {
       }
       int slotBytes = (int) (slotPages * PAGE_SIZE);
       ByteBuffer slots = read(ch, 0, slotBytes, size, file, "ndb slot");
-      List<Blob> out = new ArrayList<>();
+      List<long[]> used = new ArrayList<>();
       Set<Integer> seen = new HashSet<>();
       for (int at = SLOT_START; at + SLOT_SIZE <= slotBytes; at += SLOT_SIZE) {
         if (slots.getInt(at) != SLOT_MAGIC) {
@@ -93,7 +93,22 @@ public final class NdbPackages {
           throw corrupt(file, at, "ndb slot", "package index "
               + Integer.toUnsignedString(pkgIdx) + " in two slots");
         }
-        out.add(blob(ch, file, pkgIdx, off, (int) len, size));
+        used.add(new long[] {at, pkgIdx, off, len});
+      }
+      // as rpm does, refuse overlapping blobs: so the blobs read add up to at most the file
+      List<long[]> byOffset = new ArrayList<>(used);
+      byOffset.sort(java.util.Comparator.comparingLong(u -> u[2]));
+      for (int i = 1; i < byOffset.size(); i++) {
+        long[] prev = byOffset.get(i - 1);
+        long[] cur = byOffset.get(i);
+        if (cur[2] < prev[2] + prev[3]) {
+          throw corrupt(file, cur[0], "ndb slot", "blob at " + cur[2]
+              + " overlaps the blob at " + prev[2] + " of " + prev[3] + " bytes");
+        }
+      }
+      List<Blob> out = new ArrayList<>();
+      for (long[] u : used) {
+        out.add(blob(ch, file, (int) u[1], u[2], (int) u[3], size));
       }
       return out;
     }
