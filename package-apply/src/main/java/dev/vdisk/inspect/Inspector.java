@@ -80,55 +80,116 @@ public final class Inspector {
    * @throws IOException if the image cannot be opened (unknown format, corrupt header)
    */
   public static Inspection inspect(Path image) throws IOException {
-    List<String> warnings = new ArrayList<>();
-    List<Volume> volumes = new ArrayList<>();
-    try (VirtualDisk disk = VirtualDisks.open(image, OpenOptions.readOnly())) {
-      PartitionTable table;
-      try {
-        table = PartitionTable.read(disk);
-        warnings.addAll(table.warnings());
-      } catch (IOException e) {
-        warnings.add("partition table: " + e.getMessage());
-        table = null;
-      }
-      try {
-        if (table == null || table.partitions().isEmpty()) {
-          probe(disk, 0, null, volumes, warnings);
-        } else {
-          for (Partition p : table.partitions()) {
-            if (!p.isExtended()) {
-              probe(disk, p.index(), p, volumes, warnings);
-            }
+    try (Opened o = Opened.open(image)) {
+      List<GuestRoot> defaults = new ArrayList<>();
+      List<GuestRoot> others = new ArrayList<>();
+      for (Volume v : o.volumes) {
+        GuestFiles plain = GuestFiles.of(v.root());
+        try {
+          if (LinuxInspector.isLinuxRoot(plain)) {
+            boolean[] ownRoot = new boolean[1];
+            Map<String, String> mounts = new LinkedHashMap<>();
+            List<String> warnings = new ArrayList<>();
+            MountedGuest guest = mountLinux(v, o.volumes, mounts, warnings, ownRoot);
+            GuestRoot r = LinuxInspector.inspect(guest, v.index, mounts, warnings);
+            (ownRoot[0] ? defaults : others).add(r);
+          } else if (WindowsInspector.isWindowsRoot(plain)) {
+            others.add(WindowsInspector.inspect(plain, v.index, o.table));
           }
+        } catch (IOException | RuntimeException e) {
+          LOG.debug("partition {}", v.index, e);
+          o.warnings.add(where(v.index) + ": not inspected: " + e);
         }
-        List<GuestRoot> defaults = new ArrayList<>();
-        List<GuestRoot> others = new ArrayList<>();
-        for (Volume v : volumes) {
+      }
+      defaults.addAll(others);
+      return new Inspection(image.toString(), defaults, o.warnings);
+    }
+  }
+
+  /** A computation over a guest's files. */
+  @FunctionalInterface
+  public interface GuestFunction<T> {
+    /** Computes a value from the guest's files (valid only during the call). */
+    T apply(GuestFiles guest) throws IOException;
+  }
+
+  /**
+   * Opens an image read-only and applies a function to the files of the root in a partition,
+   * as {@link #inspect} sees them (a Linux root with its {@code /etc/fstab} mounts and symbolic
+   * links followed; any other file system as it is). Everything is closed before returning.
+   *
+   * @param partition the partition index as {@link GuestRoot#partition()} gives it (0 for a
+   *     bare file system)
+   * @throws java.nio.file.NoSuchFileException if there is no readable file system there
+   */
+  public static <T> T withGuest(Path image, int partition, GuestFunction<T> fn)
+      throws IOException {
+    try (Opened o = Opened.open(image)) {
+      for (Volume v : o.volumes) {
+        if (v.index == partition) {
           GuestFiles plain = GuestFiles.of(v.root());
-          try {
-            if (LinuxInspector.isLinuxRoot(plain)) {
-              boolean[] ownRoot = new boolean[1];
-              GuestRoot r = linuxRoot(v, volumes, ownRoot);
-              (ownRoot[0] ? defaults : others).add(r);
-            } else if (WindowsInspector.isWindowsRoot(plain)) {
-              others.add(WindowsInspector.inspect(plain, v.index, table));
-            }
-          } catch (IOException | RuntimeException e) {
-            LOG.debug("partition {}", v.index, e);
-            warnings.add(where(v.index) + ": not inspected: " + e);
+          if (LinuxInspector.isLinuxRoot(plain)) {
+            return fn.apply(mountLinux(v, o.volumes, new LinkedHashMap<>(), new ArrayList<>(),
+                new boolean[1]));
           }
-        }
-        defaults.addAll(others);
-        return new Inspection(image.toString(), defaults, warnings);
-      } finally {
-        for (Volume v : volumes) {
-          try {
-            v.fs.close();
-          } catch (IOException e) {
-            LOG.debug("closing {}", where(v.index), e);
-          }
+          return fn.apply(plain);
         }
       }
+      throw new java.nio.file.NoSuchFileException(image.toString(), null,
+          "no readable file system in " + where(partition));
+    }
+  }
+
+  /** An open image with its file systems mounted. */
+  private static final class Opened implements java.io.Closeable {
+    final VirtualDisk disk;
+    PartitionTable table;
+    final List<Volume> volumes = new ArrayList<>();
+    final List<String> warnings = new ArrayList<>();
+
+    private Opened(VirtualDisk disk) {
+      this.disk = disk;
+    }
+
+    static Opened open(Path image) throws IOException {
+      Opened o = new Opened(VirtualDisks.open(image, OpenOptions.readOnly()));
+      try {
+        try {
+          o.table = PartitionTable.read(o.disk);
+          o.warnings.addAll(o.table.warnings());
+        } catch (IOException e) {
+          o.warnings.add("partition table: " + e.getMessage());
+        }
+        if (o.table == null || o.table.partitions().isEmpty()) {
+          probe(o.disk, 0, null, o.volumes, o.warnings);
+        } else {
+          for (Partition p : o.table.partitions()) {
+            if (!p.isExtended()) {
+              probe(o.disk, p.index(), p, o.volumes, o.warnings);
+            }
+          }
+        }
+        return o;
+      } catch (RuntimeException e) {
+        try {
+          o.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      for (Volume v : volumes) {
+        try {
+          v.fs.close();
+        } catch (IOException e) {
+          LOG.debug("closing {}", where(v.index), e);
+        }
+      }
+      disk.close();
     }
   }
 
@@ -154,12 +215,10 @@ public final class Inspector {
     }
   }
 
-  private static GuestRoot linuxRoot(Volume rootVolume, List<Volume> volumes, boolean[] ownRoot)
-      throws IOException {
+  private static MountedGuest mountLinux(Volume rootVolume, List<Volume> volumes,
+      Map<String, String> mounts, List<String> warnings, boolean[] ownRoot) {
     MountedGuest guest = new MountedGuest(rootVolume.root());
-    Map<String, String> mounts = new LinkedHashMap<>();
     mounts.put("/", where(rootVolume.index));
-    List<String> warnings = new ArrayList<>();
     Optional<String> fstab = Optional.empty();
     try {
       fstab = GuestText.readText(GuestFiles.of(rootVolume.root()), "/etc/fstab", 1 << 20);
@@ -194,7 +253,7 @@ public final class Inspector {
         mounts.put(e.mountPoint(), where(match.get().index));
       }
     }
-    return LinuxInspector.inspect(guest, rootVolume.index, mounts, warnings);
+    return guest;
   }
 
   private static int depth(String mountPoint) {
