@@ -15,8 +15,20 @@ import java.util.Map;
 public final class DpkgStatus {
   private DpkgStatus() {}
 
-  /** The packages of a status file, in file order, every state included. */
+  /** The packages of a status file, in file order, every state included (dpkg's rules). */
   public static List<InstalledPackage> parse(String text) {
+    return parse(text, false);
+  }
+
+  /**
+   * The packages of a status file, in file order, every state included.
+   *
+   * @param statusD whether the file is one of {@code status.d/}: distroless writes the packages'
+   *     control files there, without a {@code Status} field, and a paragraph without one is
+   *     then {@code install ok installed}; in {@code status} dpkg reads a missing field as
+   *     {@code unknown ok not-installed}, and so do we
+   */
+  public static List<InstalledPackage> parse(String text, boolean statusD) {
     List<InstalledPackage> out = new ArrayList<>();
     for (Map<String, String> p : Deb822.parse(text)) {
       String name = Deb822.field(p, "Package");
@@ -26,10 +38,8 @@ public final class DpkgStatus {
       String version = orEmpty(Deb822.field(p, "Version"));
       String arch = orEmpty(Deb822.field(p, "Architecture"));
       String status = Deb822.field(p, "Status");
-      // distroless status.d files often carry no Status field: the file exists because the
-      // package is installed
       if (status == null) {
-        status = "install ok installed";
+        status = statusD ? "install ok installed" : "unknown ok not-installed";
       }
       String[] words = status.trim().split("\\s+");
       boolean installed = words.length == 3 && words[2].equals("installed");

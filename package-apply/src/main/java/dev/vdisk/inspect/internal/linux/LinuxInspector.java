@@ -206,7 +206,7 @@ public final class LinuxInspector {
           if (out == null) {
             out = new ArrayList<>();
           }
-          out.addAll(DpkgStatus.parse(t.get()));
+          out.addAll(DpkgStatus.parse(t.get(), true));
         }
       }
     }
