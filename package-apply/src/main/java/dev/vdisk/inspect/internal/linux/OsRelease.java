@@ -20,8 +20,9 @@ public final class OsRelease {
     String[] lines = text.split("\r?\n", MAX_LINES + 1);
     int n = Math.min(lines.length, MAX_LINES);
     for (int i = 0; i < n; i++) {
-      String line = lines[i].strip();
-      if (line.isEmpty() || line.startsWith("#")) {
+      // only leading blanks go: a trailing one may be escaped ("a\ ")
+      String line = lines[i].stripLeading();
+      if (line.isBlank() || line.startsWith("#")) {
         continue;
       }
       if (line.startsWith("export ")) {

@@ -21,7 +21,7 @@ import java.util.Map;
  */
 class LinuxParsersFuzzTest {
 
-  @FuzzTest(maxDuration = "2m")
+  @FuzzTest(maxDuration = "1m")
   void osRelease(byte[] input) {
     Map<String, String> m = OsRelease.parse(new String(input, StandardCharsets.UTF_8));
     for (Map.Entry<String, String> e : m.entrySet()) {
@@ -30,7 +30,7 @@ class LinuxParsersFuzzTest {
     }
   }
 
-  @FuzzTest(maxDuration = "2m")
+  @FuzzTest(maxDuration = "1m")
   void dpkgStatus(byte[] input) {
     String text = new String(input, StandardCharsets.UTF_8);
     for (boolean statusD : new boolean[] {false, true}) {
@@ -46,7 +46,7 @@ class LinuxParsersFuzzTest {
     }
   }
 
-  @FuzzTest(maxDuration = "2m")
+  @FuzzTest(maxDuration = "1m")
   void apkInstalled(byte[] input) {
     for (InstalledPackage p : ApkInstalled.parse(new String(input, StandardCharsets.UTF_8))) {
       assertFalse(p.name().isEmpty());
@@ -56,7 +56,7 @@ class LinuxParsersFuzzTest {
     }
   }
 
-  @FuzzTest(maxDuration = "2m")
+  @FuzzTest(maxDuration = "1m")
   void elfHeader(byte[] input) {
     try {
       ElfHeader h = ElfHeader.parse(ByteBuffer.wrap(input), null);
