@@ -42,7 +42,7 @@ final class InspectBenchmarks {
     double vdisk = median(3, () -> exec("java", "-jar", jar.toString(), "inspect", "--json",
         image.toString()));
     double guestfs = median(1, () -> exec("sh", "-c",
-        "LIBGUESTFS_BACKEND_SETTINGS=force_tcg virt-inspector -a \"$0\" --format=vmdk",
+        "LIBGUESTFS_BACKEND_SETTINGS=force_tcg virt-inspector --format=vmdk -a \"$0\"",
         image.toString()));
     rows.add(row("inspect a Debian 12 VMDK (cold process)", vdisk, guestfs, "virt-inspector"));
     return rows;
