@@ -127,8 +127,10 @@ public final class LinuxInspector {
             : GuestText.exists(guest, "/usr/bin/zypper") ? "zypper"
             : GuestText.exists(guest, "/usr/bin/yum") ? "yum" : "rpm") : manager;
       }
-    } catch (IOException e) {
-      warn.add("rpm database: " + e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      // one unreadable database must not hide the rest of the root
+      LOG.debug("rpm database", e);
+      warn.add("rpm database: " + e);
     }
     if (manager != null && manager.equals("dpkg") && GuestText.exists(guest, "/usr/bin/apt-get")) {
       manager = "apt";
