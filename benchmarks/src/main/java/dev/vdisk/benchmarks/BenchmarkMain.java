@@ -35,7 +35,7 @@ public final class BenchmarkMain {
    * Runs every comparison.
    *
    * @param args {@code --quick} for smaller inputs, {@code --file-systems} for the file-system
-   *     rows only, {@code --ext-write} for the ext write rows only, {@code --ntfs} for the NTFS rows only, {@code --registry} for the registry row only
+   *     rows only, {@code --ext-write} for the ext write rows only, {@code --ntfs} for the NTFS rows only, {@code --registry} for the registry row only, {@code --inspect} for the inspect row only
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
@@ -52,6 +52,10 @@ public final class BenchmarkMain {
       }
       if (Arrays.asList(args).contains("--ntfs")) {
         rows.addAll(NtfsBenchmarks.rows(work, quick));
+        return;
+      }
+      if (Arrays.asList(args).contains("--inspect")) {
+        rows.addAll(InspectBenchmarks.rows(work));
         return;
       }
       if (Arrays.asList(args).contains("--registry")) {
@@ -83,6 +87,7 @@ public final class BenchmarkMain {
       rows.addAll(ExtWriteBenchmarks.rows(work, quick));
       rows.addAll(NtfsBenchmarks.rows(work, quick));
       rows.addAll(RegistryBenchmarks.rows(work));
+      rows.addAll(InspectBenchmarks.rows(work));
     } finally {
       try (var files = Files.walk(work)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

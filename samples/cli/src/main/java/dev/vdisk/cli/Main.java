@@ -50,6 +50,7 @@ import picocli.CommandLine.Option;
       ChownCommand.class,
       TouchCommand.class,
       RegCommand.class,
+      InspectCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",
