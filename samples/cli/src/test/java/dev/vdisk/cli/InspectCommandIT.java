@@ -77,4 +77,53 @@ class InspectCommandIT {
     assertThat(json.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(MAPPER.readTree(json.out()).get("roots")).isEmpty();
   }
+
+  /**
+   * {@code vdisk inspect --json} on the Windows fixture ({@code make-windows-ntfs.sh}: hives built
+   * by hivexregedit on NTFS in an MBR partition of a VHDX): the facts are what {@code hivexget}
+   * reads from the same hive files; CurrentState 0x70 is installed, 0x20 is not; C: is partition 1.
+   */
+  @Test
+  void jsonOnAWindowsGuest() throws Exception {
+    Oracles.require("hivexget", "libhivex-bin");
+    Oracles.require("hivexregedit", "libwin-hivex-perl");
+    Oracles.require("mkntfs", "ntfs-3g");
+    Oracles.require("qemu-img", "qemu-utils");
+    Oracles.requireRoot("mounting with ntfs-3g");
+    Path out = work.resolve("windows");
+    Oracles.runOk("bash", ProjectPaths.script("make-windows-ntfs.sh").toString(),
+        out.toString());
+    CliRunner json = CliRunner.run("inspect", "--json", out.resolve("windows.vhdx").toString());
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    JsonNode root = MAPPER.readTree(json.out()).get("roots").get(0);
+    JsonNode os = root.get("os");
+    String software = out.resolve("SOFTWARE").toString();
+    String system = out.resolve("SYSTEM").toString();
+    String cv = "\\Microsoft\\Windows NT\\CurrentVersion";
+    String build = String.join(".",
+        Oracles.runOk("hivexget", software, cv, "CurrentMajorVersionNumber").strip(),
+        Oracles.runOk("hivexget", software, cv, "CurrentMinorVersionNumber").strip(),
+        Oracles.runOk("hivexget", software, cv, "CurrentBuildNumber").strip(),
+        Oracles.runOk("hivexget", software, cv, "UBR").strip());
+    String current = Oracles.runOk("hivexget", system, "\\Select", "Current").strip();
+    String hostname = Oracles.runOk("hivexget", system, String.format(
+        "\\ControlSet%03d\\Control\\ComputerName\\ComputerName",
+        Integer.parseInt(current)), "ComputerName").strip();
+    assertThat(os.get("family").asText()).isEqualTo("windows");
+    assertThat(os.get("build").asText()).isEqualTo(build);
+    assertThat(os.get("edition").asText()).isEqualTo(
+        Oracles.runOk("hivexget", software, cv, "EditionID").strip());
+    assertThat(os.get("hostname").asText()).isEqualTo(hostname);
+    List<String> states = new ArrayList<>();
+    for (JsonNode u : root.get("updates")) {
+      String key = "\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing"
+          + "\\Packages\\" + u.get("id").asText();
+      long code = Long.parseLong(Oracles.runOk("hivexget", software, key, "CurrentState")
+          .strip());
+      assertThat(u.get("stateCode").asLong() & 0xffffffffL).as(u.toString()).isEqualTo(code);
+      states.add(u.get("stateCode").asInt() + " " + u.get("installed").asBoolean());
+    }
+    assertThat(states).contains("112 true", "32 false");
+    assertThat(root.get("mounts").get("C:").asText()).isEqualTo("partition 1");
+  }
 }
