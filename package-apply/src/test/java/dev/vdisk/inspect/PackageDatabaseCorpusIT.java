@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,10 +33,7 @@ class PackageDatabaseCorpusIT {
 
   static Stream<Arguments> databases() throws IOException {
     Path corpus = ProjectPaths.corpus();
-    if (!Files.isDirectory(corpus)) {
-      Assumptions.assumeFalse(Oracles.isCi(), "the corpus is required under CI");
-      Assumptions.abort("no corpus at " + corpus);
-    }
+    Oracles.requireFile(corpus, "the shared corpus");
     List<Arguments> out = new ArrayList<>();
     for (String line : Files.readAllLines(corpus.resolve("MANIFEST.tsv"))) {
       String[] f = line.split("\t");
