@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The acceptance point at directory level. Two copies of the debootstrap tree (cp -a), with the
- * same admin change to two conffiles: in A, {@link DebInjector} injects the packages {@code
+ * same admin change to two conffiles, a local diversion ({@code dpkg-divert}) of a file the new
+ * login changes and a stat override ({@code dpkg-statoverride}) of a file new in base-files: in A, {@link DebInjector} injects the packages {@code
  * testdata/scripts/make-newer-debs.sh} builds; in B, real {@code dpkg --no-triggers --unpack}
  * (in a chroot) unpacks those A unpacked (the staged ones are installed at first boot instead).
  * Compared: the status file byte for byte, every {@code info/} file (bytes, mode; mtime except
@@ -65,18 +66,24 @@ class DebInjectorIT {
     }
     a = work.resolve("A");
     b = work.resolve("B");
-    for (Path copy : new Path[] {a, b}) {
+    for (Path copy : new Path[] {a}) {
       Oracles.runOk("cp", "-a", tree.toString(), copy.toString());
       Files.deleteIfExists(copy.resolve(".vdisk-complete"));
       Files.writeString(copy.resolve("etc/issue"), "admin change\n",
           java.nio.file.StandardOpenOption.APPEND);
       Files.writeString(copy.resolve("etc/login.defs"), "# admin change\n",
           java.nio.file.StandardOpenOption.APPEND);
+      // a local diversion of a file the new login changes, a stat override of a new file
+      Oracles.runOk("chroot", copy.toString(), "dpkg-divert", "--local", "--rename", "--divert",
+          "/usr/share/doc/login/copyright.local", "--add", "/usr/share/doc/login/copyright");
+      Oracles.runOk("chroot", copy.toString(), "dpkg-statoverride", "--add", "nobody",
+          "nogroup", "0640", "/usr/share/doc/base-files/vdisk-new.txt");
       for (String f : new String[] {"etc/issue", "etc/login.defs"}) {
         Files.setLastModifiedTime(copy.resolve(f),
             java.nio.file.attribute.FileTime.from(Instant.parse("2026-02-03T04:05:06Z")));
       }
     }
+    Oracles.runOk("cp", "-a", a.toString(), b.toString());
     List<DebArchive> archives = new ArrayList<>();
     for (Path d : debs) {
       archives.add(DebArchive.open(d));
