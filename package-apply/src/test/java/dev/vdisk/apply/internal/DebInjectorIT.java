@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vdisk.apply.PackageAction;
 import dev.vdisk.deb.DebArchive;
 import dev.vdisk.deb.DebootstrapTree;
+import dev.vdisk.inspect.GuestFiles;
+import dev.vdisk.inspect.GuestRoot;
+import dev.vdisk.inspect.InstalledPackage;
+import dev.vdisk.inspect.internal.linux.LinuxInspector;
 import dev.vdisk.testdata.Oracles;
 import dev.vdisk.testdata.ProjectPaths;
 import java.io.IOException;
@@ -157,6 +161,26 @@ class DebInjectorIT {
 
   @Test
   @Order(5)
+  void inspectReportsPendingReboot() throws IOException {
+    GuestRoot r = LinuxInspector.inspect(GuestFiles.of(a), 0, Map.of(), List.of());
+    assertEquals(2, r.pendingReboot().size(), r.pendingReboot().toString());
+    for (int i = 0; i < debs.size(); i++) {
+      try (DebArchive deb = DebArchive.open(debs.get(i))) {
+        boolean found = false;
+        for (InstalledPackage p : r.packages()) {
+          if (p.name().equals(deb.name()) && p.version().equals(deb.version())) {
+            assertEquals("install ok installed-pending-reboot", p.status(), p.toString());
+            assertFalse(p.installed());
+            found = true;
+          }
+        }
+        assertTrue(found, deb.name() + " " + deb.version() + " reported");
+      }
+    }
+  }
+
+  @Test
+  @Order(6)
   void firstBootConfiguresEverything() throws IOException {
     Oracles.Result r = Oracles.run("chroot", a.toString(), FirstBoot.SCRIPT);
     String log = Files.readString(a.resolve(FirstBoot.LOG.substring(1)));
@@ -184,6 +208,8 @@ class DebInjectorIT {
     // the admin's changes are kept, the new versions beside them
     assertTrue(Files.readString(a.resolve("etc/issue")).contains("admin change"));
     assertTrue(Files.exists(a.resolve("etc/login.defs.dpkg-dist")));
+    GuestRoot after = LinuxInspector.inspect(GuestFiles.of(a), 0, Map.of(), List.of());
+    assertEquals(List.of(), after.pendingReboot());
   }
 
   /** Path to a line of type, mode, owner, link target, content hash and mtime. */
