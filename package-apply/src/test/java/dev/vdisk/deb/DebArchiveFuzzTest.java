@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * entry with its content, paths absolute and free of {@code ..}) or throws {@link
  * CorruptStructureException} or {@link UnsupportedFeatureException}; never another exception.
  * The seeds in {@code DebArchiveFuzzTestInputs/open} are made by dpkg-deb through {@code
- * testdata/scripts/make-deb-fuzz-seeds.sh}; set {@code JAZZER_FUZZ=1} to fuzz.
+ * testdata/scripts/make-inject-fuzz-seeds.sh}; set {@code JAZZER_FUZZ=1} to fuzz.
  */
 class DebArchiveFuzzTest {
 

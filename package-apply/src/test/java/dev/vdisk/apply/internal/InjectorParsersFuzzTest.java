@@ -24,7 +24,7 @@ import java.util.Set;
  * {@code triggers/File}, {@code /etc/passwd} and {@code /etc/group}; reading it throws at most
  * {@link CorruptStructureException}, and injecting a small package into it throws at most an
  * {@link IOException} (never a runtime exception). Seeds: {@code InjectorParsersFuzzTestInputs/}
- * (made by {@code testdata/scripts/make-deb-fuzz-seeds.sh}); {@code JAZZER_FUZZ=1} fuzzes.
+ * (made by {@code testdata/scripts/make-inject-fuzz-seeds.sh}); {@code JAZZER_FUZZ=1} fuzzes.
  */
 class InjectorParsersFuzzTest {
   private static final Set<String> COMMANDS =

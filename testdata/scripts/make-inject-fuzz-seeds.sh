@@ -9,7 +9,7 @@
 #   InjectorParsersFuzzTestInputs/database/     the tree's dpkg status head, diversions,
 #                                        statoverride (made up: none in minbase),
 #                                        triggers/File, /etc/passwd, /etc/group, joined by NUL bytes
-# Usage: make-deb-fuzz-seeds.sh TEST_RESOURCES_DIR   (.../src/test/resources; run as root)
+# Usage: make-inject-fuzz-seeds.sh TEST_RESOURCES_DIR   (.../src/test/resources; run as root)
 set -euo pipefail
 res=${1:?usage: $0 TEST_RESOURCES_DIR}
 tree=${VDISK_DEBOOTSTRAP_CACHE:-/tmp/vdisk-debootstrap-bookworm}
