@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Relations.</b> A relation is satisfied by a package of that name, or by one that {@code
  * Provides} it (a versioned relation only by a versioned {@code Provides: name (= v)}), with
- * dpkg's architecture rule: a {@code Multi-Arch: foreign} target satisfies any architecture; a
- * {@code :any} qualifier any architecture of a {@code Multi-Arch: allowed} target; otherwise the
+ * dpkg's architecture rule: a {@code Multi-Arch: foreign} target satisfies an unqualified
+ * relation from any architecture; a {@code :any} qualifier accepts any architecture of a {@code
+ * Multi-Arch: allowed} target only (not of a {@code foreign} one); otherwise the
  * architectures must be equal, where an unqualified relation takes the depending package's
  * architecture, {@code :native} the native one, and {@code all} counts as native. {@code
  * Conflicts}, {@code Breaks} and {@code Replaces} without a qualifier apply to every
@@ -263,10 +264,10 @@ public final class Dependencies {
 
     /** dpkg's architecture rule for a target instance against a relation from {@code from}. */
     private boolean archSatisfied(DebPackage target, Relation r, DebPackage from, Kind kind) {
-      if (target.multiArch().equals("foreign")) {
-        return true;
-      }
       String q = r.archQualifier();
+      if (q == null && target.multiArch().equals("foreign")) {
+        return true; // only an unqualified relation: "foo:any" needs Multi-Arch: allowed
+      }
       String depArch;
       if (q == null) {
         if (kind.negative()) {
