@@ -25,9 +25,8 @@ class RelationIT {
   @Test
   void everyIndexFieldParsesAsDpkgDepsParsesIt() throws Exception {
     Oracles.require("perl", "perl");
-    if (Oracles.run("perl", "-MDpkg::Deps", "-e", "1").exitCode() != 0) {
-      Oracles.require("dpkg-architecture", "dpkg-dev"); // libdpkg-perl comes with dpkg-dev
-    }
+    // dpkg's Perl implementation (Debian package libdpkg-perl, which dpkg-dev depends on)
+    Oracles.requireFile(Path.of("/usr/share/perl5/Dpkg/Deps.pm"), "libdpkg-perl");
     Set<String> values = new LinkedHashSet<>();
     for (Map<String, String> p : BookwormIndex.read(FIELDS)) {
       for (Map.Entry<String, String> e : p.entrySet()) {
