@@ -50,6 +50,18 @@ import org.slf4j.LoggerFactory;
  * {@code Triggers-Pending}; the status paragraph rewritten in dpkg's field order with {@code
  * Status: WANT ok unpacked} and {@code Config-Version}. The status file is written once at the end
  * through {@code status-new} and a rename; the previous one is kept as {@code status-old}.
+ *
+ * <p>A package is staged when: the caller says so; its data holds a device or fifo (the NIO
+ * providers cannot make them); it ships files under a foreign mount point; its {@code preinst},
+ * or on upgrade the installed version's {@code prerm} or {@code postrm}, does more than {@link
+ * MaintScript} can evaluate; a {@code dir_to_symlink} call would act; a helper's version guard is
+ * invalid; its trigger interests differ from the installed version's (dpkg re-registers them at
+ * unpack); its conffiles file has flagged lines; or the installed version is in a half-done
+ * state. A file already listed by another package is taken over when {@code Replaces} names that
+ * package (any version), else the whole injection is refused with {@link
+ * UnsupportedFeatureException} (dpkg would refuse to overwrite it). Not written: {@code
+ * /var/log/dpkg.log}, dpkg's {@code available} (which {@code --unpack} leaves alone) and {@code
+ * triggers/Unincorp} (with triggers deferred, dpkg records them in status directly).
  */
 public final class DebInjector {
   private static final Logger LOG = LoggerFactory.getLogger(DebInjector.class);
@@ -265,6 +277,16 @@ public final class DebInjector {
         }
       }
     }
+    // dpkg registers changed trigger interests at unpack (triggers/File and the named files);
+    // rather than half-doing that, such a package is installed by dpkg at first boot
+    Set<String> newInterests = interests(deb.controlMembers().get("triggers") == null ? null
+        : new String(deb.controlMembers().get("triggers"), StandardCharsets.UTF_8));
+    Set<String> oldInterests = p.old == null ? Set.of()
+        : interests(db.readText(INFO + "/" + DpkgDb.infoName(p.old) + ".triggers"));
+    if (!newInterests.equals(oldInterests)) {
+      p.stageReason = "trigger interests change (" + oldInterests + " to " + newInterests + ")";
+      return p;
+    }
     String guard = HelperEffects.blocking(fs, p.preinstCalls, action,
         upgrade ? p.oldVersion : p.old == null ? null : p.old.get("Config-Version"));
     if (guard != null) {
@@ -420,7 +442,7 @@ public final class DebInjector {
     // info files
     writeInfo(db, p, oldInfo, list);
     // triggers: explicit activations and changed interests
-    triggers(db, p, oldInfo, pending);
+    triggers(db, p, pending);
     // status
     ControlParagraph stanza = statusStanza(p, oldConf);
     int at = p.old == null ? -1 : db.status.indexOf(p.old);
@@ -540,46 +562,35 @@ public final class DebInjector {
     fs.rename(dst + ".dpkg-new", dst);
   }
 
-  private void triggers(DpkgDb db, Plan p, String oldInfo, Map<String, Set<String>> pending)
+  private void triggers(DpkgDb db, Plan p, Map<String, Set<String>> pending)
       throws IOException {
     byte[] t = p.deb.controlMembers().get("triggers");
-    Set<String> newInterests = new LinkedHashSet<>();
-    if (t != null) {
-      for (String line : new String(t, StandardCharsets.UTF_8).split("\n")) {
-        String[] f = line.strip().split("\\s+");
-        if (f.length != 2 || f[0].startsWith("#")) {
-          continue;
-        }
-        if (f[0].startsWith("activate")) {
-          for (String q : db.interested(f[1])) {
-            pending.computeIfAbsent(q.split("/")[0], k -> new LinkedHashSet<>()).add(f[1]);
-          }
-        } else if (f[0].startsWith("interest")) {
-          newInterests.add(line.strip());
+    if (t == null) {
+      return;
+    }
+    for (String line : new String(t, StandardCharsets.UTF_8).split("\n")) {
+      String[] f = line.strip().split("\\s+");
+      if (f.length == 2 && f[0].startsWith("activate")) {
+        for (String q : db.interested(f[1])) {
+          pending.computeIfAbsent(q.split("/")[0], k -> new LinkedHashSet<>()).add(f[1]);
         }
       }
     }
-    // interests are compared, not rewritten: a change is refused rather than half-done
-    Set<String> oldInterests = new LinkedHashSet<>();
-    String old = db.readText(INFO + "/" + oldInfo + ".triggers");
-    if (old != null && p.old != null) {
-      for (String line : old.split("\n")) {
-        String[] f = line.strip().split("\\s+");
-        if (f.length == 2 && f[0].startsWith("interest")) {
-          oldInterests.add(line.strip());
-        }
-      }
-    } else if (p.old == null) {
-      oldInterests = newInterests;
-      if (!newInterests.isEmpty()) {
-        LOG.warn("{}: new trigger interests {} are registered by dpkg --configure at first boot",
-            p.name, newInterests);
+  }
+
+  /** The "interest*" lines of a triggers control file. */
+  static Set<String> interests(String triggers) {
+    Set<String> out = new TreeSet<>();
+    if (triggers == null) {
+      return out;
+    }
+    for (String line : triggers.split("\n")) {
+      String[] f = line.strip().split("\\s+");
+      if (f.length == 2 && f[0].startsWith("interest")) {
+        out.add(f[0] + " " + f[1]);
       }
     }
-    if (!oldInterests.equals(newInterests)) {
-      LOG.warn("{}: trigger interests changed from {} to {}; dpkg registers them at configure",
-          p.name, oldInterests, newInterests);
-    }
+    return out;
   }
 
   private void activateFileTriggers(DpkgDb db, String path, Map<String, Set<String>> pending) {

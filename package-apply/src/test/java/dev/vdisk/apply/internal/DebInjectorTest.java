@@ -285,6 +285,20 @@ class DebInjectorTest {
   }
 
   @Test
+  void changedTriggerInterestsAreStaged() throws IOException {
+    List<PackageAction> a = inject(hello("1.0").member("triggers", "interest /usr/share/x\n",
+        0644));
+    assertEquals(PackageAction.Action.STAGED, a.get(0).action());
+    assertTrue(a.get(0).reason().contains("interest"), a.get(0).reason());
+    // the same interests as the installed version: unpacked
+    guest();
+    installedHello("conf 1.0\n", "");
+    write("var/lib/dpkg/info/hello.triggers", "interest /usr/share/x\n");
+    a = inject(hello("2.0").member("triggers", "# same\ninterest /usr/share/x\n", 0644));
+    assertEquals(PackageAction.Action.UNPACKED, a.get(0).action());
+  }
+
+  @Test
   void failureHookStopsMidway() throws IOException {
     IOException e = assertThrows(IOException.class,
         () -> inject(new InjectOptions(Set.of(), T, 3), Map.of(), hello("1.0")));
