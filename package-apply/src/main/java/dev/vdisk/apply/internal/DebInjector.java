@@ -6,6 +6,8 @@ import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.deb.ControlParagraph;
 import dev.vdisk.deb.DataEntry;
 import dev.vdisk.deb.DebArchive;
+import dev.vdisk.deb.DebVersion;
+import dev.vdisk.deb.Relation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -307,7 +309,6 @@ public final class DebInjector {
         oldList, oldConf);
     Set<String> conffiles = new HashSet<>(p.conffiles);
     Map<String, Set<String>> others = db.otherLists(oldInfo);
-    Set<String> replaces = relationNames(p.deb.control().get("Replaces"));
     // files other packages own: taken over only when Replaces names the owner
     Map<String, String> newPaths = new LinkedHashMap<>();
     for (DataEntry e : p.entries) {
@@ -319,7 +320,9 @@ public final class DebInjector {
         if (o.getValue().contains(e.path())) {
           String owner = o.getKey().contains(":") ? o.getKey().substring(0,
               o.getKey().indexOf(':')) : o.getKey();
-          if (!replaces.contains(owner)) {
+          ControlParagraph ownerStanza = db.find(owner, p.arch, false);
+          String ownerVersion = ownerStanza == null ? null : ownerStanza.get("Version");
+          if (!replaces(p.deb.control().get("Replaces"), owner, ownerVersion)) {
             throw new UnsupportedFeatureException(p.file, "file conflict", p.name
                 + " would overwrite " + e.path() + ", which is also in package " + owner
                 + " (no Replaces)");
@@ -709,6 +712,9 @@ public final class DebInjector {
       if (f.name().equalsIgnoreCase("Multi-Arch") && f.value().equals("no")) {
         continue;
       }
+      if (k >= 0 && RELATION_FIELDS.contains(FIELD_ORDER.get(k))) {
+        f = normaliseRelations(f);
+      }
       if (k >= 0) {
         known.put(FIELD_ORDER.get(k), f);
       } else {
@@ -733,18 +739,52 @@ public final class DebInjector {
     return ControlParagraph.of(out);
   }
 
-  private static Set<String> relationNames(String field) {
-    Set<String> out = new HashSet<>();
-    if (field == null) {
-      return out;
-    }
-    for (String alt : field.split("[,|]")) {
-      String n = alt.strip().split("[\\s(:\\[<]")[0];
-      if (!n.isEmpty()) {
-        out.add(n);
+  /** Relationship fields, which dpkg writes back in its canonical spelling. */
+  static final Set<String> RELATION_FIELDS = Set.of("Replaces", "Provides", "Depends",
+      "Pre-Depends", "Recommends", "Suggests", "Breaks", "Conflicts", "Enhances");
+
+  /** A relationship field as dpkg writes it to status ("a (>= 1), b | c"); kept if unparsable. */
+  static ControlParagraph.Field normaliseRelations(ControlParagraph.Field f) {
+    try {
+      List<List<Relation>> groups = Relation.parseField(f.value());
+      for (List<Relation> g : groups) {
+        for (Relation r : g) {
+          if (!r.architectures().isEmpty() || (r.op() != null && r.op().length() == 1)) {
+            return f;
+          }
+        }
       }
+      String text = Relation.formatField(groups);
+      return text.equals(f.value()) ? f : ControlParagraph.Field.of(f.name(), text);
+    } catch (IllegalArgumentException e) {
+      return f;
     }
-    return out;
+  }
+
+  /** Whether a Replaces field covers an installed package (name and version). */
+  static boolean replaces(String field, String name, String installedVersion) {
+    if (field == null) {
+      return false;
+    }
+    try {
+      for (List<Relation> g : Relation.parseField(field)) {
+        for (Relation r : g) {
+          if (!r.name().equalsIgnoreCase(name)) {
+            continue;
+          }
+          if (r.op() == null) {
+            return true;
+          }
+          DebVersion v = installedVersion == null ? null : DebVersion.tryParse(installedVersion);
+          if (v != null && r.versionSatisfiedBy(v)) {
+            return true;
+          }
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return false;
   }
 
   static int owner(Map<String, Integer> names, String name, int numeric) {

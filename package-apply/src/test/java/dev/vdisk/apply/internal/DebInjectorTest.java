@@ -332,8 +332,14 @@ class DebInjectorTest {
     write("usr/bin/hello", "other's\n");
     assertThrows(UnsupportedFeatureException.class, () -> inject(hello("1.0")));
     guest();
+    write("var/lib/dpkg/status", DPKG + "\nPackage: other\nStatus: install ok installed\n"
+        + "Architecture: amd64\nVersion: 2.5\nDescription: o\n\n");
     write("var/lib/dpkg/info/other.list", "/.\n/usr\n/usr/bin\n/usr/bin/hello\n");
-    inject(hello("1.0").field("Replaces", "other (<< 2)"));
+    // a Replaces whose version does not cover the installed other is no Replaces
+    assertThrows(UnsupportedFeatureException.class,
+        () -> inject(hello("1.0").field("Replaces", "other (<< 2)")));
+    inject(hello("1.0").field("Replaces", "other (<< 3)").field("Depends", "libc6(>=2.34),x|y"));
+    assertEquals("libc6 (>= 2.34), x | y", stanza("hello").get("Depends"));
     assertEquals("/.\n/usr\n/usr/bin\n", read("var/lib/dpkg/info/other.list"));
     assertEquals("hello 1.0\n", read("usr/bin/hello"));
   }
