@@ -150,6 +150,7 @@ public final class DebInjector {
         }
         fs.rename(dst + ".tmp", dst);
         fs.setOwnerMode(dst, 0, 0, 0644, false);
+        fs.setMtime(dst, options.now());
         LOG.info("staged {} {}: {}", p.name, p.deb.version(), p.stageReason);
         actions.add(new PackageAction(p.name, p.arch, p.oldVersion, p.deb.version(),
             PackageAction.Action.STAGED, p.stageReason, 0, List.of()));
@@ -673,8 +674,8 @@ public final class DebInjector {
     String want = "install";
     if (p.old != null) {
       String[] st = p.old.get("Status", "").split("\\s+");
-      if (st.length == 3) {
-        want = st[0];
+      if (st.length == 3 && st[0].equals("hold")) {
+        want = "hold"; // a hold survives; any other selection becomes install, as with dpkg -i
       }
     }
     String configVersion = null;
