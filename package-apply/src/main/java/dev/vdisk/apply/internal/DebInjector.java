@@ -81,6 +81,8 @@ public final class DebInjector {
 
   private final GuestFs fs;
   private final InjectOptions options;
+  /** Awaited activations: {activating package, interested package}. */
+  private final List<String[]> awaits = new ArrayList<>();
   private int filesWritten;
 
   /**
@@ -360,7 +362,7 @@ public final class DebInjector {
       String target = divert(db, lit, p.name);
       String real = fs.resolveParent(target);
       newReal.add(real);
-      activateFileTriggers(db, lit, pending);
+      activateFileTriggers(db, lit, pending, p.name);
       int uid = owner(db.users, e.userName(), e.uid());
       int gid = owner(db.groups, e.groupName(), e.gid());
       int mode = e.mode();
@@ -513,7 +515,7 @@ public final class DebInjector {
       if (a == null) {
         continue;
       }
-      activateFileTriggers(db, o, pending);
+      activateFileTriggers(db, o, pending, p.name);
       if (a.isDirectory()) {
         fs.remove(real);
       } else {
@@ -576,7 +578,11 @@ public final class DebInjector {
       String[] f = line.strip().split("\\s+");
       if (f.length == 2 && f[0].startsWith("activate")) {
         for (String q : db.interested(f[1])) {
-          pending.computeIfAbsent(q.split("/")[0], k -> new LinkedHashSet<>()).add(f[1]);
+          String name = q.split("/")[0];
+          pending.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(f[1]);
+          if (!f[0].equals("activate-noawait") && !q.endsWith("/noawait")) {
+            awaits.add(new String[] {p.name, name});
+          }
         }
       }
     }
@@ -597,10 +603,15 @@ public final class DebInjector {
     return out;
   }
 
-  private void activateFileTriggers(DpkgDb db, String path, Map<String, Set<String>> pending) {
+  private void activateFileTriggers(DpkgDb db, String path, Map<String, Set<String>> pending,
+      String activator) {
     for (String[] t : db.fileTriggers) {
       if (path.equals(t[0]) || path.startsWith(t[0].endsWith("/") ? t[0] : t[0] + "/")) {
-        pending.computeIfAbsent(t[1].split("/")[0], k -> new LinkedHashSet<>()).add(t[0]);
+        String q = t[1].split("/")[0];
+        pending.computeIfAbsent(q, k -> new LinkedHashSet<>()).add(t[0]);
+        if (!t[1].endsWith("/noawait")) {
+          awaits.add(new String[] {activator, q});
+        }
       }
     }
   }
@@ -637,6 +648,32 @@ public final class DebInjector {
         q = q.with("Status", st[0] + " " + st[1] + " triggers-pending");
         q = setOrdered(q, "Triggers-Pending", String.join(" ", trig));
         db.status.set(i, q);
+        for (String[] aw : awaits) {
+          if (aw[1].equals(e.getKey()) && !aw[0].equals(name)) {
+            addAwaited(db, aw[0], name);
+          }
+        }
+      }
+    }
+  }
+
+  private static void addAwaited(DpkgDb db, String activator, String interested) {
+    for (int i = 0; i < db.status.size(); i++) {
+      ControlParagraph a = db.status.get(i);
+      if (!activator.equals(a.get("Package"))) {
+        continue;
+      }
+      LinkedHashSet<String> aw = new LinkedHashSet<>();
+      String have = a.get("Triggers-Awaited");
+      if (have != null) {
+        for (String x : have.strip().split("\\s+")) {
+          if (!x.isEmpty()) {
+            aw.add(x);
+          }
+        }
+      }
+      if (aw.add(interested)) {
+        db.status.set(i, setOrdered(a, "Triggers-Awaited", String.join(" ", aw)));
       }
     }
   }

@@ -324,6 +324,21 @@ class DebInjectorTest {
     assertEquals(List.of("Package", "Status", "Architecture", "Version", "Description",
         "Triggers-Pending", "Homepage"), order);
     assertEquals("/usr/share/watched", stanza("watcher").get("Triggers-Pending"));
+    // noawait on both sides: the activating package awaits nothing
+    assertEquals(null, stanza("hello").get("Triggers-Awaited"));
+  }
+
+  @Test
+  void awaitedTriggers() throws IOException {
+    write("var/lib/dpkg/status", DPKG + "\nPackage: libc-bin\nStatus: install ok installed\n"
+        + "Architecture: amd64\nVersion: 2.36\nDescription: libc\n\n");
+    write("var/lib/dpkg/triggers/ldconfig", "libc-bin\n");
+    inject(hello("1.0").member("triggers", "activate ldconfig\n", 0644));
+    ControlParagraph h = stanza("hello");
+    assertEquals("install ok unpacked", h.get("Status"));
+    assertEquals("libc-bin", h.get("Triggers-Awaited"));
+    List<String> order = h.fields().stream().map(ControlParagraph.Field::name).toList();
+    assertEquals("Triggers-Awaited", order.get(order.size() - 1));
   }
 
   @Test
