@@ -574,6 +574,25 @@ public final class DebInjector {
     if (t == null) {
       return;
     }
+    // dpkg rewrites the interest files of the package it unpacks (unchanged here: plan() stages
+    // packages whose interests change); rewriting them the same way keeps the trees identical
+    Set<String> rewrite = new TreeSet<>();
+    for (String i : interests(new String(t, StandardCharsets.UTF_8))) {
+      String name = i.substring(i.indexOf(' ') + 1);
+      rewrite.add(name.startsWith("/") ? "File" : name);
+    }
+    for (String name : rewrite) {
+      if (name.contains("/") || name.startsWith(".")) {
+        continue;
+      }
+      String f = fs.resolveAll(DpkgDb.ADMIN + "/triggers") + "/" + name;
+      byte[] bytes = fs.readAllOrNull(f);
+      if (bytes != null) {
+        fs.writeBytes(f + ".new", bytes);
+        fs.setOwnerMode(f + ".new", 0, 0, 0644, false);
+        fs.rename(f + ".new", f);
+      }
+    }
     for (String line : new String(t, StandardCharsets.UTF_8).split("\n")) {
       String[] f = line.strip().split("\\s+");
       if (f.length == 2 && f[0].startsWith("activate")) {
