@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
 public final class DebInjector {
   private static final Logger LOG = LoggerFactory.getLogger(DebInjector.class);
   private static final String INFO = DpkgDb.ADMIN + "/info";
+  /** The most data archive entries accepted per package (the largest Debian packages have ~100k). */
+  private static final int MAX_ENTRIES = 2_000_000;
   /** The largest file accepted from a data archive. */
   private static final long MAX_FILE = 1L << 40;
   private static final Set<String> KNOWN_MEMBERS = Set.of("conffiles", "md5sums", "shlibs",
@@ -228,7 +230,13 @@ public final class DebInjector {
         }
       }
     }
-    deb.forEachData((e, in) -> p.entries.add(e));
+    deb.forEachData((e, in) -> {
+      if (p.entries.size() >= MAX_ENTRIES) {
+        throw new CorruptStructureException(file, -1, deb.dataMemberName(),
+            "more than " + MAX_ENTRIES + " entries");
+      }
+      p.entries.add(e);
+    });
     if (stage.containsKey(p.name)) {
       p.stageReason = stage.get(p.name);
       return p;
