@@ -117,7 +117,8 @@ class DebInjectorIT {
     // bash's prerm runs update-alternatives and usr-is-merged's preinst is a shell program
     assertEquals(PackageAction.Action.STAGED, got.get("bash"));
     assertEquals(PackageAction.Action.STAGED, got.get("usr-is-merged"));
-    for (String n : List.of("libzstd1", "base-files", "login", "debian-archive-keyring")) {
+    for (String n : List.of("libzstd1", "vdisk-fresh", "base-files", "login",
+        "debian-archive-keyring")) {
       assertEquals(PackageAction.Action.UNPACKED, got.get(n), n);
     }
     List<String> kept = new ArrayList<>();
