@@ -345,16 +345,20 @@ public final class DebInjector {
         }
       }
     }
-    List<String> kept = new ArrayList<>();
+    // conffiles the admin changed, by md5 on disk against the status hash
+    Map<String, String> modified = new HashMap<>();
     for (String c : p.conffiles) {
       String[] old = oldConf.get(c);
       String real = fs.resolveParent(divert(db, c, p.name));
       BasicFileAttributes a = fs.lstat(real);
-      if (old != null && a != null && a.isRegularFile()
-          && !old[1].equals(md5(Files.newInputStream(fs.host(real))))) {
-        kept.add(c);
+      if (old != null && a != null && a.isRegularFile()) {
+        String disk = md5(Files.newInputStream(fs.host(real)));
+        if (!old[1].equals(disk)) {
+          modified.put(c, disk);
+        }
       }
     }
+    Map<String, String> newConfHash = new HashMap<>();
     // data
     List<String> list = new ArrayList<>();
     Set<String> newReal = new HashSet<>();
@@ -401,7 +405,14 @@ public final class DebInjector {
         case FILE -> {
           refuseDirectory(p, lit, a);
           String tmp = real + ".dpkg-new";
-          fs.writeFile(tmp, in, e.size());
+          if (conffiles.contains(lit)) {
+            java.security.DigestInputStream din = new java.security.DigestInputStream(in,
+                newMd5());
+            fs.writeFile(tmp, din, e.size());
+            newConfHash.put(lit, HexFormat.of().formatHex(din.getMessageDigest().digest()));
+          } else {
+            fs.writeFile(tmp, in, e.size());
+          }
           fs.setOwnerMode(tmp, uid, gid, mode, false);
           fs.setMtime(tmp, e.mtime());
           if (conffiles.contains(lit)) {
@@ -451,6 +462,15 @@ public final class DebInjector {
         throw new IOException("injected failure after " + filesWritten + " files (test hook)");
       }
     });
+    // kept at configure with a .dpkg-dist beside: changed by the admin and by the package
+    List<String> kept = new ArrayList<>();
+    for (String c : p.conffiles) {
+      String disk = modified.get(c);
+      String nw = newConfHash.get(c);
+      if (disk != null && nw != null && !nw.equals(oldConf.get(c)[1]) && !nw.equals(disk)) {
+        kept.add(c);
+      }
+    }
     // obsolete files of the old version
     removeObsolete(db, p, oldList, newPaths.keySet(), newReal, oldConf, others, pending);
     // info files
@@ -868,6 +888,14 @@ public final class DebInjector {
       return path;
     }
     return d.to();
+  }
+
+  private static MessageDigest newMd5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static String md5(InputStream in) throws IOException {
