@@ -485,9 +485,18 @@ public final class Verifier {
       return refusedSuite(files, dir, shown, Kind.IN_RELEASE, sha,
           "malformed signature block: " + e.getMessage());
     }
+    // gpgv takes a Hash name that is a prefix of an algorithm's name as naming it, and refuses
+    // a name that names none
+    for (String h : cs.hashes()) {
+      if (KNOWN_HASHES.stream().noneMatch(k -> k.startsWith(h))) {
+        return refusedSuite(files, dir, shown, Kind.IN_RELEASE, sha,
+            "unknown hash algorithm '" + h + "' in the Hash header");
+      }
+    }
     for (PGPSignature s : sigs) {
       String name = hashName(s.getHashAlgorithm());
-      if (!cs.hashes().isEmpty() && !cs.hashes().contains(name)) {
+      if (!cs.hashes().isEmpty()
+          && cs.hashes().stream().noneMatch(h -> !h.isEmpty() && name.startsWith(h))) {
         return refusedSuite(files, dir, shown, Kind.IN_RELEASE, sha,
             "signature digest conflict: the signature uses " + name + " but the Hash header "
                 + "says " + String.join(", ", cs.hashes()));
@@ -498,6 +507,9 @@ public final class Verifier {
         options.now(), true);
     return finishSuite(files, dir, shown, Kind.IN_RELEASE, sha, "InRelease", r, cs.content());
   }
+
+  private static final List<String> KNOWN_HASHES = List.of("MD5", "SHA1", "RIPEMD160",
+      "SHA256", "SHA384", "SHA512", "SHA224", "SHA3-256", "SHA3-512");
 
   private static String hashName(int alg) {
     return switch (alg) {

@@ -65,7 +65,7 @@ public final class PackagesIndex {
       return new GZIPInputStream(in, 65536);
     }
     if (name.endsWith(".xz")) {
-      return new XZInputStream(in, 64 * 1024);
+      return new XZInputStream(in, 128 * 1024); // KiB: xz -9 needs a 64 MiB dictionary
     }
     return in;
   }
