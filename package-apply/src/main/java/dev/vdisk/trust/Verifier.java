@@ -97,13 +97,11 @@ public final class Verifier {
       throw new NoSuchFileException(path.toString());
     }
     String name = path.getFileName().toString();
-    if (name.equals("InRelease") || name.endsWith(".InRelease")) {
-      Suite s = verifySuite(new LocalFiles(path.toAbsolutePath().getParent()), "", path);
-      return s.verdict;
-    }
-    if (name.equals("Release")) {
-      Suite s = verifySuite(new LocalFiles(path.toAbsolutePath().getParent()), "", path);
-      return s.verdict;
+    if (name.equals("InRelease") || name.equals("Release") || name.endsWith(".InRelease")) {
+      // the indexes below are checked only when the file sits where apt puts it
+      LocalFiles files = new LocalFiles(path.toAbsolutePath().getParent(),
+          !name.endsWith(".InRelease"));
+      return verifySuite(files, "", path).verdict;
     }
     if (INDEX_NAMES.contains(name)) {
       return verifyPackagesFile(path);
@@ -285,9 +283,15 @@ public final class Verifier {
 
   private static final class LocalFiles implements RepoFiles {
     final Path root;
+    final boolean indexes;
 
     LocalFiles(Path root) {
+      this(root, true);
+    }
+
+    LocalFiles(Path root, boolean indexes) {
       this.root = root;
+      this.indexes = indexes;
     }
 
     @Override
@@ -540,8 +544,8 @@ public final class Verifier {
     }
     List<String> problems = release.dateProblems(options.now(), options.allowExpired());
     KeyValidity k = r.signer();
-    List<Verification> children = files instanceof LocalFiles
-        ? verifyLocalIndexes((LocalFiles) files, dir, release) : List.of();
+    List<Verification> children = files instanceof LocalFiles lf && lf.indexes
+        ? verifyLocalIndexes(lf, dir, release) : List.of();
     List<String> reasons = new ArrayList<>(problems);
     for (Verification c : children) {
       if (!c.trusted()) {
