@@ -157,6 +157,20 @@ class TrustIT {
   }
 
   @Test
+  void revokedSigningSubkeyIsRefusedAndGpgvReportsRevKeySig() throws IOException {
+    Path repo = TrustFixtures.makeRepo(tmp.resolve("subrevoked"), "subrevoked", Map.of());
+    Path key = TrustFixtures.key("subrevoked");
+    Path inRelease = TrustFixtures.suite(repo).resolve("InRelease");
+    TrustFixtures.Gpgv g = TrustFixtures.gpgv(key, inRelease);
+    assertTrue(g.status().contains("[GNUPG:] REVKEYSIG"), g.status());
+    Verification v = new Verifier(TrustFixtures.store(key), now(), tmp).verify(inRelease);
+    assertFalse(v.trusted());
+    String sub = Files.readString(TrustFixtures.keys().resolve("subrevoked.sigfpr")).strip();
+    assertTrue(String.join(" ", v.reasons()).contains(sub.substring(24))
+        && String.join(" ", v.reasons()).contains("revoked"), v.reasons().toString());
+  }
+
+  @Test
   void unsignedIndexesAreRefused() throws IOException {
     Path repo = TrustFixtures.copy(TrustFixtures.repo(), tmp.resolve("unsigned"));
     Path suite = TrustFixtures.suite(repo);
