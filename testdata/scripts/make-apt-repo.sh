@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# A signed apt repository built by apt-ftparchive and gpg.
+# Usage: make-apt-repo.sh OUTDIR GNUPGHOME KEYID DEB...
+#   OUTDIR/pool/main/*.deb                          the packages (copied)
+#   OUTDIR/dists/bookworm-vdisk/main/binary-amd64/Packages{,.gz,.xz}   (every given .deb,
+#                                                   amd64 and all, as Debian's binary-amd64 does)
+#   OUTDIR/dists/bookworm-vdisk/main/binary-all/Packages{,.gz,.xz}     (only Architecture: all)
+#   OUTDIR/dists/bookworm-vdisk/{Release,Release.gpg,InRelease}  signed by KEYID
+#                                                   (gpg --clearsign and --detach-sign)
+# KEYID is passed to gpg --local-user as given (append '!' to force a particular subkey).
+# Optional environment:
+#   SUITE         suite/codename (default bookworm-vdisk)
+#   VALID_UNTIL   a Valid-Until value (RFC 2822 date, e.g. "Sat, 01 Jan 2000 00:00:00 UTC")
+#   RELEASE_DATE  the Date value (default: now)
+#   SIGN_TIME     sign with gpg --faked-system-time SIGN_TIME (e.g. 20200101T120000)
+set -euo pipefail
+out=${1:?usage: $0 OUTDIR GNUPGHOME KEYID DEB...}
+gnupghome=${2:?usage: $0 OUTDIR GNUPGHOME KEYID DEB...}
+keyid=${3:?usage: $0 OUTDIR GNUPGHOME KEYID DEB...}
+shift 3
+suite=${SUITE:-bookworm-vdisk}
+mkdir -p "$out/pool/main" "$out/dists/$suite/main/binary-amd64" "$out/dists/$suite/main/binary-all"
+out=$(cd "$out" && pwd)
+for deb in "$@"; do cp "$deb" "$out/pool/main/"; done
+cd "$out"
+apt-ftparchive packages pool/main >"dists/$suite/main/binary-amd64/Packages"
+awk 'BEGIN{RS=""; ORS="\n\n"} /\nArchitecture: all\n/' "dists/$suite/main/binary-amd64/Packages" \
+  >"dists/$suite/main/binary-all/Packages"
+for arch in amd64 all; do
+  p=dists/$suite/main/binary-$arch/Packages
+  gzip -9cn "$p" >"$p.gz"
+  xz -9c "$p" >"$p.xz"
+done
+opts=(-o "APT::FTPArchive::Release::Origin=vdisk" -o "APT::FTPArchive::Release::Label=vdisk"
+  -o "APT::FTPArchive::Release::Suite=$suite" -o "APT::FTPArchive::Release::Codename=$suite"
+  -o "APT::FTPArchive::Release::Architectures=amd64 all"
+  -o "APT::FTPArchive::Release::Components=main")
+[[ -n ${VALID_UNTIL:-} ]] && opts+=(-o "APT::FTPArchive::Release::Valid-Until=$VALID_UNTIL")
+[[ -n ${RELEASE_DATE:-} ]] && opts+=(-o "APT::FTPArchive::Release::Date=$RELEASE_DATE")
+rm -f "dists/$suite/Release" "dists/$suite/InRelease" "dists/$suite/Release.gpg"
+apt-ftparchive "${opts[@]}" release "dists/$suite" >"$out/Release.tmp"
+mv "$out/Release.tmp" "dists/$suite/Release"
+gpgopts=(--homedir "$gnupghome" --batch --yes --no-tty --quiet --pinentry-mode loopback
+  --passphrase '' --local-user "$keyid")
+[[ -n ${SIGN_TIME:-} ]] && gpgopts+=(--faked-system-time "$SIGN_TIME")
+gpg "${gpgopts[@]}" --clearsign --output "dists/$suite/InRelease" "dists/$suite/Release"
+gpg "${gpgopts[@]}" --detach-sign --output "dists/$suite/Release.gpg" "dists/$suite/Release"

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# OpenPGP test keys for the trust tests, made by gpg (no passphrases).
+# Usage: make-test-keys.sh OUTDIR
+# Writes:
+#   OUTDIR/home/          GNUPGHOME holding every secret key (sign with it: gpg --homedir OUTDIR/home)
+#   OUTDIR/NAME.gpg       NAME's public key, binary;  OUTDIR/NAME.asc  the same, ASCII-armored
+#   OUTDIR/NAME.fpr       NAME's primary fingerprint; OUTDIR/NAME.sigfpr the key that signs
+#                         (a subkey for `good`); OUTDIR/keys.env  NAME_FPR=... lines
+# Keys:
+#   good     ed25519 certify-only primary + ed25519 signing subkey, no expiry
+#   other    ed25519 signing key, no expiry (not trusted by the tests)
+#   expired  created 2020-01-01, expires 1 day later (signatures with
+#            --faked-system-time 20200101T120000 were made while it was valid)
+#   lapsed   created 2020-01-01 without expiry in OUTDIR/home; its exported public key
+#            (lapsed.gpg/.asc) carries a later self-signature giving it a 1-day expiry,
+#            so a signature made in home at 2020-01-03 is by a key expired at signing time
+#   revoked  signs normally in OUTDIR/home; its exported public key (revoked.gpg/.asc)
+#            carries the revocation certificate gpg wrote when generating it
+#   all.gpg  good + other + expired + lapsed + revoked public keys (binary), for convenience
+set -euo pipefail
+out=${1:?usage: $0 OUTDIR}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+home=$out/home
+rm -rf "$home" "$out/aux"
+mkdir -m 700 "$home" "$out/aux"
+g() { gpg --homedir "$home" --batch --yes --no-tty --quiet --pinentry-mode loopback --passphrase '' "$@"; }
+fpr_of() { g --with-colons --list-keys "$1" | awk -F: '$1=="fpr"{print $10; exit}'; }
+
+g --quick-gen-key 'vdisk good <good@vdisk.test>' ed25519 cert never
+good=$(fpr_of good@vdisk.test)
+g --quick-add-key "$good" ed25519 sign never
+goodsub=$(g --with-colons --list-keys "$good" | awk -F: '$1=="sub"{s=1} s&&$1=="fpr"{print $10; exit}')
+
+g --quick-gen-key 'vdisk other <other@vdisk.test>' ed25519 sign never
+other=$(fpr_of other@vdisk.test)
+
+g --faked-system-time 20200101T000000 --quick-gen-key 'vdisk expired <expired@vdisk.test>' \
+  ed25519 sign 1d
+expired=$(fpr_of expired@vdisk.test)
+
+g --faked-system-time 20200101T000000 --quick-gen-key 'vdisk lapsed <lapsed@vdisk.test>' \
+  ed25519 sign never
+lapsed=$(fpr_of lapsed@vdisk.test)
+
+g --quick-gen-key 'vdisk revoked <revoked@vdisk.test>' ed25519 sign never
+revoked=$(fpr_of revoked@vdisk.test)
+
+for name in good other expired; do
+  fpr=${!name}
+  g --export "$fpr" >"$out/$name.gpg"
+  g --armor --export "$fpr" >"$out/$name.asc"
+done
+
+# lapsed: a second home gets the secret key and a newer self-signature with a 1-day expiry
+aux=$out/aux
+ga() { gpg --homedir "$aux" --batch --yes --no-tty --quiet --pinentry-mode loopback --passphrase '' "$@"; }
+g --export-secret-keys "$lapsed" | ga --import
+ga --faked-system-time 20200101T010000 --quick-set-expire "$lapsed" 1d
+ga --export "$lapsed" >"$out/lapsed.gpg"
+ga --armor --export "$lapsed" >"$out/lapsed.asc"
+rm -rf "$aux"; mkdir -m 700 "$aux"
+
+# revoked: the public key plus gpg's own revocation certificate, imported in a scratch home
+g --export "$revoked" | ga --import
+sed 's/^:-----/-----/' "$home/openpgp-revocs.d/$revoked.rev" | ga --import
+ga --export "$revoked" >"$out/revoked.gpg"
+ga --armor --export "$revoked" >"$out/revoked.asc"
+rm -rf "$aux"
+
+cat "$out"/{good,other,expired,lapsed,revoked}.gpg >"$out/all.gpg"
+: >"$out/keys.env"
+for name in good other expired lapsed revoked; do
+  echo "${!name}" >"$out/$name.fpr"
+  echo "${!name}" >"$out/$name.sigfpr"
+  echo "${name^^}_FPR=${!name}" >>"$out/keys.env"
+done
+echo "$goodsub" >"$out/good.sigfpr"
+echo "GOOD_SUBKEY_FPR=$goodsub" >>"$out/keys.env"
