@@ -46,12 +46,14 @@ public final class DebArchive implements Closeable {
   private final String source;
   private final ControlParagraph control;
   private final Map<String, byte[]> members;
+  private final Map<String, DataEntry> memberEntries;
   private final long dataOffset;
   private final long dataSize;
   private final String dataName;
 
   private DebArchive(Path file, ControlParagraph control, Map<String, byte[]> members,
-      long dataOffset, long dataSize, String dataName) {
+      Map<String, DataEntry> memberEntries, long dataOffset, long dataSize, String dataName) {
+    this.memberEntries = Collections.unmodifiableMap(memberEntries);
     this.file = file;
     this.source = file.toString();
     this.control = control;
@@ -143,7 +145,8 @@ public final class DebArchive implements Closeable {
       }
       // check the data member's compression is one we can read before going on
       decompressor(data.name(), InputStream.nullInputStream(), deb, data.headerOffset(), true);
-      Map<String, byte[]> members = readControl(ch, ctl, deb);
+      Map<String, DataEntry> entries = new LinkedHashMap<>();
+      Map<String, byte[]> members = readControl(ch, ctl, deb, entries);
       byte[] controlBytes = members.get("control");
       if (controlBytes == null) {
         throw new CorruptStructureException(src, ctl.headerOffset(), ctl.name(),
@@ -157,7 +160,7 @@ public final class DebArchive implements Closeable {
               "no " + f + " field");
         }
       }
-      return new DebArchive(deb, control, members, data.dataOffset(), data.size(), data.name());
+      return new DebArchive(deb, control, members, entries, data.dataOffset(), data.size(), data.name());
     }
   }
 
@@ -276,8 +279,8 @@ public final class DebArchive implements Closeable {
     }
   }
 
-  private static Map<String, byte[]> readControl(FileChannel ch, ArMember ctl, Path deb)
-      throws IOException {
+  private static Map<String, byte[]> readControl(FileChannel ch, ArMember ctl, Path deb,
+      Map<String, DataEntry> entries) throws IOException {
     String src = deb.toString();
     Map<String, byte[]> out = new LinkedHashMap<>();
     InputStream raw = new BufferedInputStream(new Bounded(ch, ctl.dataOffset(), ctl.size()));
@@ -316,6 +319,12 @@ public final class DebArchive implements Closeable {
           bos.write(buf, 0, n);
         }
         out.put(name, bos.toByteArray());
+        entries.put(name, new DataEntry(name, DataEntry.Type.FILE, e.getMode() & 07777,
+            (int) e.getLongUserId(), (int) e.getLongGroupId(),
+            e.getUserName() == null ? "" : e.getUserName(),
+            e.getGroupName() == null ? "" : e.getGroupName(),
+            e.getLastModifiedTime() == null ? Instant.EPOCH
+                : e.getLastModifiedTime().toInstant(), e.getSize(), null, 0));
       }
     }
     return out;
@@ -396,6 +405,16 @@ public final class DebArchive implements Closeable {
    */
   public Map<String, byte[]> controlMembers() {
     return members;
+  }
+
+  /**
+   * The control archive's members' tar headers by name (mode, owner, mtime, size; the path is
+   * the member's name), as dpkg copies them into {@code /var/lib/dpkg/info}.
+   *
+   * @return the entries (unmodifiable), in archive order
+   */
+  public Map<String, DataEntry> controlMemberEntries() {
+    return memberEntries;
   }
 
   /**
