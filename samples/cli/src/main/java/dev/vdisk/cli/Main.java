@@ -51,6 +51,7 @@ import picocli.CommandLine.Option;
       TouchCommand.class,
       RegCommand.class,
       InspectCommand.class,
+      ApplyCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",
@@ -146,7 +147,8 @@ public final class Main implements Runnable {
    */
   static int exitCode(Throwable t) {
     if (t instanceof UnsafeToWriteException || t instanceof TrustException
-        || t instanceof ReadOnlyFileSystemException) {
+        || t instanceof ReadOnlyFileSystemException
+        || t instanceof dev.vdisk.apply.DependencyException) {
       return ExitCode.REFUSED;
     }
     // Corrupt or unsupported structures, truncated images, missing or unreadable files: the
