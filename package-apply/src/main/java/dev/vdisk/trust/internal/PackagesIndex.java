@@ -65,7 +65,8 @@ public final class PackagesIndex {
       return new GZIPInputStream(in, 65536);
     }
     if (name.endsWith(".xz")) {
-      return new XZInputStream(in, 64 * 1024);
+      // KiB: xz -9 (as make-apt-repo.sh compresses) declares a 64 MiB dictionary, 65640 KiB in all
+      return new XZInputStream(in, 128 * 1024);
     }
     return in;
   }
