@@ -108,7 +108,9 @@ public final class Applier {
     List<String> warnings = new ArrayList<>();
 
     // 1. trust, before anything is opened for writing
+    long t0 = System.nanoTime();
     verify(files, options);
+    LOG.debug("verified {} packages in {} ms", files.size(), ms(t0));
 
     // 2. the packages themselves
     List<DebArchive> archives = new ArrayList<>();
@@ -153,8 +155,10 @@ public final class Applier {
   private static ApplyReport applyTo(Path image, Path target, List<DebArchive> archives,
       List<Path> files, ApplyOptions options, List<String> warnings) throws IOException {
     // 4. the guest root, read-only
+    long t0 = System.nanoTime();
     Inspection inspection = Inspector.inspect(target);
     GuestRoot root = chooseRoot(target, inspection, options.partition());
+    LOG.debug("inspected {} in {} ms: root in {}", target, ms(t0), where(root.partition()));
     warnings.addAll(root.warnings());
     refusePendingRecords(target);
 
@@ -174,7 +178,12 @@ public final class Applier {
                     + where(root.partition()));
           }
           Path guest = fs.getPath("/");
+          long t1 = System.nanoTime();
           actions = inject(target, guest, archives, files, options, warnings);
+          LOG.debug("injected in {} ms", ms(t1));
+          t1 = System.nanoTime();
+          fs.close();
+          LOG.debug("file system closed (flushed into the transaction) in {} ms", ms(t1));
         }
         long changed = tx.dirtyBlocks() * Transaction.BLOCK;
         if (options.dryRun()) {
@@ -184,8 +193,9 @@ public final class Applier {
           if (options.progress() != null) {
             options.progress().progress(archives.size(), archives.size() + 1L);
           }
+          long t2 = System.nanoTime();
           tx.commit(Transaction.record(target));
-          LOG.info("{}: committed {} changed bytes", target, changed);
+          LOG.info("{}: committed {} changed bytes in {} ms", target, changed, ms(t2));
         }
         if (options.progress() != null) {
           options.progress().progress(archives.size() + 1L, archives.size() + 1L);
@@ -446,6 +456,10 @@ public final class Applier {
       out.add(mp.length() > 1 && mp.endsWith("/") ? mp.substring(0, mp.length() - 1) : mp);
     }
     return out;
+  }
+
+  private static long ms(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
   private static String where(int partition) {
