@@ -418,6 +418,32 @@ class ApplyCommandIT {
   }
 
   @Test
+  void anImageARunningQemuHoldsIsRefused() throws Exception {
+    Path qemuIo = Oracles.require("qemu-io", "qemu-utils");
+    Path image = copy("busy.vmdk");
+    // qemu-io opens the image read-write (taking QEMU's locks) and waits for commands on stdin
+    Process qemu = new ProcessBuilder(qemuIo.toString(), "-f", "vmdk", image.toString())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try (java.io.OutputStream stdin = qemu.getOutputStream()) {
+      long inode = (Long) Files.getAttribute(image, "unix:ino");
+      boolean locked = false;
+      for (int i = 0; i < 200 && !locked; i++) {
+        locked = Files.readAllLines(Path.of("/proc/locks")).stream()
+            .anyMatch(l -> l.contains("OFDLCK") && l.contains(":" + inode + " "));
+        Thread.sleep(50);
+      }
+      assertThat(locked).as("qemu-io locked the image").isTrue();
+      String before = sha256(image);
+      CliRunner r = CliRunner.run(applyArgs(image, "good.gpg").toArray(String[]::new));
+      assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.REFUSED);
+      assertThat(r.err()).contains("lock");
+      assertThat(sha256(image)).isEqualTo(before);
+      stdin.write("quit\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    assertThat(qemu.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
   void aGuestWithoutDpkgIsBadInput() throws Exception {
     Path raw = ProjectPaths.image("gpt5.img");
     Path copy = work.resolve("gpt5.img");

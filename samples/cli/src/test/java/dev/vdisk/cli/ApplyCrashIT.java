@@ -136,7 +136,7 @@ class ApplyCrashIT {
     if (commitStart > 1) {
       halts.add(1 + rnd.nextInt(commitStart - 1)); // one while still writing the overlay
     }
-    while (halts.size() < Math.min(14, names.size() - commitStart + 2)) {
+    while (halts.size() < Math.min(10, names.size() - commitStart + 2)) {
       halts.add(commitStart + rnd.nextInt(names.size() - commitStart + 1));
     }
     int sawBefore = 0;
