@@ -4,6 +4,7 @@ import dev.vdisk.deb.internal.DebPackage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,8 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Relations.</b> A relation is satisfied by a package of that name, or by one that {@code
  * Provides} it (a versioned relation only by a versioned {@code Provides: name (= v)}), with
- * dpkg's architecture rule: a {@code Multi-Arch: foreign} target satisfies any architecture; a
- * {@code :any} qualifier any architecture of a {@code Multi-Arch: allowed} target; otherwise the
+ * dpkg's architecture rule: a {@code Multi-Arch: foreign} target satisfies an unqualified
+ * relation from any architecture; a {@code :any} qualifier accepts any architecture of a {@code
+ * Multi-Arch: allowed} target only (not of a {@code foreign} one); otherwise the
  * architectures must be equal, where an unqualified relation takes the depending package's
  * architecture, {@code :native} the native one, and {@code all} counts as native. {@code
  * Conflicts}, {@code Breaks} and {@code Replaces} without a qualifier apply to every
@@ -146,6 +148,8 @@ public final class Dependencies {
     private final Set<String> foreignArchs;
     private final List<String> problems = new ArrayList<>();
     private final Map<String, String> mustStage = new LinkedHashMap<>();
+    private final Map<List<DebPackage>, Map<String, List<DebPackage>>> indexes =
+        new IdentityHashMap<>();
 
     Checker(String nativeArch, Set<String> foreignArchs) {
       this.nativeArch = nativeArch;
@@ -190,7 +194,7 @@ public final class Dependencies {
 
       // the view after the change
       List<DebPackage> view = new ArrayList<>();
-      Map<DebPackage, DebPackage> replacedBy = new HashMap<>();
+      Map<DebPackage, DebPackage> replacedBy = new IdentityHashMap<>();
       for (DebPackage g : guest) {
         DebPackage by = null;
         for (DebPackage c : set) {
@@ -263,10 +267,10 @@ public final class Dependencies {
 
     /** dpkg's architecture rule for a target instance against a relation from {@code from}. */
     private boolean archSatisfied(DebPackage target, Relation r, DebPackage from, Kind kind) {
-      if (target.multiArch().equals("foreign")) {
-        return true;
-      }
       String q = r.archQualifier();
+      if (q == null && target.multiArch().equals("foreign")) {
+        return true; // only an unqualified relation: "foo:any" needs Multi-Arch: allowed
+      }
       String depArch;
       if (q == null) {
         if (kind.negative()) {
@@ -304,12 +308,41 @@ public final class Dependencies {
       return negated;
     }
 
+    /**
+     * The packages of a pool that are named {@code name} or provide it: the whole pool when it is
+     * small, else from an index built once per pool (pools are not changed after first use).
+     */
+    private List<DebPackage> candidatesFor(String name, List<DebPackage> pool) {
+      if (pool.size() < 16) {
+        return pool;
+      }
+      Map<String, List<DebPackage>> index = indexes.computeIfAbsent(pool, Checker::index);
+      return index.getOrDefault(name, List.of());
+    }
+
+    private static Map<String, List<DebPackage>> index(List<DebPackage> pool) {
+      Map<String, List<DebPackage>> index = new HashMap<>();
+      for (DebPackage t : pool) {
+        Set<String> names = new LinkedHashSet<>();
+        names.add(t.name());
+        for (List<Relation> g : t.provides()) {
+          for (Relation pr : g) {
+            names.add(pr.name().toLowerCase(Locale.ROOT));
+          }
+        }
+        for (String n : names) {
+          index.computeIfAbsent(n, k -> new ArrayList<>()).add(t);
+        }
+      }
+      return index;
+    }
+
     /** Packages of {@code pool} that satisfy one relation (by name or Provides). */
     private List<DebPackage> satisfiers(Relation r, DebPackage from, Kind kind,
         List<DebPackage> pool) {
       String name = r.name().toLowerCase(Locale.ROOT);
       List<DebPackage> out = new ArrayList<>();
-      for (DebPackage t : pool) {
+      for (DebPackage t : candidatesFor(name, pool)) {
         if (kind.negative() && t == from) {
           continue;
         }
@@ -639,8 +672,9 @@ public final class Dependencies {
       List<DebPackage> configured = new ArrayList<>(configuredGuest);
       configureAll(configured, unconfigured);
       for (DebPackage x : staged) {
+        List<DebPackage> configuredNow = List.copyOf(configured);
         for (List<Relation> g : x.preDepends()) {
-          if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, configured)) {
+          if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, configuredNow)) {
             problems.add(label(x) + " pre-depends on " + Relation.formatField(List.of(g))
                 + ", which cannot be configured before " + x.name()
                 + " is unpacked at first boot");
@@ -672,7 +706,9 @@ public final class Dependencies {
         changed = able.removeIf(unable);
       }
       configured.addAll(able);
-      unconfigured.removeAll(able);
+      Set<DebPackage> done = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+      done.addAll(able);
+      unconfigured.removeIf(done::contains);
     }
 
     private String label(DebPackage p) {

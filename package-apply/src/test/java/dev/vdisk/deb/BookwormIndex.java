@@ -54,8 +54,21 @@ final class BookwormIndex {
    * @return the paragraphs' fields
    */
   static List<Map<String, String>> read(Set<String> fields) throws IOException {
+    return read(fields, files(), p -> true);
+  }
+
+  /**
+   * Streams the chosen fields of the paragraphs of some index files that a filter keeps.
+   *
+   * @param fields the field names wanted
+   * @param files the index files
+   * @param keep which paragraphs (by their chosen fields) to keep
+   * @return the kept paragraphs' fields
+   */
+  static List<Map<String, String>> read(Set<String> fields, List<Path> files,
+      java.util.function.Predicate<Map<String, String>> keep) throws IOException {
     List<Map<String, String>> out = new ArrayList<>();
-    for (Path file : files()) {
+    for (Path file : files) {
       try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         Map<String, String> cur = new LinkedHashMap<>();
         String name = null;
@@ -68,7 +81,9 @@ final class BookwormIndex {
               name = null;
             }
             if (!cur.isEmpty()) {
-              out.add(cur);
+              if (keep.test(cur)) {
+                out.add(cur);
+              }
               cur = new LinkedHashMap<>();
             }
           } else if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
@@ -91,7 +106,7 @@ final class BookwormIndex {
         if (name != null) {
           cur.put(name, value.toString());
         }
-        if (!cur.isEmpty()) {
+        if (!cur.isEmpty() && keep.test(cur)) {
           out.add(cur);
         }
       }
