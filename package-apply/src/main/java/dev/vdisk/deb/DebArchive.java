@@ -165,7 +165,9 @@ public final class DebArchive implements Closeable {
   }
 
   private static long next(ArMember m) {
-    return m.dataOffset() + m.size() + (m.size() & 1);
+    // the padding follows the whole member (a BSD name included)
+    long raw = m.dataOffset() + m.size() - m.headerOffset() - AR_HEADER;
+    return m.dataOffset() + m.size() + (raw & 1);
   }
 
   private static byte[] readFully(FileChannel ch, long pos, int len, String src, String what)

@@ -15,7 +15,9 @@ import java.util.Map;
  * @param updates Windows servicing packages
  * @param applications Windows applications
  * @param pendingReboot the reasons a reboot is pending (Windows {@code RebootPending}, {@code
- *     PendingFileRenameOperations}, {@code pending.xml}); empty when none
+ *     PendingFileRenameOperations}, {@code pending.xml}; Linux: packages that vdisk's enabled
+ *     first-boot unit configures or installs, which are then listed in {@code packages} with
+ *     the status {@code install ok installed-pending-reboot}); empty when none
  * @param mounts guest mount point to what is mounted there (Linux fstab entries that were
  *     found, for example {@code /boot} to {@code partition 1}), or drive letter to partition
  *     (Windows {@code MountedDevices}) where they could be matched

@@ -56,10 +56,15 @@ final class MaintScript {
       String raw = joined.get(i);
       String line = raw.strip();
       if (skipDepth > 0) {
-        if (line.startsWith("if ") || line.equals("if")) {
-          skipDepth++;
-        } else if (line.equals("fi") || line.startsWith("fi ") || line.startsWith("fi;")) {
-          skipDepth--;
+        for (String tok : line.split("[;\\s]+")) {
+          if (tok.equals("if")) {
+            skipDepth++;
+          } else if (tok.equals("fi")) {
+            skipDepth--;
+          }
+        }
+        if (skipDepth < 0) {
+          return Optional.empty();
         }
         continue;
       }

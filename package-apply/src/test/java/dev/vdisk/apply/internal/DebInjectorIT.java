@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vdisk.apply.PackageAction;
 import dev.vdisk.deb.DebArchive;
 import dev.vdisk.deb.DebootstrapTree;
+import dev.vdisk.inspect.GuestFiles;
+import dev.vdisk.inspect.GuestRoot;
+import dev.vdisk.inspect.InstalledPackage;
+import dev.vdisk.inspect.internal.linux.LinuxInspector;
 import dev.vdisk.testdata.Oracles;
 import dev.vdisk.testdata.ProjectPaths;
 import java.io.IOException;
@@ -30,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The acceptance point at directory level. Two copies of the debootstrap tree (cp -a), with the
- * same admin change to two conffiles: in A, {@link DebInjector} injects the packages {@code
+ * same admin change to two conffiles, a local diversion ({@code dpkg-divert}) of a file the new
+ * login changes and a stat override ({@code dpkg-statoverride}) of a file new in base-files: in A, {@link DebInjector} injects the packages {@code
  * testdata/scripts/make-newer-debs.sh} builds; in B, real {@code dpkg --no-triggers --unpack}
  * (in a chroot) unpacks those A unpacked (the staged ones are installed at first boot instead).
  * Compared: the status file byte for byte, every {@code info/} file (bytes, mode; mtime except
@@ -65,18 +70,24 @@ class DebInjectorIT {
     }
     a = work.resolve("A");
     b = work.resolve("B");
-    for (Path copy : new Path[] {a, b}) {
+    for (Path copy : new Path[] {a}) {
       Oracles.runOk("cp", "-a", tree.toString(), copy.toString());
       Files.deleteIfExists(copy.resolve(".vdisk-complete"));
       Files.writeString(copy.resolve("etc/issue"), "admin change\n",
           java.nio.file.StandardOpenOption.APPEND);
       Files.writeString(copy.resolve("etc/login.defs"), "# admin change\n",
           java.nio.file.StandardOpenOption.APPEND);
+      // a local diversion of a file the new login changes, a stat override of a new file
+      Oracles.runOk("chroot", copy.toString(), "dpkg-divert", "--local", "--rename", "--divert",
+          "/usr/share/doc/login/copyright.local", "--add", "/usr/share/doc/login/copyright");
+      Oracles.runOk("chroot", copy.toString(), "dpkg-statoverride", "--add", "nobody",
+          "nogroup", "0640", "/usr/share/doc/base-files/vdisk-new.txt");
       for (String f : new String[] {"etc/issue", "etc/login.defs"}) {
         Files.setLastModifiedTime(copy.resolve(f),
             java.nio.file.attribute.FileTime.from(Instant.parse("2026-02-03T04:05:06Z")));
       }
     }
+    Oracles.runOk("cp", "-a", a.toString(), b.toString());
     List<DebArchive> archives = new ArrayList<>();
     for (Path d : debs) {
       archives.add(DebArchive.open(d));
@@ -150,6 +161,26 @@ class DebInjectorIT {
 
   @Test
   @Order(5)
+  void inspectReportsPendingReboot() throws IOException {
+    GuestRoot r = LinuxInspector.inspect(GuestFiles.of(a), 0, Map.of(), List.of());
+    assertEquals(2, r.pendingReboot().size(), r.pendingReboot().toString());
+    for (int i = 0; i < debs.size(); i++) {
+      try (DebArchive deb = DebArchive.open(debs.get(i))) {
+        boolean found = false;
+        for (InstalledPackage p : r.packages()) {
+          if (p.name().equals(deb.name()) && p.version().equals(deb.version())) {
+            assertEquals("install ok installed-pending-reboot", p.status(), p.toString());
+            assertFalse(p.installed());
+            found = true;
+          }
+        }
+        assertTrue(found, deb.name() + " " + deb.version() + " reported");
+      }
+    }
+  }
+
+  @Test
+  @Order(6)
   void firstBootConfiguresEverything() throws IOException {
     Oracles.Result r = Oracles.run("chroot", a.toString(), FirstBoot.SCRIPT);
     String log = Files.readString(a.resolve(FirstBoot.LOG.substring(1)));
@@ -177,6 +208,8 @@ class DebInjectorIT {
     // the admin's changes are kept, the new versions beside them
     assertTrue(Files.readString(a.resolve("etc/issue")).contains("admin change"));
     assertTrue(Files.exists(a.resolve("etc/login.defs.dpkg-dist")));
+    GuestRoot after = LinuxInspector.inspect(GuestFiles.of(a), 0, Map.of(), List.of());
+    assertEquals(List.of(), after.pendingReboot());
   }
 
   /** Path to a line of type, mode, owner, link target, content hash and mtime. */

@@ -107,10 +107,16 @@ public final class LinuxInspector {
     String format = null;
     String manager = null;
     List<InstalledPackage> dpkg = readDpkg(guest, warn);
+    List<String> pendingReboot = new ArrayList<>();
     if (dpkg != null) {
       packages.addAll(dpkg);
       format = "deb";
       manager = "dpkg";
+      try {
+        pendingReboot.addAll(PendingInstalls.apply(guest, packages));
+      } catch (IOException e) {
+        warn.add(PendingInstalls.STAGED + ": " + e.getMessage());
+      }
     }
     Optional<String> apk = database(guest, "/lib/apk/db/installed", warn);
     if (apk.isPresent()) {
@@ -159,7 +165,7 @@ public final class LinuxInspector {
     OsFacts facts = new OsFacts("linux", distribution, version, versionId, product, pointRelease,
         codename, null, null, null, null, arch, hostname(guest, warn), initSystem(guest),
         format, manager);
-    return new GuestRoot(partition, facts, packages, kernels, List.of(), List.of(), List.of(),
+    return new GuestRoot(partition, facts, packages, kernels, List.of(), List.of(), pendingReboot,
         mounts, warn);
   }
 
