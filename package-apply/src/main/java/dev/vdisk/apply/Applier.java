@@ -289,11 +289,12 @@ public final class Applier {
         throw new NoSuchFileException(p.toString());
       }
       if (out.size() > MAX_PACKAGES) {
-        throw new IllegalArgumentException("more than " + MAX_PACKAGES + " packages");
+        throw new dev.vdisk.core.VdiskException(p, "more than " + MAX_PACKAGES
+            + " packages given");
       }
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("no packages given");
+      throw new dev.vdisk.core.VdiskException(null, "no packages given");
     }
     return new ArrayList<>(out);
   }

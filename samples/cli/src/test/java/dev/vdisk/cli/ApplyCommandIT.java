@@ -381,6 +381,14 @@ class ApplyCommandIT {
     JsonNode report = JSON.readTree(r.out());
     assertThat(report.get("dryRun").asBoolean()).isTrue();
     assertThat(report.get("packages").size()).isEqualTo(newVersions.size());
+    assertThat(report.get("written").isNull()).isTrue();
+    assertThat(sha256(image)).isEqualTo(before);
+    // with a snapshot: the child is created for the run and removed again
+    Path child = work.resolve("dry-child.vmdk");
+    CliRunner s = CliRunner.run(applyArgs(image, "good.gpg", "--dry-run", "--snapshot",
+        child.toString()).toArray(String[]::new));
+    assertThat(s.exitCode()).as(s.err()).isZero();
+    assertThat(Files.exists(child)).isFalse();
     assertThat(sha256(image)).isEqualTo(before);
   }
 
