@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Every package is read ({@code control}, members); a malformed one is a {@code
  *       CorruptStructureException} naming it.
  *   <li>With a snapshot, the differencing child is created (removed again on any failure).
- *   <li>The image is inspected read-only ({@link Inspector}) for its Linux root (the default one,
+ *   <li>A commit a crash interrupted is finished ({@link Transaction#record}). The image is
+ *       inspected read-only ({@link Inspector}) for its Linux root (the default one,
  *       or the given partition) and its {@code /etc/fstab} mounts; a guest without a dpkg
  *       database is refused ({@link UnsupportedFeatureException}). A redo record that an earlier
  *       interrupted write left for a partition is refused ({@link UnsafeToWriteException}).
@@ -154,7 +155,15 @@ public final class Applier {
 
   private static ApplyReport applyTo(Path image, Path target, List<DebArchive> archives,
       List<Path> files, ApplyOptions options, List<String> warnings) throws IOException {
-    // 4. the guest root, read-only
+    // 4. the guest root, read-only; an earlier commit a crash interrupted is finished first, so
+    // that what is inspected is what will be written
+    if (dev.vdisk.core.tx.RedoLogDevice.pending(Transaction.record(target))) {
+      LOG.info("{}: finishing an interrupted commit ({}) before applying",
+          target, Transaction.record(target));
+      try (VirtualDisk d = VirtualDisks.open(target, OpenOptions.readWrite())) {
+        LOG.debug("{}: {} bytes, recovered", target, d.size());
+      }
+    }
     long t0 = System.nanoTime();
     Inspection inspection = Inspector.inspect(target);
     GuestRoot root = chooseRoot(target, inspection, options.partition());
