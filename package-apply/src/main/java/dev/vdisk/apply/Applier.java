@@ -179,21 +179,28 @@ public final class Applier {
         Transaction tx = Transaction.begin(disk, target.toAbsolutePath().getParent())) {
       List<PackageAction> actions;
       try {
-        try (VdiskFileSystem fs = VdiskFileSystems.open(tx, OptionalInt.of(root.partition()),
-            MountOptions.writable())) {
+        VdiskFileSystem fs = VdiskFileSystems.open(tx, OptionalInt.of(root.partition()),
+            MountOptions.writable());
+        try {
           if (fs.isReadOnly()) {
             throw new UnsafeToWriteException(target, UnsafeToWriteException.Reason.READ_ONLY,
                 "the " + fs.identity().type() + " driver cannot write the root file system in "
                     + where(root.partition()));
           }
-          Path guest = fs.getPath("/");
           long t1 = System.nanoTime();
-          actions = inject(target, guest, archives, files, options, warnings);
+          actions = inject(target, fs.getPath("/"), archives, files, options, warnings);
           LOG.debug("injected in {} ms", ms(t1));
-          t1 = System.nanoTime();
-          fs.close();
-          LOG.debug("file system closed (flushed into the transaction) in {} ms", ms(t1));
+        } catch (IOException | RuntimeException | Error e) {
+          try {
+            fs.close();
+          } catch (IOException suppressed) {
+            e.addSuppressed(suppressed);
+          }
+          throw e;
         }
+        long t1 = System.nanoTime();
+        fs.close(); // flushes everything into the transaction; a failure here discards it
+        LOG.debug("file system closed (flushed into the transaction) in {} ms", ms(t1));
         long changed = tx.dirtyBlocks() * Transaction.BLOCK;
         if (options.dryRun()) {
           LOG.info("{}: dry run: dropping {} changed bytes", target, changed);
