@@ -35,11 +35,20 @@ opts=(-o "APT::FTPArchive::Release::Origin=vdisk" -o "APT::FTPArchive::Release::
   -o "APT::FTPArchive::Release::Suite=$suite" -o "APT::FTPArchive::Release::Codename=$suite"
   -o "APT::FTPArchive::Release::Architectures=amd64 all"
   -o "APT::FTPArchive::Release::Components=main")
-[[ -n ${VALID_UNTIL:-} ]] && opts+=(-o "APT::FTPArchive::Release::Valid-Until=$VALID_UNTIL")
 [[ -n ${RELEASE_DATE:-} ]] && opts+=(-o "APT::FTPArchive::Release::Date=$RELEASE_DATE")
 rm -f "dists/$suite/Release" "dists/$suite/InRelease" "dists/$suite/Release.gpg"
 apt-ftparchive "${opts[@]}" release "dists/$suite" >"$out/Release.tmp"
-mv "$out/Release.tmp" "dists/$suite/Release"
+if [[ -n ${VALID_UNTIL:-} ]]; then
+  # apt-ftparchive writes Valid-Until only as Date + APT::FTPArchive::Release::ValidTime;
+  # an absolute value goes in after the Date line
+  awk -v vu="$VALID_UNTIL" '{print} /^Date: / && !done {print "Valid-Until: " vu; done=1}' \
+    "$out/Release.tmp" >"dists/$suite/Release"
+  rm "$out/Release.tmp"
+else
+  mv "$out/Release.tmp" "dists/$suite/Release"
+fi
+# stop the gpg-agent signing starts, so no daemon outlives this script
+trap 'gpgconf --homedir "$gnupghome" --kill gpg-agent 2>/dev/null || true' EXIT
 gpgopts=(--homedir "$gnupghome" --batch --yes --no-tty --quiet --pinentry-mode loopback
   --passphrase '' --local-user "$keyid")
 [[ -n ${SIGN_TIME:-} ]] && gpgopts+=(--faked-system-time "$SIGN_TIME")

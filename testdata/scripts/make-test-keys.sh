@@ -24,6 +24,9 @@ out=$(cd "$out" && pwd)
 home=$out/home
 rm -rf "$home" "$out/aux"
 mkdir -m 700 "$home" "$out/aux"
+# stop the gpg-agents this script starts, so no daemon outlives it
+trap 'gpgconf --homedir "$home" --kill gpg-agent 2>/dev/null || true
+      gpgconf --homedir "$out/aux" --kill gpg-agent 2>/dev/null || true' EXIT
 g() { gpg --homedir "$home" --batch --yes --no-tty --quiet --pinentry-mode loopback --passphrase '' "$@"; }
 fpr_of() { g --with-colons --list-keys "$1" | awk -F: '$1=="fpr"{print $10; exit}'; }
 
@@ -59,6 +62,7 @@ g --export-secret-keys "$lapsed" | ga --import
 ga --faked-system-time 20200101T010000 --quick-set-expire "$lapsed" 1d
 ga --export "$lapsed" >"$out/lapsed.gpg"
 ga --armor --export "$lapsed" >"$out/lapsed.asc"
+gpgconf --homedir "$aux" --kill gpg-agent 2>/dev/null || true
 rm -rf "$aux"; mkdir -m 700 "$aux"
 
 # revoked: the public key plus gpg's own revocation certificate, imported in a scratch home
@@ -66,6 +70,7 @@ g --export "$revoked" | ga --import
 sed 's/^:-----/-----/' "$home/openpgp-revocs.d/$revoked.rev" | ga --import
 ga --export "$revoked" >"$out/revoked.gpg"
 ga --armor --export "$revoked" >"$out/revoked.asc"
+gpgconf --homedir "$aux" --kill gpg-agent 2>/dev/null || true
 rm -rf "$aux"
 
 cat "$out"/{good,other,expired,lapsed,revoked}.gpg >"$out/all.gpg"

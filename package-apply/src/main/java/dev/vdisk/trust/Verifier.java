@@ -97,13 +97,11 @@ public final class Verifier {
       throw new NoSuchFileException(path.toString());
     }
     String name = path.getFileName().toString();
-    if (name.equals("InRelease") || name.endsWith(".InRelease")) {
-      Suite s = verifySuite(new LocalFiles(path.toAbsolutePath().getParent()), "", path);
-      return s.verdict;
-    }
-    if (name.equals("Release")) {
-      Suite s = verifySuite(new LocalFiles(path.toAbsolutePath().getParent()), "", path);
-      return s.verdict;
+    if (name.equals("InRelease") || name.equals("Release") || name.endsWith(".InRelease")) {
+      // the indexes below are checked only when the file sits where apt puts it
+      LocalFiles files = new LocalFiles(path.toAbsolutePath().getParent(),
+          !name.endsWith(".InRelease"));
+      return verifySuite(files, "", path).verdict;
     }
     if (INDEX_NAMES.contains(name)) {
       return verifyPackagesFile(path);
@@ -285,9 +283,15 @@ public final class Verifier {
 
   private static final class LocalFiles implements RepoFiles {
     final Path root;
+    final boolean indexes;
 
     LocalFiles(Path root) {
+      this(root, true);
+    }
+
+    LocalFiles(Path root, boolean indexes) {
       this.root = root;
+      this.indexes = indexes;
     }
 
     @Override
@@ -485,9 +489,18 @@ public final class Verifier {
       return refusedSuite(files, dir, shown, Kind.IN_RELEASE, sha,
           "malformed signature block: " + e.getMessage());
     }
+    // gpgv takes a Hash name that is a prefix of an algorithm's name as naming it, and refuses
+    // a name that names none
+    for (String h : cs.hashes()) {
+      if (KNOWN_HASHES.stream().noneMatch(k -> k.startsWith(h))) {
+        return refusedSuite(files, dir, shown, Kind.IN_RELEASE, sha,
+            "unknown hash algorithm '" + h + "' in the Hash header");
+      }
+    }
     for (PGPSignature s : sigs) {
       String name = hashName(s.getHashAlgorithm());
-      if (!cs.hashes().isEmpty() && !cs.hashes().contains(name)) {
+      if (!cs.hashes().isEmpty()
+          && cs.hashes().stream().noneMatch(h -> !h.isEmpty() && name.startsWith(h))) {
         return refusedSuite(files, dir, shown, Kind.IN_RELEASE, sha,
             "signature digest conflict: the signature uses " + name + " but the Hash header "
                 + "says " + String.join(", ", cs.hashes()));
@@ -498,6 +511,9 @@ public final class Verifier {
         options.now(), true);
     return finishSuite(files, dir, shown, Kind.IN_RELEASE, sha, "InRelease", r, cs.content());
   }
+
+  private static final List<String> KNOWN_HASHES = List.of("MD5", "SHA1", "RIPEMD160",
+      "SHA256", "SHA384", "SHA512", "SHA224", "SHA3-256", "SHA3-512");
 
   private static String hashName(int alg) {
     return switch (alg) {
@@ -528,8 +544,8 @@ public final class Verifier {
     }
     List<String> problems = release.dateProblems(options.now(), options.allowExpired());
     KeyValidity k = r.signer();
-    List<Verification> children = files instanceof LocalFiles
-        ? verifyLocalIndexes((LocalFiles) files, dir, release) : List.of();
+    List<Verification> children = files instanceof LocalFiles lf && lf.indexes
+        ? verifyLocalIndexes(lf, dir, release) : List.of();
     List<String> reasons = new ArrayList<>(problems);
     for (Verification c : children) {
       if (!c.trusted()) {

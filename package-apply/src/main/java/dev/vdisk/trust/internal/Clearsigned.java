@@ -16,11 +16,18 @@ import java.util.List;
  * break before the signature block. Text before the message and after the signature block is
  * ignored, as gpgv ignores it; it is never part of {@link #content()}.
  *
- * @param hashes the algorithm names of the {@code Hash:} headers, upper case (empty when none)
+ * <p>As gpgv does, the text ends at the first line starting with five dashes (a text line
+ * starting with a dash is always dash-escaped), whatever follows the dashes, and the signature
+ * block ends at the next such line, or right after its armor checksum line ({@code =} and four
+ * characters; the rest of that line is ignored); the block is rewritten with standard BEGIN and
+ * END lines.
+ *
+ * @param hashes the algorithm names of the {@code Hash:} headers as written (empty when none)
  * @param signedData the canonical signed bytes
  * @param content the text as a reader sees it: lines without dash-escapes joined by LF, with a
  *     final LF
- * @param signatureBlock the armored signature block, from its BEGIN line to its END line
+ * @param signatureBlock the armored signature block, from its BEGIN line to its END line (both
+ *     written out in full, the lines between as found)
  */
 public record Clearsigned(List<String> hashes, byte[] signedData, String content,
     byte[] signatureBlock) {
@@ -84,7 +91,7 @@ public record Clearsigned(List<String> hashes, byte[] signedData, String content
             "invalid armor header " + quote(h));
       }
       for (String name : h.substring(6).split(",")) {
-        String n = name.strip().toUpperCase(java.util.Locale.ROOT);
+        String n = blankStrip(name); // case matters to gpgv
         if (n.isEmpty()) {
           throw new CorruptStructureException(source, lines.get(i)[0],
               "cleartext signed message", "empty name in armor header " + quote(h));
@@ -99,7 +106,7 @@ public record Clearsigned(List<String> hashes, byte[] signedData, String content
     for (; i < lines.size(); i++) {
       int[] l = lines.get(i);
       String t = text(bytes, l);
-      if (t.equals(BEGIN_SIGNATURE)) {
+      if (t.startsWith("-----")) {
         sigStart = i;
         break;
       }
@@ -124,9 +131,12 @@ public record Clearsigned(List<String> hashes, byte[] signedData, String content
       throw new CorruptStructureException(source, bytes.length, "cleartext signed message",
           "no '" + BEGIN_SIGNATURE + "' line");
     }
+    // the block ends at the next dashed line, or (as gpgv reads it) right after the armor
+    // checksum: '=' and four radix-64 characters, whatever follows them on that line
     int end = -1;
     for (int j = sigStart + 1; j < lines.size(); j++) {
-      if (text(bytes, lines.get(j)).equals(END_SIGNATURE)) {
+      String t = text(bytes, lines.get(j));
+      if (t.startsWith("-----") || t.startsWith("=")) {
         end = j;
         break;
       }
@@ -135,10 +145,119 @@ public record Clearsigned(List<String> hashes, byte[] signedData, String content
       throw new CorruptStructureException(source, lines.get(sigStart)[0],
           "cleartext signed message", "signature block has no '" + END_SIGNATURE + "' line");
     }
-    int from = lines.get(sigStart)[0];
-    int to = lines.get(end)[2];
-    byte[] block = java.util.Arrays.copyOfRange(bytes, from, to);
-    return new Clearsigned(List.copyOf(hashes), signed.toByteArray(), content.toString(), block);
+    ByteArrayOutputStream block = new ByteArrayOutputStream();
+    block.writeBytes((BEGIN_SIGNATURE + "\n").getBytes(StandardCharsets.US_ASCII));
+    // armor headers (up to the first empty line, if the block has any) pass unchanged; the
+    // radix-64 data ends, as gpgv reads it, at its checksum line, at the dashed line, or at the
+    // first character outside the alphabet (the rest of the block is then ignored)
+    int j = sigStart + 1;
+    int firstEmpty = -1;
+    for (int k = j; k < end; k++) {
+      if (lines.get(k)[1] == lines.get(k)[0]) {
+        firstEmpty = k;
+        break;
+      }
+    }
+    if (firstEmpty < 0) {
+      throw new CorruptStructureException(source, lines.get(sigStart)[0],
+          "cleartext signed message", "signature block has no empty line after its headers");
+    }
+    for (; j < firstEmpty; j++) {
+      int[] l = lines.get(j);
+      String h = text(bytes, l);
+      if (h.indexOf(": ") <= 0) {
+        throw new CorruptStructureException(source, l[0], "cleartext signed message",
+            "invalid armor header in the signature block " + quote(h));
+      }
+      block.write(bytes, l[0], l[1] - l[0]);
+      block.write('\n');
+    }
+    block.write('\n');
+    j = firstEmpty + 1;
+    String checksum = null;
+    boolean stopped = false;
+    boolean padded = false;
+    String sameLineChecksum = null;
+    boolean sawPadding = false;
+    StringBuilder data = new StringBuilder();
+    for (; j < end && !stopped; j++) {
+      int[] l = lines.get(j);
+      int lineEnd = l[1];
+      while (lineEnd > l[0] && (bytes[lineEnd - 1] == ' ' || bytes[lineEnd - 1] == '\t')) {
+        lineEnd--;
+      }
+      for (int k = l[0]; k < lineEnd; k++) {
+        int c = bytes[k] & 0xff;
+        if (radix64(c)) {
+          data.append((char) c);
+        } else if (c == ' ' || c == '\t' || c == '\r') {
+          continue;
+        } else {
+          // '=' is padding: the data ends there; any other character ends it too
+          padded = c == '=';
+          sawPadding = padded;
+          stopped = true;
+          if (padded) {
+            int r = k;
+            while (r < lineEnd && bytes[r] == '=') {
+              r++;
+            }
+            if (r < lineEnd && radix64(bytes[r] & 0xff)) {
+              // radix-64 after the padding on the same line: gpgv reads it as the checksum
+              String rest = new String(bytes, r, lineEnd - r, StandardCharsets.ISO_8859_1);
+              sameLineChecksum = "=" + rest.substring(0, Math.min(4, rest.length()));
+            } else if (r < lineEnd) {
+              padded = false; // anything else ends the armor without a checksum
+            }
+          }
+          break;
+        }
+      }
+    }
+    if (stopped && !sawPadding && data.length() % 4 != 0) {
+      throw new CorruptStructureException(source, -1, "cleartext signed message",
+          "radix-64 data ends without its padding");
+    }
+    if (data.length() % 4 == 1) {
+      data.setLength(data.length() - 1);
+    }
+    while (data.length() % 4 != 0) {
+      data.append('=');
+    }
+    for (int k = 0; k < data.length(); k += 64) {
+      block.writeBytes(data.substring(k, Math.min(data.length(), k + 64))
+          .getBytes(StandardCharsets.US_ASCII));
+      block.write('\n');
+    }
+    // a checksum line follows the data (a line of its own, its second character radix-64);
+    // when its characters are damaged it is kept, so the armor reader refuses it as gpgv does
+    int crcLine = -1;
+    if (!stopped) {
+      crcLine = end;
+    } else if (padded) {
+      crcLine = j;
+    }
+    if (sameLineChecksum != null) {
+      checksum = sameLineChecksum;
+    } else if (crcLine >= 0 && crcLine < lines.size()) {
+      String t = text(bytes, lines.get(crcLine));
+      if (t.startsWith("=")) {
+        String crc = t.replaceFirst("^=+", "");
+        if (!crc.isEmpty() && radix64(crc.charAt(0))) {
+          // kept even when damaged, so the armor reader refuses it as gpgv does
+          checksum = "=" + crc.substring(0, Math.min(4, crc.length()));
+        }
+      } else if (padded && !t.startsWith("-----")) {
+        throw new CorruptStructureException(source, lines.get(crcLine)[0],
+            "cleartext signed message", "radix-64 data after the armor padding");
+      }
+    }
+    if (checksum != null) {
+      block.writeBytes((checksum + "\n").getBytes(StandardCharsets.ISO_8859_1));
+    }
+    block.writeBytes((END_SIGNATURE + "\n").getBytes(StandardCharsets.US_ASCII));
+    return new Clearsigned(List.copyOf(hashes), signed.toByteArray(), content.toString(),
+        block.toByteArray());
   }
 
   /** Lines as {start, end of text (before CR LF / LF), end including the break}. */
@@ -168,6 +287,23 @@ public record Clearsigned(List<String> hashes, byte[] signedData, String content
       e--;
     }
     return new String(b, l[0], e - l[0], StandardCharsets.ISO_8859_1);
+  }
+
+  private static boolean radix64(int c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+        || c == '+' || c == '/';
+  }
+
+  private static String blankStrip(String s) {
+    int a = 0;
+    int b = s.length();
+    while (a < b && (s.charAt(a) == ' ' || s.charAt(a) == '\t')) {
+      a++;
+    }
+    while (b > a && (s.charAt(b - 1) == ' ' || s.charAt(b - 1) == '\t')) {
+      b--;
+    }
+    return s.substring(a, b);
   }
 
   private static String quote(String s) {

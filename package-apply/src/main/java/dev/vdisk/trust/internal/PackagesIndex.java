@@ -65,8 +65,7 @@ public final class PackagesIndex {
       return new GZIPInputStream(in, 65536);
     }
     if (name.endsWith(".xz")) {
-      // KiB: xz -9 (as make-apt-repo.sh compresses) declares a 64 MiB dictionary, 65640 KiB in all
-      return new XZInputStream(in, 128 * 1024);
+      return new XZInputStream(in, 128 * 1024); // KiB: xz -9 needs a 64 MiB dictionary
     }
     return in;
   }

@@ -77,7 +77,7 @@ public final class SignatureCheck {
       BcPGPObjectFactory f = new BcPGPObjectFactory(in);
       Object o;
       int guard = 0;
-      while ((o = f.nextObject()) != null) {
+      while ((o = nextOrEnd(f, !out.isEmpty())) != null) {
         if (++guard > 1000) {
           throw new IOException("more than 1000 packets in a signature");
         }
@@ -102,6 +102,25 @@ public final class SignatureCheck {
       throw new IOException("no signature packets");
     }
     return out;
+  }
+
+  /** The next object; after a signature was read, unparsable trailing bytes end the list. */
+  private static Object nextOrEnd(BcPGPObjectFactory f, boolean haveSignature)
+      throws IOException {
+    try {
+      return f.nextObject();
+    } catch (IOException | RuntimeException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof org.bouncycastle.bcpg.ArmoredInputException) {
+          throw new IOException("bad armor: " + t.getMessage(), e); // a checksum mismatch
+        }
+      }
+      if (haveSignature) {
+        // gpgv ignores trailing garbage after the signature packets
+        return null;
+      }
+      throw e;
+    }
   }
 
   /**

@@ -51,6 +51,7 @@ import picocli.CommandLine.Option;
       TouchCommand.class,
       RegCommand.class,
       InspectCommand.class,
+      VerifyCommand.class,
       ApplyCommand.class,
       CommandLine.HelpCommand.class
     },

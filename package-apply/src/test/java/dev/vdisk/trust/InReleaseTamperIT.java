@@ -1,0 +1,126 @@
+package dev.vdisk.trust;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vdisk.testdata.Oracles;
+import dev.vdisk.testdata.ProjectPaths;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The real Debian bookworm InRelease files (fetched by {@code fetch-bookworm-inrelease.sh}) with
+ * Debian's archive keyring: accepted by us exactly when gpgv accepts them, untouched and with one
+ * random byte changed (seeded: {@code -Dvdisk.seed=N} repeats a run).
+ */
+class InReleaseTamperIT {
+  private static final Logger LOG = LoggerFactory.getLogger(InReleaseTamperIT.class);
+  private static final Path DEBIAN_KEYRING =
+      Path.of("/usr/share/keyrings/debian-archive-keyring.gpg");
+
+  @TempDir Path tmp;
+
+  private static Path fetched() {
+    Oracles.require("curl", "curl");
+    Oracles.require("gpgv", "gpgv");
+    Oracles.requireFile(DEBIAN_KEYRING, "debian-archive-keyring");
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "vdisk-bookworm-inrelease");
+    Oracles.Result r = Oracles.run("bash",
+        ProjectPaths.script("fetch-bookworm-inrelease.sh").toString(), dir.toString());
+    if (r.exitCode() != 0) {
+      if (Oracles.isCi()) {
+        org.junit.jupiter.api.Assertions.fail(r.describe());
+      }
+      org.junit.jupiter.api.Assumptions.abort("cannot fetch from deb.debian.org: " + r.stderr());
+    }
+    return dir;
+  }
+
+  @Test
+  void realBookwormInReleaseIsTrustedAsGpgvSays() throws IOException {
+    Path dir = fetched();
+    Verifier v = new Verifier(TrustStore.load(List.of(DEBIAN_KEYRING)),
+        VerifyOptions.defaults(), tmp);
+    for (String name : List.of("bookworm", "bookworm-updates", "bookworm-security")) {
+      Path f = dir.resolve(name + ".InRelease");
+      TrustFixtures.Gpgv g = TrustFixtures.gpgv(DEBIAN_KEYRING, f);
+      Verification ours = v.verify(f);
+      assertTrue(g.good(), g.status());
+      assertTrue(ours.trusted(), name + ": " + ours.reasons());
+      assertTrue(ours.userId().startsWith("Debian"), ours.userId());
+      // the key gpgv names first as good is one of ours' candidates: the verdict's key id is
+      // among gpgv's GOODSIG key ids
+      assertTrue(g.status().contains("GOODSIG " + ours.keyId()), g.status() + ours.keyId());
+    }
+    // trusted.gpg.d style: the directory of per-release keyrings
+    Verifier dirV = new Verifier(TrustStore.load(List.of(Path.of("/usr/share/keyrings"))),
+        VerifyOptions.defaults(), tmp);
+    assertTrue(dirV.verify(dir.resolve("bookworm.InRelease")).trusted());
+    // Valid-Until of bookworm-security is honoured: judged a year later it is refused
+    String text = Files.readString(dir.resolve("bookworm-security.InRelease"));
+    assertTrue(text.contains("Valid-Until:"));
+    Verification late = new Verifier(TrustStore.load(List.of(DEBIAN_KEYRING)),
+        new VerifyOptions(java.time.Instant.now().plus(java.time.Duration.ofDays(400)), false),
+        tmp).verify(dir.resolve("bookworm-security.InRelease"));
+    assertTrue(!late.trusted() && String.join(" ", late.reasons()).contains("Valid-Until"),
+        late.reasons().toString());
+  }
+
+  @Test
+  void oneByteTamperingVerdictEqualsGpgv() throws IOException {
+    Path dir = fetched();
+    long seed = Long.getLong("vdisk.seed", System.nanoTime());
+    LOG.info("InReleaseTamperIT seed {} (repeat with -Dvdisk.seed={})", seed, seed);
+    Random rnd = new Random(seed);
+    Verifier v = new Verifier(TrustStore.load(List.of(DEBIAN_KEYRING)),
+        VerifyOptions.defaults(), tmp.resolve("cache"));
+    List<String> disagreements = new ArrayList<>();
+    int cases = Integer.getInteger("vdisk.tamperCases", 300);
+    int acceptedByBoth = 0;
+    for (String name : List.of("bookworm-updates", "bookworm-security")) {
+      byte[] orig = Files.readAllBytes(dir.resolve(name + ".InRelease"));
+      String s = new String(orig, StandardCharsets.ISO_8859_1);
+      int textStart = s.indexOf("\n\n") + 2;
+      int sigStart = s.indexOf("-----BEGIN PGP SIGNATURE-----");
+      for (int i = 0; i < cases / 2; i++) {
+        int region = rnd.nextInt(3);
+        int off = switch (region) {
+          case 0 -> rnd.nextInt(textStart); // headers
+          case 1 -> textStart + rnd.nextInt(sigStart - textStart); // signed text
+          default -> sigStart + rnd.nextInt(orig.length - sigStart); // signature block
+        };
+        byte[] t = orig.clone();
+        byte nb;
+        do {
+          nb = rnd.nextInt(4) == 0 ? (byte) " \n-\rA0=/+:\t".charAt(rnd.nextInt(11))
+              : (byte) rnd.nextInt(256);
+        } while (nb == t[off]);
+        t[off] = nb;
+        Path f = tmp.resolve(i + "." + name + ".InRelease");
+        Files.write(f, t);
+        boolean gpgv = TrustFixtures.gpgv(DEBIAN_KEYRING, f).exit() == 0;
+        boolean ours = v.verify(f).trusted();
+        if (gpgv && ours) {
+          acceptedByBoth++;
+        }
+        if (gpgv != ours) {
+          disagreements.add(name + " offset " + off + " (region " + region + ") "
+              + String.format("0x%02x->0x%02x", orig[off] & 0xff, nb & 0xff) + ": gpgv "
+              + gpgv + ", ours " + ours + " " + v.verify(f).reasons());
+        }
+        Files.delete(f);
+      }
+    }
+    LOG.info("{} tampered copies, {} accepted by both", cases, acceptedByBoth);
+    assertEquals(List.of(), disagreements, "seed " + seed);
+  }
+}
