@@ -157,5 +157,8 @@ class DependenciesTest {
     assertFalse(p.ok());
     assertTrue(p.problems().get(0).contains("bad Depends field"), p.problems().toString());
     assertFalse(plan(List.of(), pkg("a", "1"), pkg("a", "2")).ok());
+    Dependencies.Plan alt = plan(List.of(), pkg("a", "1", "Conflicts: b | c"));
+    assertTrue(alt.problems().get(0).contains("alternatives ('|') not allowed in Conflicts"),
+        alt.problems().toString());
   }
 }
