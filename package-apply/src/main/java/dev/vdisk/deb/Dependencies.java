@@ -654,15 +654,32 @@ public final class Dependencies {
           pool = new ArrayList<>(configuredKept);
           pool.addAll(own);
         }
+        String reason = null;
         for (List<Relation> g : x.preDepends()) {
           if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, pool)) {
-            mustStage.put(x.name(), "it pre-depends on " + Relation.formatField(List.of(g))
+            reason = "it pre-depends on " + Relation.formatField(List.of(g))
                 + ", which no configured package of the guest that the set leaves in place "
-                + "satisfies; dpkg needs pre-dependencies configured before unpacking");
-            staged.add(x);
-            stagedSet.add(x);
+                + "satisfies; dpkg needs pre-dependencies configured before unpacking";
             break;
           }
+        }
+        if (reason == null) {
+          // an upgrade that ends a conflict or break with x happens only at first boot when it
+          // is staged: until then the old version is there, so x must wait too
+          for (DebPackage g : guest) {
+            DebPackage by = replacedBy.get(g);
+            if (by != null && by != x && stagedSet.contains(by)
+                && (hits(x, g, guest) || hits(g, x, guest))) {
+              reason = "it conflicts with or breaks " + label(g) + " (or is broken by it), which "
+                  + "the set replaces only at first boot (" + by.name() + " is staged)";
+              break;
+            }
+          }
+        }
+        if (reason != null) {
+          mustStage.put(x.name(), reason);
+          staged.add(x);
+          stagedSet.add(x);
         }
       }
       if (!problems.isEmpty()) {

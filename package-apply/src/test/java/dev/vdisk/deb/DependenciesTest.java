@@ -145,6 +145,14 @@ class DependenciesTest {
         "Pre-Depends: v3")), pkg("ped", "1", "Provides: v3", "Pre-Depends: v3"));
     assertTrue(self.ok(), self.problems().toString());
     assertEquals(Set.of(), self.mustStage().keySet());
+    // x breaks the old g; g's upgrade is staged, so x must wait for it
+    Dependencies.Plan chain = plan(List.of(installed("g", "1"), installed("h", "1")),
+        pkg("x", "1", "Breaks: g (<< 2)"), pkg("g", "2", "Pre-Depends: h (>= 2)"),
+        pkg("h", "2"));
+    assertTrue(chain.ok(), chain.problems().toString());
+    assertEquals(List.of("h", "g", "x"),
+        chain.order().stream().map(c -> c.get("Package")).toList());
+    assertEquals(Set.of("g", "x"), chain.mustStage().keySet());
     Dependencies.Plan cycle = plan(List.of(), pkg("a", "1", "Pre-Depends: b"),
         pkg("b", "1", "Pre-Depends: a"));
     assertFalse(cycle.ok());
