@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Order and staging.</b> dpkg unpacks a package only when its pre-dependencies are
  * configured. A candidate whose {@code Pre-Depends} are not all satisfied by configured guest
- * packages that the set leaves in place must be staged: copied into the guest and installed at
- * first boot. The expected first-boot procedure is {@code dpkg --configure -a}, then for each
+ * packages that the set leaves in place (or by the configured guest version it replaces itself,
+ * which is still there when dpkg unpacks it) must be staged: copied into the guest and installed
+ * at first boot; until then the guest version it replaces stays as it is. The expected first-boot procedure is {@code dpkg --configure -a}, then for each
  * staged package in {@code order}: {@code dpkg --unpack} it and {@code dpkg --configure -a};
  * {@link #plan} simulates it and reports a problem when it would not end with everything
  * configured.
@@ -636,40 +637,70 @@ public final class Dependencies {
 
     private void stageAndSimulate(List<DebPackage> order, List<DebPackage> guest,
         List<DebPackage> view, Map<DebPackage, DebPackage> replacedBy) {
-      List<DebPackage> configuredGuest = new ArrayList<>();
-      List<DebPackage> unconfigured = new ArrayList<>();
+      List<DebPackage> configuredKept = new ArrayList<>();
       for (DebPackage g : guest) {
-        if (replacedBy.containsKey(g)) {
-          continue;
-        }
-        if (CONFIGURED.contains(g.state())) {
-          configuredGuest.add(g);
-        } else {
-          unconfigured.add(g);
+        if (!replacedBy.containsKey(g) && CONFIGURED.contains(g.state())) {
+          configuredKept.add(g);
         }
       }
+      // staging: dpkg checks Pre-Depends against what is configured when it unpacks x, which
+      // includes the old instance x itself replaces
       List<DebPackage> staged = new ArrayList<>();
+      Set<DebPackage> stagedSet = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
       for (DebPackage x : order) {
+        List<DebPackage> pool = configuredKept;
+        List<DebPackage> own = replacedGuest(x, guest, replacedBy, true);
+        if (!own.isEmpty()) {
+          pool = new ArrayList<>(configuredKept);
+          pool.addAll(own);
+        }
         String reason = null;
         for (List<Relation> g : x.preDepends()) {
-          if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, configuredGuest)) {
+          if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, pool)) {
             reason = "it pre-depends on " + Relation.formatField(List.of(g))
                 + ", which no configured package of the guest that the set leaves in place "
                 + "satisfies; dpkg needs pre-dependencies configured before unpacking";
             break;
           }
         }
+        if (reason == null) {
+          // an upgrade that ends a conflict or break with x happens only at first boot when it
+          // is staged: until then the old version is there, so x must wait too
+          for (DebPackage g : guest) {
+            DebPackage by = replacedBy.get(g);
+            if (by != null && by != x && stagedSet.contains(by)
+                && (hits(x, g, guest) || hits(g, x, guest))) {
+              reason = "it conflicts with or breaks " + label(g) + " (or is broken by it), which "
+                  + "the set replaces only at first boot (" + by.name() + " is staged)";
+              break;
+            }
+          }
+        }
         if (reason != null) {
           mustStage.put(x.name(), reason);
           staged.add(x);
-        } else {
-          unconfigured.add(x);
+          stagedSet.add(x);
         }
       }
       if (!problems.isEmpty()) {
         return; // the simulation would only repeat what is already reported
       }
-      List<DebPackage> configured = new ArrayList<>(configuredGuest);
+      // first boot: the unstaged candidates are unpacked (over what they replace); the guest
+      // packages that staged candidates replace are still there, as they were
+      List<DebPackage> configured = new ArrayList<>();
+      List<DebPackage> unconfigured = new ArrayList<>();
+      for (DebPackage g : guest) {
+        DebPackage by = replacedBy.get(g);
+        if (by != null && !stagedSet.contains(by)) {
+          continue;
+        }
+        (CONFIGURED.contains(g.state()) ? configured : unconfigured).add(g);
+      }
+      for (DebPackage x : order) {
+        if (!stagedSet.contains(x)) {
+          unconfigured.add(x);
+        }
+      }
       configureAll(configured, unconfigured);
       for (DebPackage x : staged) {
         List<DebPackage> configuredNow = List.copyOf(configured);
@@ -681,6 +712,9 @@ public final class Dependencies {
             return;
           }
         }
+        List<DebPackage> old = replacedGuest(x, guest, replacedBy, false);
+        configured.removeIf(p -> old.stream().anyMatch(o -> o == p));
+        unconfigured.removeIf(p -> old.stream().anyMatch(o -> o == p));
         unconfigured.add(x);
         configureAll(configured, unconfigured);
       }
@@ -692,6 +726,18 @@ public final class Dependencies {
         problems.add("first boot could not configure " + String.join(", ", left)
             + " (their dependencies cannot all be configured in any order)");
       }
+    }
+
+    /** The guest packages candidate {@code x} replaces (only configured ones if asked). */
+    private static List<DebPackage> replacedGuest(DebPackage x, List<DebPackage> guest,
+        Map<DebPackage, DebPackage> replacedBy, boolean configuredOnly) {
+      List<DebPackage> out = new ArrayList<>();
+      for (DebPackage g : guest) {
+        if (replacedBy.get(g) == x && (!configuredOnly || CONFIGURED.contains(g.state()))) {
+          out.add(g);
+        }
+      }
+      return out;
     }
 
     /** {@code dpkg --configure -a}: every unpacked package whose dependencies can be met. */

@@ -139,6 +139,20 @@ class DependenciesTest {
         pkg("dpkg", "1.22"));
     assertEquals(Set.of("c"), up.mustStage().keySet());
     assertEquals("dpkg", up.order().get(0).get("Package"));
+    // reinstalling a package that satisfies its own pre-dependency: dpkg checks against the
+    // installed (old) instance, so no staging (found by DependenciesIT against dpkg)
+    Dependencies.Plan self = plan(List.of(installed("ped", "1", "Provides: v3",
+        "Pre-Depends: v3")), pkg("ped", "1", "Provides: v3", "Pre-Depends: v3"));
+    assertTrue(self.ok(), self.problems().toString());
+    assertEquals(Set.of(), self.mustStage().keySet());
+    // x breaks the old g; g's upgrade is staged, so x must wait for it
+    Dependencies.Plan chain = plan(List.of(installed("g", "1"), installed("h", "1")),
+        pkg("x", "1", "Breaks: g (<< 2)"), pkg("g", "2", "Pre-Depends: h (>= 2)"),
+        pkg("h", "2"));
+    assertTrue(chain.ok(), chain.problems().toString());
+    assertEquals(List.of("h", "g", "x"),
+        chain.order().stream().map(c -> c.get("Package")).toList());
+    assertEquals(Set.of("g", "x"), chain.mustStage().keySet());
     Dependencies.Plan cycle = plan(List.of(), pkg("a", "1", "Pre-Depends: b"),
         pkg("b", "1", "Pre-Depends: a"));
     assertFalse(cycle.ok());
@@ -151,5 +165,8 @@ class DependenciesTest {
     assertFalse(p.ok());
     assertTrue(p.problems().get(0).contains("bad Depends field"), p.problems().toString());
     assertFalse(plan(List.of(), pkg("a", "1"), pkg("a", "2")).ok());
+    Dependencies.Plan alt = plan(List.of(), pkg("a", "1", "Conflicts: b | c"));
+    assertTrue(alt.problems().get(0).contains("alternatives ('|') not allowed in Conflicts"),
+        alt.problems().toString());
   }
 }
