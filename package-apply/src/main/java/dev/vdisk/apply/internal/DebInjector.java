@@ -6,6 +6,8 @@ import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.deb.ControlParagraph;
 import dev.vdisk.deb.DataEntry;
 import dev.vdisk.deb.DebArchive;
+import dev.vdisk.deb.DebVersion;
+import dev.vdisk.deb.Relation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +52,18 @@ import org.slf4j.LoggerFactory;
  * {@code Triggers-Pending}; the status paragraph rewritten in dpkg's field order with {@code
  * Status: WANT ok unpacked} and {@code Config-Version}. The status file is written once at the end
  * through {@code status-new} and a rename; the previous one is kept as {@code status-old}.
+ *
+ * <p>A package is staged when: the caller says so; its data holds a device or fifo (the NIO
+ * providers cannot make them); it ships files under a foreign mount point; its {@code preinst},
+ * or on upgrade the installed version's {@code prerm} or {@code postrm}, does more than {@link
+ * MaintScript} can evaluate; a {@code dir_to_symlink} call would act; a helper's version guard is
+ * invalid; its trigger interests differ from the installed version's (dpkg re-registers them at
+ * unpack); its conffiles file has flagged lines; or the installed version is in a half-done
+ * state. A file already listed by another package is taken over when {@code Replaces} names that
+ * package (any version), else the whole injection is refused with {@link
+ * UnsupportedFeatureException} (dpkg would refuse to overwrite it). Not written: {@code
+ * /var/log/dpkg.log}, dpkg's {@code available} (which {@code --unpack} leaves alone) and {@code
+ * triggers/Unincorp} (with triggers deferred, dpkg records them in status directly).
  */
 public final class DebInjector {
   private static final Logger LOG = LoggerFactory.getLogger(DebInjector.class);
@@ -67,6 +81,8 @@ public final class DebInjector {
 
   private final GuestFs fs;
   private final InjectOptions options;
+  /** Awaited activations: {activating package, interested package}. */
+  private final List<String[]> awaits = new ArrayList<>();
   private int filesWritten;
 
   /**
@@ -136,6 +152,7 @@ public final class DebInjector {
         }
         fs.rename(dst + ".tmp", dst);
         fs.setOwnerMode(dst, 0, 0, 0644, false);
+        fs.setMtime(dst, options.now());
         LOG.info("staged {} {}: {}", p.name, p.deb.version(), p.stageReason);
         actions.add(new PackageAction(p.name, p.arch, p.oldVersion, p.deb.version(),
             PackageAction.Action.STAGED, p.stageReason, 0, List.of()));
@@ -265,6 +282,16 @@ public final class DebInjector {
         }
       }
     }
+    // dpkg registers changed trigger interests at unpack (triggers/File and the named files);
+    // rather than half-doing that, such a package is installed by dpkg at first boot
+    Set<String> newInterests = interests(deb.controlMembers().get("triggers") == null ? null
+        : new String(deb.controlMembers().get("triggers"), StandardCharsets.UTF_8));
+    Set<String> oldInterests = p.old == null ? Set.of()
+        : interests(db.readText(INFO + "/" + DpkgDb.infoName(p.old) + ".triggers"));
+    if (!newInterests.equals(oldInterests)) {
+      p.stageReason = "trigger interests change (" + oldInterests + " to " + newInterests + ")";
+      return p;
+    }
     String guard = HelperEffects.blocking(fs, p.preinstCalls, action,
         upgrade ? p.oldVersion : p.old == null ? null : p.old.get("Config-Version"));
     if (guard != null) {
@@ -285,7 +312,6 @@ public final class DebInjector {
         oldList, oldConf);
     Set<String> conffiles = new HashSet<>(p.conffiles);
     Map<String, Set<String>> others = db.otherLists(oldInfo);
-    Set<String> replaces = relationNames(p.deb.control().get("Replaces"));
     // files other packages own: taken over only when Replaces names the owner
     Map<String, String> newPaths = new LinkedHashMap<>();
     for (DataEntry e : p.entries) {
@@ -297,7 +323,9 @@ public final class DebInjector {
         if (o.getValue().contains(e.path())) {
           String owner = o.getKey().contains(":") ? o.getKey().substring(0,
               o.getKey().indexOf(':')) : o.getKey();
-          if (!replaces.contains(owner)) {
+          ControlParagraph ownerStanza = db.find(owner, p.arch, false);
+          String ownerVersion = ownerStanza == null ? null : ownerStanza.get("Version");
+          if (!replaces(p.deb.control().get("Replaces"), owner, ownerVersion)) {
             throw new UnsupportedFeatureException(p.file, "file conflict", p.name
                 + " would overwrite " + e.path() + ", which is also in package " + owner
                 + " (no Replaces)");
@@ -334,7 +362,7 @@ public final class DebInjector {
       String target = divert(db, lit, p.name);
       String real = fs.resolveParent(target);
       newReal.add(real);
-      activateFileTriggers(db, lit, pending);
+      activateFileTriggers(db, lit, pending, p.name);
       int uid = owner(db.users, e.userName(), e.uid());
       int gid = owner(db.groups, e.groupName(), e.gid());
       int mode = e.mode();
@@ -420,7 +448,7 @@ public final class DebInjector {
     // info files
     writeInfo(db, p, oldInfo, list);
     // triggers: explicit activations and changed interests
-    triggers(db, p, oldInfo, pending);
+    triggers(db, p, pending);
     // status
     ControlParagraph stanza = statusStanza(p, oldConf);
     int at = p.old == null ? -1 : db.status.indexOf(p.old);
@@ -487,7 +515,7 @@ public final class DebInjector {
       if (a == null) {
         continue;
       }
-      activateFileTriggers(db, o, pending);
+      activateFileTriggers(db, o, pending, p.name);
       if (a.isDirectory()) {
         fs.remove(real);
       } else {
@@ -540,52 +568,50 @@ public final class DebInjector {
     fs.rename(dst + ".dpkg-new", dst);
   }
 
-  private void triggers(DpkgDb db, Plan p, String oldInfo, Map<String, Set<String>> pending)
+  private void triggers(DpkgDb db, Plan p, Map<String, Set<String>> pending)
       throws IOException {
     byte[] t = p.deb.controlMembers().get("triggers");
-    Set<String> newInterests = new LinkedHashSet<>();
-    if (t != null) {
-      for (String line : new String(t, StandardCharsets.UTF_8).split("\n")) {
-        String[] f = line.strip().split("\\s+");
-        if (f.length != 2 || f[0].startsWith("#")) {
-          continue;
-        }
-        if (f[0].startsWith("activate")) {
-          for (String q : db.interested(f[1])) {
-            pending.computeIfAbsent(q.split("/")[0], k -> new LinkedHashSet<>()).add(f[1]);
+    if (t == null) {
+      return;
+    }
+    for (String line : new String(t, StandardCharsets.UTF_8).split("\n")) {
+      String[] f = line.strip().split("\\s+");
+      if (f.length == 2 && f[0].startsWith("activate")) {
+        for (String q : db.interested(f[1])) {
+          String name = q.split("/")[0];
+          pending.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(f[1]);
+          if (!f[0].equals("activate-noawait") && !q.endsWith("/noawait")) {
+            awaits.add(new String[] {p.name, name});
           }
-        } else if (f[0].startsWith("interest")) {
-          newInterests.add(line.strip());
         }
       }
-    }
-    // interests are compared, not rewritten: a change is refused rather than half-done
-    Set<String> oldInterests = new LinkedHashSet<>();
-    String old = db.readText(INFO + "/" + oldInfo + ".triggers");
-    if (old != null && p.old != null) {
-      for (String line : old.split("\n")) {
-        String[] f = line.strip().split("\\s+");
-        if (f.length == 2 && f[0].startsWith("interest")) {
-          oldInterests.add(line.strip());
-        }
-      }
-    } else if (p.old == null) {
-      oldInterests = newInterests;
-      if (!newInterests.isEmpty()) {
-        LOG.warn("{}: new trigger interests {} are registered by dpkg --configure at first boot",
-            p.name, newInterests);
-      }
-    }
-    if (!oldInterests.equals(newInterests)) {
-      LOG.warn("{}: trigger interests changed from {} to {}; dpkg registers them at configure",
-          p.name, oldInterests, newInterests);
     }
   }
 
-  private void activateFileTriggers(DpkgDb db, String path, Map<String, Set<String>> pending) {
+  /** The "interest*" lines of a triggers control file. */
+  static Set<String> interests(String triggers) {
+    Set<String> out = new TreeSet<>();
+    if (triggers == null) {
+      return out;
+    }
+    for (String line : triggers.split("\n")) {
+      String[] f = line.strip().split("\\s+");
+      if (f.length == 2 && f[0].startsWith("interest")) {
+        out.add(f[0] + " " + f[1]);
+      }
+    }
+    return out;
+  }
+
+  private void activateFileTriggers(DpkgDb db, String path, Map<String, Set<String>> pending,
+      String activator) {
     for (String[] t : db.fileTriggers) {
       if (path.equals(t[0]) || path.startsWith(t[0].endsWith("/") ? t[0] : t[0] + "/")) {
-        pending.computeIfAbsent(t[1].split("/")[0], k -> new LinkedHashSet<>()).add(t[0]);
+        String q = t[1].split("/")[0];
+        pending.computeIfAbsent(q, k -> new LinkedHashSet<>()).add(t[0]);
+        if (!t[1].endsWith("/noawait")) {
+          awaits.add(new String[] {activator, q});
+        }
       }
     }
   }
@@ -622,6 +648,32 @@ public final class DebInjector {
         q = q.with("Status", st[0] + " " + st[1] + " triggers-pending");
         q = setOrdered(q, "Triggers-Pending", String.join(" ", trig));
         db.status.set(i, q);
+        for (String[] aw : awaits) {
+          if (aw[1].equals(e.getKey()) && !aw[0].equals(name)) {
+            addAwaited(db, aw[0], name);
+          }
+        }
+      }
+    }
+  }
+
+  private static void addAwaited(DpkgDb db, String activator, String interested) {
+    for (int i = 0; i < db.status.size(); i++) {
+      ControlParagraph a = db.status.get(i);
+      if (!activator.equals(a.get("Package"))) {
+        continue;
+      }
+      LinkedHashSet<String> aw = new LinkedHashSet<>();
+      String have = a.get("Triggers-Awaited");
+      if (have != null) {
+        for (String x : have.strip().split("\\s+")) {
+          if (!x.isEmpty()) {
+            aw.add(x);
+          }
+        }
+      }
+      if (aw.add(interested)) {
+        db.status.set(i, setOrdered(a, "Triggers-Awaited", String.join(" ", aw)));
       }
     }
   }
@@ -659,8 +711,8 @@ public final class DebInjector {
     String want = "install";
     if (p.old != null) {
       String[] st = p.old.get("Status", "").split("\\s+");
-      if (st.length == 3) {
-        want = st[0];
+      if (st.length == 3 && st[0].equals("hold")) {
+        want = "hold"; // a hold survives; any other selection becomes install, as with dpkg -i
       }
     }
     String configVersion = null;
@@ -698,6 +750,9 @@ public final class DebInjector {
       if (f.name().equalsIgnoreCase("Multi-Arch") && f.value().equals("no")) {
         continue;
       }
+      if (k >= 0 && RELATION_FIELDS.contains(FIELD_ORDER.get(k))) {
+        f = normaliseRelations(f);
+      }
       if (k >= 0) {
         known.put(FIELD_ORDER.get(k), f);
       } else {
@@ -722,18 +777,52 @@ public final class DebInjector {
     return ControlParagraph.of(out);
   }
 
-  private static Set<String> relationNames(String field) {
-    Set<String> out = new HashSet<>();
-    if (field == null) {
-      return out;
-    }
-    for (String alt : field.split("[,|]")) {
-      String n = alt.strip().split("[\\s(:\\[<]")[0];
-      if (!n.isEmpty()) {
-        out.add(n);
+  /** Relationship fields, which dpkg writes back in its canonical spelling. */
+  static final Set<String> RELATION_FIELDS = Set.of("Replaces", "Provides", "Depends",
+      "Pre-Depends", "Recommends", "Suggests", "Breaks", "Conflicts", "Enhances");
+
+  /** A relationship field as dpkg writes it to status ("a (>= 1), b | c"); kept if unparsable. */
+  static ControlParagraph.Field normaliseRelations(ControlParagraph.Field f) {
+    try {
+      List<List<Relation>> groups = Relation.parseField(f.value());
+      for (List<Relation> g : groups) {
+        for (Relation r : g) {
+          if (!r.architectures().isEmpty() || (r.op() != null && r.op().length() == 1)) {
+            return f;
+          }
+        }
       }
+      String text = Relation.formatField(groups);
+      return text.equals(f.value()) ? f : ControlParagraph.Field.of(f.name(), text);
+    } catch (IllegalArgumentException e) {
+      return f;
     }
-    return out;
+  }
+
+  /** Whether a Replaces field covers an installed package (name and version). */
+  static boolean replaces(String field, String name, String installedVersion) {
+    if (field == null) {
+      return false;
+    }
+    try {
+      for (List<Relation> g : Relation.parseField(field)) {
+        for (Relation r : g) {
+          if (!r.name().equalsIgnoreCase(name)) {
+            continue;
+          }
+          if (r.op() == null) {
+            return true;
+          }
+          DebVersion v = installedVersion == null ? null : DebVersion.tryParse(installedVersion);
+          if (v != null && r.versionSatisfiedBy(v)) {
+            return true;
+          }
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return false;
   }
 
   static int owner(Map<String, Integer> names, String name, int numeric) {

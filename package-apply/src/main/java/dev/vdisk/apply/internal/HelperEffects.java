@@ -1,5 +1,6 @@
 package dev.vdisk.apply.internal;
 
+import dev.vdisk.deb.DebVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -35,10 +36,17 @@ final class HelperEffects {
   static String blocking(GuestFs fs, List<MaintScript.HelperCall> calls, String action,
       String oldVersion) throws IOException {
     for (MaintScript.HelperCall c : calls) {
+      List<String> a = c.args();
+      int guard = c.command().equals("rm_conffile") ? 1 : 2;
+      if (a.size() > guard && !a.get(guard).isEmpty() && DebVersion.tryParse(a.get(guard)) == null) {
+        return "preinst " + c.command() + " has an invalid version guard '" + a.get(guard) + "'";
+      }
+      if (oldVersion != null && !oldVersion.isEmpty() && DebVersion.tryParse(oldVersion) == null) {
+        return "the installed version '" + oldVersion + "' is not a valid version";
+      }
       if (!c.command().equals("dir_to_symlink")) {
         continue;
       }
-      List<String> a = c.args();
       if (a.size() < 2) {
         return "dir_to_symlink without arguments";
       }
@@ -68,7 +76,11 @@ final class HelperEffects {
     if (lastVersion == null || lastVersion.isEmpty()) {
       return true;
     }
-    return VersionCompare.compare(oldVersion, lastVersion) <= 0;
+    try {
+      return DebVersion.compare(oldVersion, lastVersion) <= 0;
+    } catch (IllegalArgumentException e) {
+      return false; // blocking() stages packages with such guards
+    }
   }
 
   static void run(GuestFs fs, DpkgDb db, List<MaintScript.HelperCall> calls, String action,

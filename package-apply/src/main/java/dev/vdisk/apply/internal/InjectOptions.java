@@ -10,7 +10,7 @@ import java.util.Set;
  * @param foreignMountPoints guest paths where another file system is mounted per fstab (e.g.
  *     {@code "/boot"}): a package with data under them is staged (writes must stay on one file
  *     system for atomicity)
- * @param now the time used for timestamps the injector makes (staged copies, the log line)
+ * @param now the modification time of the staged copies
  * @param failAfterFiles test hook: throw after this many files were written ({@code -1}: off)
  */
 public record InjectOptions(Set<String> foreignMountPoints, Instant now, int failAfterFiles) {

@@ -285,6 +285,20 @@ class DebInjectorTest {
   }
 
   @Test
+  void changedTriggerInterestsAreStaged() throws IOException {
+    List<PackageAction> a = inject(hello("1.0").member("triggers", "interest /usr/share/x\n",
+        0644));
+    assertEquals(PackageAction.Action.STAGED, a.get(0).action());
+    assertTrue(a.get(0).reason().contains("interest"), a.get(0).reason());
+    // the same interests as the installed version: unpacked
+    guest();
+    installedHello("conf 1.0\n", "");
+    write("var/lib/dpkg/info/hello.triggers", "interest /usr/share/x\n");
+    a = inject(hello("2.0").member("triggers", "# same\ninterest /usr/share/x\n", 0644));
+    assertEquals(PackageAction.Action.UNPACKED, a.get(0).action());
+  }
+
+  @Test
   void failureHookStopsMidway() throws IOException {
     IOException e = assertThrows(IOException.class,
         () -> inject(new InjectOptions(Set.of(), T, 3), Map.of(), hello("1.0")));
@@ -310,6 +324,21 @@ class DebInjectorTest {
     assertEquals(List.of("Package", "Status", "Architecture", "Version", "Description",
         "Triggers-Pending", "Homepage"), order);
     assertEquals("/usr/share/watched", stanza("watcher").get("Triggers-Pending"));
+    // noawait on both sides: the activating package awaits nothing
+    assertEquals(null, stanza("hello").get("Triggers-Awaited"));
+  }
+
+  @Test
+  void awaitedTriggers() throws IOException {
+    write("var/lib/dpkg/status", DPKG + "\nPackage: libc-bin\nStatus: install ok installed\n"
+        + "Architecture: amd64\nVersion: 2.36\nDescription: libc\n\n");
+    write("var/lib/dpkg/triggers/ldconfig", "libc-bin\n");
+    inject(hello("1.0").member("triggers", "activate ldconfig\n", 0644));
+    ControlParagraph h = stanza("hello");
+    assertEquals("install ok unpacked", h.get("Status"));
+    assertEquals("libc-bin", h.get("Triggers-Awaited"));
+    List<String> order = h.fields().stream().map(ControlParagraph.Field::name).toList();
+    assertEquals("Triggers-Awaited", order.get(order.size() - 1));
   }
 
   @Test
@@ -318,8 +347,14 @@ class DebInjectorTest {
     write("usr/bin/hello", "other's\n");
     assertThrows(UnsupportedFeatureException.class, () -> inject(hello("1.0")));
     guest();
+    write("var/lib/dpkg/status", DPKG + "\nPackage: other\nStatus: install ok installed\n"
+        + "Architecture: amd64\nVersion: 2.5\nDescription: o\n\n");
     write("var/lib/dpkg/info/other.list", "/.\n/usr\n/usr/bin\n/usr/bin/hello\n");
-    inject(hello("1.0").field("Replaces", "other (<< 2)"));
+    // a Replaces whose version does not cover the installed other is no Replaces
+    assertThrows(UnsupportedFeatureException.class,
+        () -> inject(hello("1.0").field("Replaces", "other (<< 2)")));
+    inject(hello("1.0").field("Replaces", "other (<< 3)").field("Depends", "libc6(>=2.34),x|y"));
+    assertEquals("libc6 (>= 2.34), x | y", stanza("hello").get("Depends"));
     assertEquals("/.\n/usr\n/usr/bin\n", read("var/lib/dpkg/info/other.list"));
     assertEquals("hello 1.0\n", read("usr/bin/hello"));
   }
