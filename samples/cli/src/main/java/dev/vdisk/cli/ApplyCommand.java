@@ -26,15 +26,17 @@ import picocli.CommandLine.Spec;
     name = "apply",
     mixinStandardHelpOptions = true,
     description = {
-      "Inject Debian packages into the dpkg-based Linux guest in IMAGE, offline, as",
-      "'dpkg --unpack' would: every package is verified first (a signed repository index",
-      "listing it, or a detached signature by a trusted key), dependencies are checked",
-      "against the guest's dpkg database plus the set, then all packages are unpacked in",
-      "one transaction: any failure leaves IMAGE byte for byte unchanged. A first-boot unit",
-      "runs 'dpkg --configure -a' (and installs packages that had to be staged).",
-      "Exit 3 when a package is untrusted, the dependencies are not satisfied, or the image",
-      "cannot be written safely (locked by a running VM, dirty file system); exit 2 when",
-      "the image holds no dpkg-based guest or an input is corrupt."
+      "Inject Debian packages into the dpkg-based Linux guest in IMAGE, offline,",
+      "as 'dpkg --unpack' would. Every package is verified first (a signed",
+      "repository index lists it, or a detached signature by a trusted key),",
+      "dependencies are checked against the guest's dpkg database plus the set,",
+      "then all packages are unpacked in one transaction: any failure leaves",
+      "IMAGE byte for byte unchanged. A first-boot unit runs 'dpkg --configure",
+      "-a' and installs the packages that had to be staged.",
+      "Exit 3 when a package is untrusted, the dependencies are not satisfied,",
+      "or the image cannot be written safely (locked by a running VM, a dirty",
+      "file system); exit 2 when the image holds no dpkg-based guest or an",
+      "input is corrupt."
     })
 final class ApplyCommand implements Callable<Integer> {
 
