@@ -452,6 +452,18 @@ class ApplyCommandIT {
   }
 
   @Test
+  void aPartitionWithoutAnOperatingSystemIsBadInput() throws Exception {
+    Path image = copy("boot-only.vmdk");
+    String before = sha256(image);
+    // partition 1 is the guest's /boot: a file system, but no operating system root
+    CliRunner r = CliRunner.run(applyArgs(image, "good.gpg", "--partition", "1")
+        .toArray(String[]::new));
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(r.err()).contains("partition 1");
+    assertThat(sha256(image)).isEqualTo(before);
+  }
+
+  @Test
   void aGuestWithoutDpkgIsBadInput() throws Exception {
     Path raw = ProjectPaths.image("gpt5.img");
     Path copy = work.resolve("gpt5.img");
