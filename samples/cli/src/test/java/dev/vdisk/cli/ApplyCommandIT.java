@@ -464,6 +464,32 @@ class ApplyCommandIT {
   }
 
   @Test
+  void aRootFileSystemWithRecordedErrorsIsRefused() throws Exception {
+    Oracles.require("debugfs", "e2fsprogs");
+    // the root's superblock marked "not clean with errors" by debugfs, on a raw copy
+    Path raw = work.resolve("errors.raw");
+    Oracles.runOk("qemu-img", "convert", "-O", "raw", base.toString(), raw.toString());
+    long[] root = partition(raw, 2);
+    String loop = Oracles.runOk("losetup", "--show", "-f", "-o", String.valueOf(root[0]),
+        "--sizelimit", String.valueOf(root[1]), raw.toString()).strip();
+    try {
+      Oracles.runOk("debugfs", "-w", "-R", "ssv state 2", loop);
+      assertThat(Oracles.runOk("dumpe2fs", "-h", loop)).contains("with errors");
+    } finally {
+      Oracles.run("losetup", "-d", loop);
+    }
+    Path image = work.resolve("errors.vmdk");
+    Oracles.runOk("qemu-img", "convert", "-f", "raw", "-O", "vmdk", raw.toString(),
+        image.toString());
+    Files.delete(raw);
+    String before = sha256(image);
+    CliRunner r = CliRunner.run(applyArgs(image, "good.gpg").toArray(String[]::new));
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.REFUSED);
+    assertThat(r.err()).contains("errors");
+    assertThat(sha256(image)).isEqualTo(before);
+  }
+
+  @Test
   void aGuestWithoutDpkgIsBadInput() throws Exception {
     Path raw = ProjectPaths.image("gpt5.img");
     Path copy = work.resolve("gpt5.img");
