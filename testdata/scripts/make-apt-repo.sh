@@ -13,12 +13,32 @@
 #   VALID_UNTIL   a Valid-Until value (RFC 2822 date, e.g. "Sat, 01 Jan 2000 00:00:00 UTC")
 #   RELEASE_DATE  the Date value (default: now)
 #   SIGN_TIME     sign with gpg --faked-system-time SIGN_TIME (e.g. 20200101T120000)
+#   FLAT=1        a flat repository instead: OUTDIR/*.deb, OUTDIR/Packages{,.gz,.xz} and
+#                 OUTDIR/{Release,Release.gpg,InRelease} (sources.list: deb file:OUTDIR ./)
 set -euo pipefail
 out=${1:?usage: $0 OUTDIR GNUPGHOME KEYID DEB...}
 gnupghome=${2:?usage: $0 OUTDIR GNUPGHOME KEYID DEB...}
 keyid=${3:?usage: $0 OUTDIR GNUPGHOME KEYID DEB...}
 shift 3
 suite=${SUITE:-bookworm-vdisk}
+if [[ -n ${FLAT:-} ]]; then
+  mkdir -p "$out"
+  out=$(cd "$out" && pwd)
+  for deb in "$@"; do cp "$deb" "$out/"; done
+  cd "$out"
+  apt-ftparchive packages . >Packages
+  gzip -9cn Packages >Packages.gz
+  xz -9c Packages >Packages.xz
+  rm -f Release InRelease Release.gpg
+  apt-ftparchive -o "APT::FTPArchive::Release::Origin=vdisk" release . >"$out/Release.tmp"
+  mv "$out/Release.tmp" Release
+  trap 'gpgconf --homedir "$gnupghome" --kill gpg-agent 2>/dev/null || true' EXIT
+  g=(gpg --homedir "$gnupghome" --batch --yes --no-tty --quiet --pinentry-mode loopback
+    --passphrase '' --local-user "$keyid")
+  "${g[@]}" --clearsign --output InRelease Release
+  "${g[@]}" --detach-sign --output Release.gpg Release
+  exit 0
+fi
 mkdir -p "$out/pool/main" "$out/dists/$suite/main/binary-amd64" "$out/dists/$suite/main/binary-all"
 out=$(cd "$out" && pwd)
 for deb in "$@"; do cp "$deb" "$out/pool/main/"; done

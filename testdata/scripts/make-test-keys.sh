@@ -16,7 +16,10 @@
 #            so a signature made in home at 2020-01-03 is by a key expired at signing time
 #   revoked  signs normally in OUTDIR/home; its exported public key (revoked.gpg/.asc)
 #            carries the revocation certificate gpg wrote when generating it
-#   all.gpg  good + other + expired + lapsed + revoked public keys (binary), for convenience
+#   subrevoked  certify-only primary + signing subkey; signs normally in OUTDIR/home; its
+#            exported public key carries a revocation of the signing subkey (gpg --edit-key
+#            revkey), the primary stays valid
+#   all.gpg  good + other + expired + lapsed + revoked + subrevoked public keys (binary)
 set -euo pipefail
 out=${1:?usage: $0 OUTDIR}
 mkdir -p "$out"
@@ -49,6 +52,11 @@ lapsed=$(fpr_of lapsed@vdisk.test)
 g --quick-gen-key 'vdisk revoked <revoked@vdisk.test>' ed25519 sign never
 revoked=$(fpr_of revoked@vdisk.test)
 
+g --quick-gen-key 'vdisk subrevoked <subrevoked@vdisk.test>' ed25519 cert never
+subrevoked=$(fpr_of subrevoked@vdisk.test)
+g --quick-add-key "$subrevoked" ed25519 sign never
+subrevokedsub=$(g --with-colons --list-keys "$subrevoked" | awk -F: '$1=="sub"{s=1} s&&$1=="fpr"{print $10; exit}')
+
 for name in good other expired; do
   fpr=${!name}
   g --export "$fpr" >"$out/$name.gpg"
@@ -73,12 +81,23 @@ ga --armor --export "$revoked" >"$out/revoked.asc"
 gpgconf --homedir "$aux" --kill gpg-agent 2>/dev/null || true
 rm -rf "$aux"
 
-cat "$out"/{good,other,expired,lapsed,revoked}.gpg >"$out/all.gpg"
+# subrevoked: the secret key in a scratch home, its signing subkey revoked there
+mkdir -m 700 "$aux"
+g --export-secret-keys "$subrevoked" | ga --import
+printf 'key 1\nrevkey\ny\n0\n\ny\nsave\n' | gpg --homedir "$aux" --batch --yes --no-tty \
+  --pinentry-mode loopback --passphrase '' --command-fd 0 --edit-key "$subrevoked" >/dev/null 2>&1
+ga --export "$subrevoked" >"$out/subrevoked.gpg"
+ga --armor --export "$subrevoked" >"$out/subrevoked.asc"
+gpgconf --homedir "$aux" --kill gpg-agent 2>/dev/null || true
+rm -rf "$aux"
+
+cat "$out"/{good,other,expired,lapsed,revoked,subrevoked}.gpg >"$out/all.gpg"
 : >"$out/keys.env"
-for name in good other expired lapsed revoked; do
+for name in good other expired lapsed revoked subrevoked; do
   echo "${!name}" >"$out/$name.fpr"
   echo "${!name}" >"$out/$name.sigfpr"
   echo "${name^^}_FPR=${!name}" >>"$out/keys.env"
 done
 echo "$goodsub" >"$out/good.sigfpr"
+echo "$subrevokedsub" >"$out/subrevoked.sigfpr"
 echo "GOOD_SUBKEY_FPR=$goodsub" >>"$out/keys.env"

@@ -1,6 +1,7 @@
 package dev.vdisk.trust;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vdisk.testdata.Oracles;
@@ -23,6 +24,11 @@ class AptChainIT {
   @TempDir Path tmp;
 
   private boolean aptAccepts(Path repo, Path keyring, String name) throws IOException {
+    return aptAccepts(repo, keyring, name, "bookworm-vdisk main");
+  }
+
+  private boolean aptAccepts(Path repo, Path keyring, String name, String dist)
+      throws IOException {
     Path d = Files.createDirectories(tmp.resolve("apt-" + name));
     Files.createDirectories(d.resolve("lists/partial"));
     Files.createDirectories(d.resolve("cache/archives/partial"));
@@ -32,7 +38,7 @@ class AptChainIT {
     Files.createDirectories(d.resolve("state"));
     Files.writeString(d.resolve("state/status"), "");
     Files.writeString(d.resolve("etc/sources.list"), "deb [signed-by=" + keyring
-        + "] file:" + repo.toAbsolutePath() + " bookworm-vdisk main\n");
+        + "] file:" + repo.toAbsolutePath() + " " + dist + "\n");
     Oracles.Result r = Oracles.run("apt-get", "update",
         "-o", "Dir::Etc=" + d.resolve("etc"),
         "-o", "Dir::Etc::SourceParts=" + d.resolve("etc/none"),
@@ -102,5 +108,29 @@ class AptChainIT {
     assertEquals(List.of(), disagreements);
     assertEquals(1, accepted, "only the good repository is accepted");
     assertTrue(cases.size() > 5);
+  }
+
+  @Test
+  void flatRepositoriesAgreeWithApt() throws IOException {
+    Oracles.require("apt-get", "apt");
+    Path good = TrustFixtures.key("good");
+    Path flat = tmp.resolve("flat");
+    Oracles.Result made = Oracles.run(null, Map.of("FLAT", "1"), TrustFixtures.makeRepoCommand(
+        flat, "good"));
+    assertEquals(0, made.exitCode(), made.describe());
+    Verifier v = new Verifier(TrustFixtures.store(good), VerifyOptions.defaults(),
+        tmp.resolve("cache"));
+    assertTrue(aptAccepts(flat, good, "flat", "./"));
+    Verification r = v.verify(flat);
+    assertTrue(r.trusted(), r.toString());
+    for (Verification d : v.verifyPackages(TrustFixtures.debs(), List.of(flat.toString()))) {
+      assertTrue(d.trusted(), d.reasons().toString());
+    }
+    Path xz = flat.resolve("Packages.xz");
+    byte[] b = Files.readAllBytes(xz);
+    b[b.length / 2] ^= 1;
+    Files.write(xz, b);
+    assertFalse(aptAccepts(flat, good, "flat-tampered", "./"));
+    assertFalse(v.verify(flat).trusted());
   }
 }

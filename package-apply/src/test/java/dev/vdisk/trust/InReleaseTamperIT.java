@@ -61,6 +61,17 @@ class InReleaseTamperIT {
       // among gpgv's GOODSIG key ids
       assertTrue(g.status().contains("GOODSIG " + ours.keyId()), g.status() + ours.keyId());
     }
+    // one trusted signer among several (apt's signed-by with one key): the others are unknown
+    Path stable = Path.of("/usr/share/keyrings/debian-archive-bookworm-stable.gpg");
+    if (Files.isRegularFile(stable)) {
+      TrustFixtures.Gpgv g = TrustFixtures.gpgv(stable, dir.resolve("bookworm.InRelease"));
+      assertTrue(g.status().contains("[GNUPG:] GOODSIG") && g.status().contains("NO_PUBKEY"),
+          g.status());
+      Verification one = new Verifier(TrustStore.load(List.of(stable)),
+          VerifyOptions.defaults(), tmp).verify(dir.resolve("bookworm.InRelease"));
+      assertTrue(one.trusted(), one.reasons().toString());
+      assertTrue(g.status().contains("GOODSIG " + one.keyId()), one.keyId());
+    }
     // trusted.gpg.d style: the directory of per-release keyrings
     Verifier dirV = new Verifier(TrustStore.load(List.of(Path.of("/usr/share/keyrings"))),
         VerifyOptions.defaults(), tmp);

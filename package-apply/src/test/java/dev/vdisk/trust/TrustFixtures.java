@@ -84,6 +84,15 @@ final class TrustFixtures {
 
   /** A new repository of the test packages signed by a test key. */
   static Path makeRepo(Path out, String signer, Map<String, String> env) {
+    Oracles.Result r = Oracles.run(null, env, makeRepoCommand(out, signer));
+    if (r.exitCode() != 0) {
+      fail(r.describe());
+    }
+    return out;
+  }
+
+  /** The make-apt-repo.sh command line for the test packages signed by a test key. */
+  static String[] makeRepoCommand(Path out, String signer) {
     String keyId = fingerprint(signer);
     List<String> cmd = new ArrayList<>(List.of("bash",
         ProjectPaths.script("make-apt-repo.sh").toString(), out.toString(),
@@ -95,11 +104,7 @@ final class TrustFixtures {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Oracles.Result r = Oracles.run(null, env, cmd.toArray(String[]::new));
-    if (r.exitCode() != 0) {
-      fail(r.describe());
-    }
-    return out;
+    return cmd.toArray(String[]::new);
   }
 
   /** Runs gpg on the test keys' home, then stops the agent it started. */

@@ -157,6 +157,20 @@ class TrustIT {
   }
 
   @Test
+  void revokedSigningSubkeyIsRefusedAndGpgvReportsRevKeySig() throws IOException {
+    Path repo = TrustFixtures.makeRepo(tmp.resolve("subrevoked"), "subrevoked", Map.of());
+    Path key = TrustFixtures.key("subrevoked");
+    Path inRelease = TrustFixtures.suite(repo).resolve("InRelease");
+    TrustFixtures.Gpgv g = TrustFixtures.gpgv(key, inRelease);
+    assertTrue(g.status().contains("[GNUPG:] REVKEYSIG"), g.status());
+    Verification v = new Verifier(TrustFixtures.store(key), now(), tmp).verify(inRelease);
+    assertFalse(v.trusted());
+    String sub = Files.readString(TrustFixtures.keys().resolve("subrevoked.sigfpr")).strip();
+    assertTrue(String.join(" ", v.reasons()).contains(sub.substring(24))
+        && String.join(" ", v.reasons()).contains("revoked"), v.reasons().toString());
+  }
+
+  @Test
   void unsignedIndexesAreRefused() throws IOException {
     Path repo = TrustFixtures.copy(TrustFixtures.repo(), tmp.resolve("unsigned"));
     Path suite = TrustFixtures.suite(repo);
@@ -284,6 +298,56 @@ class TrustIT {
     Verification sf = new Verifier(TrustFixtures.store(key), now(), tmp).verify(in2);
     assertFalse(sf.trusted());
     assertTrue(sf.reasons().get(0).contains("made in the future"), sf.reasons().toString());
+  }
+
+  /** The signature verdict alone (the texts are not Release files). */
+  private static boolean signatureTrusted(Path signed) throws IOException {
+    var cs = dev.vdisk.trust.internal.Clearsigned.parse(Files.readAllBytes(signed),
+        signed.toString());
+    var sigs = dev.vdisk.trust.internal.SignatureCheck.readSignatures(cs.signatureBlock());
+    return dev.vdisk.trust.internal.SignatureCheck.check(
+        TrustFixtures.store(TrustFixtures.key("good")), sigs, s -> s.update(cs.signedData()),
+        Instant.now(), true).trusted();
+  }
+
+  @Test
+  void cleartextEdgeCasesAgreeWithGpgvOutput() throws IOException {
+    Path key = TrustFixtures.key("good");
+    List<String> texts = List.of(
+        "-dash first\nFrom the start\n--- triple\n- dash space\n",
+        "trailing spaces   \ntabs\t\t\nmixed \t \nend",
+        "crlf line\r\nanother\r\n\r\nblank above\r\n",
+        "\n\nleading blank lines\n\n\n",
+        "Origin: x\nDescription: a\n .\n b\n-----BEGIN PGP SIGNATURE-----\n");
+    int i = 0;
+    for (String text : texts) {
+      Path in = tmp.resolve("m" + i);
+      Files.writeString(in, text);
+      Path signed = tmp.resolve("m" + i + ".InRelease");
+      TrustFixtures.gpg("-u", TrustFixtures.fingerprint("good"), "--clearsign", "--output",
+          signed.toString(), in.toString());
+      Path plain = tmp.resolve("m" + i + ".out");
+      Oracles.Result g = Oracles.run("gpgv", "--keyring", key.toString(), "--output",
+          plain.toString(), signed.toString());
+      assertEquals(0, g.exitCode(), g.describe());
+      assertTrue(signatureTrusted(signed), text);
+      // what we read as the content is what gpgv writes out as the signed text
+      String content = dev.vdisk.trust.internal.Clearsigned.parse(Files.readAllBytes(signed),
+          signed.toString()).content();
+      String gpgvText = Files.readString(plain, StandardCharsets.ISO_8859_1)
+          .replace("\r\n", "\n");
+      assertEquals(gpgvText.endsWith("\n") ? gpgvText : gpgvText + "\n",
+          content.replace("\r", ""), "text " + i);
+      // one changed byte in the text: both refuse
+      byte[] b = Files.readAllBytes(signed);
+      String sig = new String(b, StandardCharsets.ISO_8859_1);
+      int at = sig.indexOf("\n\n") + 3;
+      b[at] = (byte) (b[at] == 'x' ? 'y' : 'x');
+      Files.write(signed, b);
+      assertEquals(TrustFixtures.gpgv(key, signed).good(), signatureTrusted(signed),
+          "tampered text " + i);
+      i++;
+    }
   }
 
   @Test

@@ -24,8 +24,8 @@ import java.util.List;
  *
  * @param hashes the algorithm names of the {@code Hash:} headers as written (empty when none)
  * @param signedData the canonical signed bytes
- * @param content the text as a reader sees it: lines without dash-escapes joined by LF, with a
- *     final LF
+ * @param content the signed text as a reader should see it: lines without dash-escapes and
+ *     without trailing blanks (which the signature does not cover), joined by LF, with a final LF
  * @param signatureBlock the armored signature block, from its BEGIN line to its END line (both
  *     written out in full, the lines between as found)
  */
@@ -125,7 +125,8 @@ public record Clearsigned(List<String> hashes, byte[] signedData, String content
       }
       first = false;
       signed.write(bytes, s, trimmed - s);
-      content.append(new String(bytes, s, e - s, StandardCharsets.UTF_8)).append('\n');
+      // only what the signature covers: trailing blanks are not signed, so they are dropped
+      content.append(new String(bytes, s, trimmed - s, StandardCharsets.UTF_8)).append('\n');
     }
     if (sigStart < 0) {
       throw new CorruptStructureException(source, bytes.length, "cleartext signed message",

@@ -125,6 +125,25 @@ class VerifyCommandIT {
   }
 
   @Test
+  void expiredIndexNeedsAllowExpired() {
+    Path old = dir.resolve("old");
+    Oracles.Result made = Oracles.run(null,
+        java.util.Map.of("VALID_UNTIL", "Sat, 01 Jan 2000 00:00:00 UTC"), "bash", "-c",
+        "\"$0\" \"$1\" \"$2\" \"$(cat \"$3\")\" \"$4\"/*.deb",
+        ProjectPaths.script("make-apt-repo.sh").toString(), old.toString(),
+        keys.resolve("home").toString(), keys.resolve("good.fpr").toString(), debs.toString());
+    assertEquals(0, made.exitCode(), made.describe());
+    Path good = keys.resolve("good.gpg");
+    assertTrue(gpgvAccepts(good, inRelease(old)));
+    CliRunner refused = CliRunner.run("verify", old.toString(), "--trust", good.toString());
+    assertEquals(3, refused.exitCode(), refused.out());
+    assertTrue(refused.out().contains("Valid-Until"), refused.out());
+    CliRunner allowed = CliRunner.run("verify", old.toString(), "--trust", good.toString(),
+        "--allow-expired");
+    assertEquals(0, allowed.exitCode(), allowed.out());
+  }
+
+  @Test
   void unreadableInputsExit2() throws IOException {
     Path junk = dir.resolve("junk.gpg");
     Files.writeString(junk, "not a keyring");
