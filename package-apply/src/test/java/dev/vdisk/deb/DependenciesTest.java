@@ -99,6 +99,16 @@ class DependenciesTest {
   }
 
   @Test
+  void anUnconfiguredGuestPackageThatIsBrokenCannotBeConfiguredAtFirstBoot() throws Exception {
+    // dpkg --configure refuses a package another installed package breaks (found by
+    // DependenciesIT)
+    Dependencies.Plan p = plan(List.of(installed("pef", "1", "Breaks: paz (<< 2)"),
+        pkg("paz", "1", "Status: install ok unpacked")), pkg("other", "1"));
+    assertEquals(List.of("the guest's paz 1 is unpacked (not configured) and the guest's pef 1 "
+        + "breaks paz (<< 2), so configuring it at first boot would fail"), p.problems());
+  }
+
+  @Test
   void anUpgradeThatBreaksAnInstalledPackagesDependsIsAProblem() throws Exception {
     Dependencies.Plan p = plan(List.of(installed("libbar", "2.1"),
         installed("foo", "1.0", "Depends: libbar (<< 3)")), pkg("libbar", "3.0"));
