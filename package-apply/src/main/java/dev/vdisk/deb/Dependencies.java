@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * linux-any}, {@code any-ARCH} and {@code linux-ARCH} are understood).
  *
  * <p><b>Problems.</b> A candidate's {@code Depends}/{@code Pre-Depends} unsatisfied by the view;
- * a guest package that is not configured whose dependencies stay unsatisfied (first boot's
- * {@code dpkg --configure -a} would fail); a configured guest package whose dependency was
+ * a guest package that is not configured whose dependencies stay unsatisfied or that another
+ * present package {@code Breaks} (first boot's {@code dpkg --configure -a} would fail); a configured guest package whose dependency was
  * satisfied before and is not after (dpkg itself does not check this on upgrade, apt does);
  * {@code Conflicts}/{@code Breaks} between two packages of the view when one is a candidate (in
  * either direction, including against {@code Provides}); {@code Multi-Arch: same} instances of
@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * at first boot; until then the guest version it replaces stays as it is. The expected first-boot procedure is {@code dpkg --configure -a}, then for each
  * staged package in {@code order}: {@code dpkg --unpack} it and {@code dpkg --configure -a};
  * {@link #plan} simulates it and reports a problem when it would not end with everything
- * configured.
+ * configured. The simulation counts, as dpkg does for a {@code Pre-Depends}, an unconfigured
+ * package whose version and {@code Config-Version} (the version last configured, which an
+ * offline unpack over a configured version must record) both satisfy the relation.
  */
 public final class Dependencies {
   private static final Logger LOG = LoggerFactory.getLogger(Dependencies.class);
