@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Order and staging.</b> dpkg unpacks a package only when its pre-dependencies are
  * configured. A candidate whose {@code Pre-Depends} are not all satisfied by configured guest
  * packages that the set leaves in place (or by the configured guest version it replaces itself,
- * which is still there when dpkg unpacks it) must be staged: copied into the guest and installed
+ * which is still there when dpkg unpacks it, or by itself: dpkg accepts a package's own name
+ * and {@code Provides} for its {@code Pre-Depends}) must be staged: copied into the guest and installed
  * at first boot; until then the guest version it replaces stays as it is. The expected first-boot procedure is {@code dpkg --configure -a}, then for each
  * staged package in {@code order}: {@code dpkg --unpack} it and {@code dpkg --configure -a};
  * {@link #plan} simulates it and reports a problem when it would not end with everything
@@ -657,12 +658,10 @@ public final class Dependencies {
       List<DebPackage> staged = new ArrayList<>();
       Set<DebPackage> stagedSet = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
       for (DebPackage x : order) {
-        List<DebPackage> pool = configuredKept;
-        List<DebPackage> own = replacedGuest(x, guest, replacedBy, true);
-        if (!own.isEmpty()) {
-          pool = new ArrayList<>(configuredKept);
-          pool.addAll(own);
-        }
+        // dpkg also lets a package satisfy its own Pre-Depends (by name or Provides)
+        List<DebPackage> pool = new ArrayList<>(configuredKept);
+        pool.addAll(replacedGuest(x, guest, replacedBy, true));
+        pool.add(x);
         String reason = null;
         for (List<Relation> g : x.preDepends()) {
           if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, pool)) {
@@ -727,7 +726,8 @@ public final class Dependencies {
       }
       configureAll(configured, unconfigured);
       for (DebPackage x : staged) {
-        List<DebPackage> configuredNow = List.copyOf(configured);
+        List<DebPackage> configuredNow = new ArrayList<>(configured);
+        configuredNow.add(x);
         for (List<Relation> g : x.preDepends()) {
           if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, configuredNow)
               && !satisfiedByConfigVersion(g, x, unconfigured, configVersion)) {

@@ -163,6 +163,11 @@ class DependenciesTest {
     assertEquals(List.of("h", "g", "x"),
         chain.order().stream().map(c -> c.get("Package")).toList());
     assertEquals(Set.of("g", "x"), chain.mustStage().keySet());
+    // a package's own Provides satisfies its own Pre-Depends for dpkg (found by DependenciesIT)
+    Dependencies.Plan own = plan(List.of(), pkg("s1", "1", "Pre-Depends: vv", "Provides: vv"));
+    assertTrue(own.ok() && own.mustStage().isEmpty(), own.toString());
+    assertFalse(plan(List.of(), pkg("s3", "1", "Pre-Depends: vv (>= 2)",
+        "Provides: vv (= 1)")).ok());
     Dependencies.Plan cycle = plan(List.of(), pkg("a", "1", "Pre-Depends: b"),
         pkg("b", "1", "Pre-Depends: a"));
     assertFalse(cycle.ok());
