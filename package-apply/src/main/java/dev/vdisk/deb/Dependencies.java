@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * linux-any}, {@code any-ARCH} and {@code linux-ARCH} are understood).
  *
  * <p><b>Problems.</b> A candidate's {@code Depends}/{@code Pre-Depends} unsatisfied by the view;
- * a guest package that is not configured whose dependencies stay unsatisfied (first boot's
- * {@code dpkg --configure -a} would fail); a configured guest package whose dependency was
+ * a guest package that is not configured whose dependencies stay unsatisfied or that another
+ * present package {@code Breaks} (first boot's {@code dpkg --configure -a} would fail); a configured guest package whose dependency was
  * satisfied before and is not after (dpkg itself does not check this on upgrade, apt does);
  * {@code Conflicts}/{@code Breaks} between two packages of the view when one is a candidate (in
  * either direction, including against {@code Provides}); {@code Multi-Arch: same} instances of
@@ -56,11 +56,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Order and staging.</b> dpkg unpacks a package only when its pre-dependencies are
  * configured. A candidate whose {@code Pre-Depends} are not all satisfied by configured guest
  * packages that the set leaves in place (or by the configured guest version it replaces itself,
- * which is still there when dpkg unpacks it) must be staged: copied into the guest and installed
+ * which is still there when dpkg unpacks it, or by itself: dpkg accepts a package's own name
+ * and {@code Provides} for its {@code Pre-Depends}) must be staged: copied into the guest and installed
  * at first boot; until then the guest version it replaces stays as it is. The expected first-boot procedure is {@code dpkg --configure -a}, then for each
  * staged package in {@code order}: {@code dpkg --unpack} it and {@code dpkg --configure -a};
  * {@link #plan} simulates it and reports a problem when it would not end with everything
- * configured.
+ * configured. The simulation counts, as dpkg does for a {@code Pre-Depends}, an unconfigured
+ * package whose version and {@code Config-Version} (the version last configured, which an
+ * offline unpack over a configured version must record) both satisfy the relation.
  */
 public final class Dependencies {
   private static final Logger LOG = LoggerFactory.getLogger(Dependencies.class);
@@ -506,7 +509,14 @@ public final class Dependencies {
               }
               for (DebPackage t : satisfiers(r, p, kind, view)) {
                 if (!p.candidate() && !t.candidate()) {
-                  continue; // both in the guest already: not this change's doing
+                  // both in the guest already: not this change's doing, unless it stops first
+                  // boot from configuring the broken package
+                  if (kind == Kind.BREAKS && !CONFIGURED.contains(t.state())) {
+                    problems.add("the guest's " + label(t) + " is " + t.state()
+                        + " (not configured) and the guest's " + label(p) + " breaks "
+                        + r.format() + ", so configuring it at first boot would fail");
+                  }
+                  continue;
                 }
                 problems.add(label(p) + (p.candidate() ? "" : " (in the guest)") + " "
                     + kind.verb + " " + r.format() + " and " + label(t)
@@ -648,12 +658,10 @@ public final class Dependencies {
       List<DebPackage> staged = new ArrayList<>();
       Set<DebPackage> stagedSet = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
       for (DebPackage x : order) {
-        List<DebPackage> pool = configuredKept;
-        List<DebPackage> own = replacedGuest(x, guest, replacedBy, true);
-        if (!own.isEmpty()) {
-          pool = new ArrayList<>(configuredKept);
-          pool.addAll(own);
-        }
+        // dpkg also lets a package satisfy its own Pre-Depends (by name or Provides)
+        List<DebPackage> pool = new ArrayList<>(configuredKept);
+        pool.addAll(replacedGuest(x, guest, replacedBy, true));
+        pool.add(x);
         String reason = null;
         for (List<Relation> g : x.preDepends()) {
           if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, pool)) {
@@ -687,14 +695,29 @@ public final class Dependencies {
       }
       // first boot: the unstaged candidates are unpacked (over what they replace); the guest
       // packages that staged candidates replace are still there, as they were
+      // an unconfigured package keeps the version it was last configured at (dpkg's
+      // Config-Version), which dpkg also accepts for a Pre-Depends
+      Map<DebPackage, DebVersion> configVersion = new IdentityHashMap<>();
       List<DebPackage> configured = new ArrayList<>();
       List<DebPackage> unconfigured = new ArrayList<>();
       for (DebPackage g : guest) {
         DebPackage by = replacedBy.get(g);
+        DebVersion cv = CONFIGURED.contains(g.state()) ? g.version()
+            : DebVersion.tryParse(g.paragraph().get("Config-Version", ""));
+        if (by != null && cv != null) {
+          configVersion.put(by, cv);
+        }
         if (by != null && !stagedSet.contains(by)) {
           continue;
         }
-        (CONFIGURED.contains(g.state()) ? configured : unconfigured).add(g);
+        if (CONFIGURED.contains(g.state())) {
+          configured.add(g);
+        } else {
+          unconfigured.add(g);
+          if (cv != null) {
+            configVersion.put(g, cv);
+          }
+        }
       }
       for (DebPackage x : order) {
         if (!stagedSet.contains(x)) {
@@ -703,9 +726,11 @@ public final class Dependencies {
       }
       configureAll(configured, unconfigured);
       for (DebPackage x : staged) {
-        List<DebPackage> configuredNow = List.copyOf(configured);
+        List<DebPackage> configuredNow = new ArrayList<>(configured);
+        configuredNow.add(x);
         for (List<Relation> g : x.preDepends()) {
-          if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, configuredNow)) {
+          if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, configuredNow)
+              && !satisfiedByConfigVersion(g, x, unconfigured, configVersion)) {
             problems.add(label(x) + " pre-depends on " + Relation.formatField(List.of(g))
                 + ", which cannot be configured before " + x.name()
                 + " is unpacked at first boot");
@@ -728,6 +753,28 @@ public final class Dependencies {
       }
     }
 
+    /**
+     * dpkg accepts an unpacked or half-configured package for a Pre-Depends when both its version
+     * and the version it was last configured at satisfy the relation.
+     */
+    private boolean satisfiedByConfigVersion(List<Relation> group, DebPackage x,
+        List<DebPackage> unconfigured, Map<DebPackage, DebVersion> configVersion) {
+      for (Relation r : group) {
+        if (!applies(r, x)) {
+          continue;
+        }
+        String name = r.name().toLowerCase(Locale.ROOT);
+        for (DebPackage u : unconfigured) {
+          DebVersion cv = configVersion.get(u);
+          if (cv != null && u.name().equals(name) && archSatisfied(u, r, x, Kind.PRE_DEPENDS)
+              && r.versionSatisfiedBy(u.version()) && r.versionSatisfiedBy(cv)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
     /** The guest packages candidate {@code x} replaces (only configured ones if asked). */
     private static List<DebPackage> replacedGuest(DebPackage x, List<DebPackage> guest,
         Map<DebPackage, DebPackage> replacedBy, boolean configuredOnly) {
@@ -740,7 +787,31 @@ public final class Dependencies {
       return out;
     }
 
-    /** {@code dpkg --configure -a}: every unpacked package whose dependencies can be met. */
+    /** Whether a present package other than {@code p} breaks it (dpkg will not configure it). */
+    private boolean broken(DebPackage p, List<DebPackage> present) {
+      for (DebPackage q : present) {
+        if (q != p && breaksOnly(q, p)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private boolean breaksOnly(DebPackage q, DebPackage p) {
+      for (List<Relation> g : q.breaks()) {
+        for (Relation r : g) {
+          if (applies(r, q) && !satisfiers(r, q, Kind.BREAKS, List.of(p)).isEmpty()) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    /**
+     * {@code dpkg --configure -a}: every unpacked package whose dependencies can be met and that
+     * no present package breaks.
+     */
     private void configureAll(List<DebPackage> configured, List<DebPackage> unconfigured) {
       List<DebPackage> able = new ArrayList<>(unconfigured);
       boolean changed = true;
@@ -748,7 +819,9 @@ public final class Dependencies {
         changed = false;
         List<DebPackage> pool = new ArrayList<>(configured);
         pool.addAll(able);
-        Predicate<DebPackage> unable = p -> !allSatisfied(p, pool);
+        List<DebPackage> present = new ArrayList<>(configured);
+        present.addAll(unconfigured);
+        Predicate<DebPackage> unable = p -> !allSatisfied(p, pool) || broken(p, present);
         changed = able.removeIf(unable);
       }
       configured.addAll(able);

@@ -99,6 +99,16 @@ class DependenciesTest {
   }
 
   @Test
+  void anUnconfiguredGuestPackageThatIsBrokenCannotBeConfiguredAtFirstBoot() throws Exception {
+    // dpkg --configure refuses a package another installed package breaks (found by
+    // DependenciesIT)
+    Dependencies.Plan p = plan(List.of(installed("pef", "1", "Breaks: paz (<< 2)"),
+        pkg("paz", "1", "Status: install ok unpacked")), pkg("other", "1"));
+    assertEquals(List.of("the guest's paz 1 is unpacked (not configured) and the guest's pef 1 "
+        + "breaks paz (<< 2), so configuring it at first boot would fail"), p.problems());
+  }
+
+  @Test
   void anUpgradeThatBreaksAnInstalledPackagesDependsIsAProblem() throws Exception {
     Dependencies.Plan p = plan(List.of(installed("libbar", "2.1"),
         installed("foo", "1.0", "Depends: libbar (<< 3)")), pkg("libbar", "3.0"));
@@ -153,6 +163,11 @@ class DependenciesTest {
     assertEquals(List.of("h", "g", "x"),
         chain.order().stream().map(c -> c.get("Package")).toList());
     assertEquals(Set.of("g", "x"), chain.mustStage().keySet());
+    // a package's own Provides satisfies its own Pre-Depends for dpkg (found by DependenciesIT)
+    Dependencies.Plan own = plan(List.of(), pkg("s1", "1", "Pre-Depends: vv", "Provides: vv"));
+    assertTrue(own.ok() && own.mustStage().isEmpty(), own.toString());
+    assertFalse(plan(List.of(), pkg("s3", "1", "Pre-Depends: vv (>= 2)",
+        "Provides: vv (= 1)")).ok());
     Dependencies.Plan cycle = plan(List.of(), pkg("a", "1", "Pre-Depends: b"),
         pkg("b", "1", "Pre-Depends: a"));
     assertFalse(cycle.ok());
