@@ -15,6 +15,8 @@
 #   debian-archive-keyring  rm_conffile preinst/prerm, postrm with a purge-only block  -Zgzip
 #   bash           prerm runs update-alternatives: staged                     -Znone
 #   usr-is-merged  an arbitrary preinst: cannot be evaluated offline, is staged  -Zxz
+# Also vdisk-fresh 1.0-1 (all), a package the tree does not have (fresh install: a conffile, a
+# link, a non-canonical Depends that dpkg rewrites), second in the list.
 # Output: OUTDIR/NAME_VERSION_ARCH.deb (the version's ':' written as %3a, as apt names files)
 # and OUTDIR/packages.txt listing the file names, one per line, in unpack order.
 # The cache is $VDISK_DEBOOTSTRAP_CACHE (default /tmp/vdisk-debootstrap-bookworm)/var/cache/apt/archives.
@@ -26,6 +28,21 @@ mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 : >"$out/packages.txt"
+
+fresh() {   # a package new to the guest: conffile, directory, link, file under /usr/share/doc
+  local dir=$work/vdisk-fresh
+  mkdir -p "$dir/DEBIAN" "$dir/etc" "$dir/usr/share/doc/vdisk-fresh" "$dir/usr/bin"
+  printf 'Package: vdisk-fresh\nVersion: 1.0-1\nArchitecture: all\nMaintainer: vdisk tests <tests@vdisk.invalid>\nInstalled-Size: 8\nSection: misc\nPriority: optional\nDepends: libc6(>=2.34),base-files|dash\nDescription: fresh install test package\n A package not installed in the debootstrap tree.\n' \
+    >"$dir/DEBIAN/control"
+  echo /etc/vdisk-fresh.conf >"$dir/DEBIAN/conffiles"
+  echo "setting=1" >"$dir/etc/vdisk-fresh.conf"
+  echo "fresh package" >"$dir/usr/share/doc/vdisk-fresh/README"
+  ln -s ../share/doc/vdisk-fresh/README "$dir/usr/bin/vdisk-fresh-readme"
+  (cd "$dir" && find usr -type f | LC_ALL=C sort | xargs md5sum >DEBIAN/md5sums)
+  find "$dir" -path "$dir/DEBIAN" -prune -o -print0 | xargs -0 -r touch -h -d '2026-01-02 03:04:05 UTC'
+  dpkg-deb --root-owner-group -Zxz -b "$dir" "$out/vdisk-fresh_1.0-1_all.deb" >/dev/null
+  echo vdisk-fresh_1.0-1_all.deb >>"$out/packages.txt"
+}
 
 build() {   # build NAME COMPRESSOR REMOVE-PATH (or -)
   local name=$1 comp=$2 remove=$3
@@ -71,6 +88,7 @@ build() {   # build NAME COMPRESSOR REMOVE-PATH (or -)
 }
 
 build libzstd1 zstd -
+fresh
 build base-files xz /usr/share/common-licenses/Artistic
 build login gzip /usr/share/man/man5/faillog.5.gz
 build debian-archive-keyring gzip -

@@ -12,8 +12,10 @@ import java.util.List;
  * @param action what was done
  * @param reason why it was staged rather than unpacked, or {@code null}
  * @param files the number of files, links and directories written
- * @param conffilesKept admin-modified conffiles that were kept (the new one written beside as
- *     {@code .dpkg-dist})
+ * @param conffilesKept admin-modified conffiles that the new version also changes: the admin's
+ *     file is kept and the new one left beside it as {@code .dpkg-dist} when the first boot
+ *     configures the package ({@code --force-confold}); an admin-modified conffile the package
+ *     does not change is kept silently and not listed
  */
 public record PackageAction(String name, String architecture, String oldVersion,
     String newVersion, Action action, String reason, int files, List<String> conffilesKept) {

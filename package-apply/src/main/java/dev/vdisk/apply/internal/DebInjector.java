@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
 public final class DebInjector {
   private static final Logger LOG = LoggerFactory.getLogger(DebInjector.class);
   private static final String INFO = DpkgDb.ADMIN + "/info";
+  /** The most data archive entries accepted per package (the largest Debian packages have ~100k). */
+  private static final int MAX_ENTRIES = 2_000_000;
   /** The largest file accepted from a data archive. */
   private static final long MAX_FILE = 1L << 40;
   private static final Set<String> KNOWN_MEMBERS = Set.of("conffiles", "md5sums", "shlibs",
@@ -228,7 +230,13 @@ public final class DebInjector {
         }
       }
     }
-    deb.forEachData((e, in) -> p.entries.add(e));
+    deb.forEachData((e, in) -> {
+      if (p.entries.size() >= MAX_ENTRIES) {
+        throw new CorruptStructureException(file, -1, deb.dataMemberName(),
+            "more than " + MAX_ENTRIES + " entries");
+      }
+      p.entries.add(e);
+    });
     if (stage.containsKey(p.name)) {
       p.stageReason = stage.get(p.name);
       return p;
@@ -337,16 +345,20 @@ public final class DebInjector {
         }
       }
     }
-    List<String> kept = new ArrayList<>();
+    // conffiles the admin changed, by md5 on disk against the status hash
+    Map<String, String> modified = new HashMap<>();
     for (String c : p.conffiles) {
       String[] old = oldConf.get(c);
       String real = fs.resolveParent(divert(db, c, p.name));
       BasicFileAttributes a = fs.lstat(real);
-      if (old != null && a != null && a.isRegularFile()
-          && !old[1].equals(md5(Files.newInputStream(fs.host(real))))) {
-        kept.add(c);
+      if (old != null && a != null && a.isRegularFile()) {
+        String disk = md5(Files.newInputStream(fs.host(real)));
+        if (!old[1].equals(disk)) {
+          modified.put(c, disk);
+        }
       }
     }
+    Map<String, String> newConfHash = new HashMap<>();
     // data
     List<String> list = new ArrayList<>();
     Set<String> newReal = new HashSet<>();
@@ -393,7 +405,14 @@ public final class DebInjector {
         case FILE -> {
           refuseDirectory(p, lit, a);
           String tmp = real + ".dpkg-new";
-          fs.writeFile(tmp, in, e.size());
+          if (conffiles.contains(lit)) {
+            java.security.DigestInputStream din = new java.security.DigestInputStream(in,
+                newMd5());
+            fs.writeFile(tmp, din, e.size());
+            newConfHash.put(lit, HexFormat.of().formatHex(din.getMessageDigest().digest()));
+          } else {
+            fs.writeFile(tmp, in, e.size());
+          }
           fs.setOwnerMode(tmp, uid, gid, mode, false);
           fs.setMtime(tmp, e.mtime());
           if (conffiles.contains(lit)) {
@@ -443,6 +462,15 @@ public final class DebInjector {
         throw new IOException("injected failure after " + filesWritten + " files (test hook)");
       }
     });
+    // kept at configure with a .dpkg-dist beside: changed by the admin and by the package
+    List<String> kept = new ArrayList<>();
+    for (String c : p.conffiles) {
+      String disk = modified.get(c);
+      String nw = newConfHash.get(c);
+      if (disk != null && nw != null && !nw.equals(oldConf.get(c)[1]) && !nw.equals(disk)) {
+        kept.add(c);
+      }
+    }
     // obsolete files of the old version
     removeObsolete(db, p, oldList, newPaths.keySet(), newReal, oldConf, others, pending);
     // info files
@@ -573,6 +601,25 @@ public final class DebInjector {
     byte[] t = p.deb.controlMembers().get("triggers");
     if (t == null) {
       return;
+    }
+    // dpkg rewrites the interest files of the package it unpacks (unchanged here: plan() stages
+    // packages whose interests change); rewriting them the same way keeps the trees identical
+    Set<String> rewrite = new TreeSet<>();
+    for (String i : interests(new String(t, StandardCharsets.UTF_8))) {
+      String name = i.substring(i.indexOf(' ') + 1);
+      rewrite.add(name.startsWith("/") ? "File" : name);
+    }
+    for (String name : rewrite) {
+      if (name.contains("/") || name.startsWith(".")) {
+        continue;
+      }
+      String f = fs.resolveAll(DpkgDb.ADMIN + "/triggers") + "/" + name;
+      byte[] bytes = fs.readAllOrNull(f);
+      if (bytes != null) {
+        fs.writeBytes(f + ".new", bytes);
+        fs.setOwnerMode(f + ".new", 0, 0, 0644, false);
+        fs.rename(f + ".new", f);
+      }
     }
     for (String line : new String(t, StandardCharsets.UTF_8).split("\n")) {
       String[] f = line.strip().split("\\s+");
@@ -841,6 +888,14 @@ public final class DebInjector {
       return path;
     }
     return d.to();
+  }
+
+  private static MessageDigest newMd5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static String md5(InputStream in) throws IOException {

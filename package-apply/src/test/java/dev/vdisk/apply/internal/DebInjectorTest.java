@@ -161,6 +161,7 @@ class DebInjectorTest {
     write("usr/share/kept/untracked", "x");
     List<PackageAction> a = inject(hello("2.0"));
     assertEquals("1.0", a.get(0).oldVersion());
+    // changed by the admin and by the package: kept, the new one beside at configure
     assertEquals(List.of("/etc/hello.conf"), a.get(0).conffilesKept());
     assertFalse(Files.exists(root.resolve("usr/bin/old")));
     assertTrue(Files.exists(root.resolve("usr/bin/shared")), "another package lists it");
