@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * every change; the device is then byte for byte as it was.
  *
  * <p>Memory stays bounded: the overlay keeps only an index of its dirty blocks ({@value
- * #BLOCK}-byte units; about 12 bytes each), the data is in the temporary file, and the commit
+ * #BLOCK}-byte units; 24 to 48 bytes each), the data is in the temporary file, and the commit
  * streams it. A write that covers part of a block first copies the block from the device.
  *
  * <p>The device underneath may be read-only while changes accumulate; only {@link #commit} needs
@@ -410,7 +410,7 @@ public final class Transaction implements BlockDevice {
 
   /**
    * Dirty block number to slot in the overlay file: open addressing over two primitive arrays,
-   * so a million dirty blocks (4 GiB of changes) take about 24 MiB.
+   * at most half full, so a million dirty blocks (4 GiB of changes) take 24 to 48 MiB.
    */
   static final class BlockIndex {
     private long[] keys = new long[64];
