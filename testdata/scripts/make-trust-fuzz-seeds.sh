@@ -4,7 +4,8 @@
 #   clearsigned/  the test repository's InRelease (signed by the good key's subkey), its head,
 #                 a dash-escaped message signed by gpg --clearsign
 #   release/      the test repository's Release, a Release with Valid-Until
-#   packages/     the binary-amd64 Packages index
+#   packages/     the binary-amd64 Packages index (empty-package-name, a Jazzer finding, is
+#                 kept beside it as a regression input)
 #   keyring/      good.gpg (binary, with subkey), revoked.asc (armored, with revocation), lapsed.gpg
 #   signature/    Release.gpg (binary detached), an armored detached signature
 # Usage: make-trust-fuzz-seeds.sh OUT_DIR   (OUT_DIR = .../TrustParsersFuzzTestInputs)

@@ -132,6 +132,14 @@ public record Clearsigned(List<String> hashes, byte[] signedData, String content
       throw new CorruptStructureException(source, bytes.length, "cleartext signed message",
           "no '" + BEGIN_SIGNATURE + "' line");
     }
+    byte[] signedBytes = signed.toByteArray();
+    for (int k = 0; k < signedBytes.length; k++) {
+      if (signedBytes[k] == '\r' && (k + 1 == signedBytes.length || signedBytes[k + 1] != '\n')) {
+        // gpg hashes a lone CR as it is; BouncyCastle's text mode would turn it into CR LF
+        throw new CorruptStructureException(source, -1, "cleartext signed message",
+            "a carriage return inside a line of the signed text");
+      }
+    }
     // the block ends at the next dashed line, or (as gpgv reads it) right after the armor
     // checksum: '=' and four radix-64 characters, whatever follows them on that line
     int end = -1;
@@ -244,11 +252,34 @@ public record Clearsigned(List<String> hashes, byte[] signedData, String content
       String t = text(bytes, lines.get(crcLine));
       if (t.startsWith("=")) {
         String crc = t.replaceFirst("^=+", "");
+        if (crc.isEmpty() && crcLine + 1 < lines.size()) {
+          // a line of '=' only: gpgv reads the checksum on from the next line
+          crc = text(bytes, lines.get(crcLine + 1));
+          crcLine++;
+        }
         if (!crc.isEmpty() && radix64(crc.charAt(0))) {
           // kept even when damaged, so the armor reader refuses it as gpgv does
           checksum = "=" + crc.substring(0, Math.min(4, crc.length()));
+          // what follows the checksum line is ignored unless it starts like a binary OpenPGP
+          // packet that gpgv goes on to read and fails on. Found by trying every byte value
+          // there (InReleaseTamperIT): an old-format header of tag 1-14 with a definite length
+          // or of tag 8, 9 or 11 (compressed, encrypted, literal data) with an indefinite one,
+          // or a new-format header of tag 1-14, 16-19, 61 or 63
+          if (crcLine + 1 < lines.size()) {
+            int[] next = lines.get(crcLine + 1);
+            int b0 = next[1] > next[0] ? bytes[next[0]] & 0xff : 0;
+            boolean newFormat = (b0 & 0x40) != 0;
+            int tag = newFormat ? b0 & 0x3f : (b0 >> 2) & 0x0f;
+            boolean packet = newFormat
+                ? (tag >= 1 && tag <= 19 && tag != 15) || tag == 61 || tag == 63
+                : (b0 & 0x03) != 3 ? tag >= 1 && tag <= 14 : tag == 8 || tag == 9 || tag == 11;
+            if ((b0 & 0x80) != 0 && packet) {
+              throw new CorruptStructureException(source, next[0],
+                  "cleartext signed message", "binary data after the armor checksum");
+            }
+          }
         }
-      } else if (padded && !t.startsWith("-----")) {
+      } else if (padded && !t.isEmpty() && radix64(t.charAt(0))) {
         throw new CorruptStructureException(source, lines.get(crcLine)[0],
             "cleartext signed message", "radix-64 data after the armor padding");
       }
@@ -257,7 +288,7 @@ public record Clearsigned(List<String> hashes, byte[] signedData, String content
       block.writeBytes((checksum + "\n").getBytes(StandardCharsets.ISO_8859_1));
     }
     block.writeBytes((END_SIGNATURE + "\n").getBytes(StandardCharsets.US_ASCII));
-    return new Clearsigned(List.copyOf(hashes), signed.toByteArray(), content.toString(),
+    return new Clearsigned(List.copyOf(hashes), signedBytes, content.toString(),
         block.toByteArray());
   }
 

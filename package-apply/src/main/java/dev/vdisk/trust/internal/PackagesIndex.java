@@ -136,9 +136,9 @@ public final class PackagesIndex {
     String name = p.get("Package");
     String size = p.get("Size");
     String sha = p.get("SHA256");
-    if (name == null || size == null || sha == null) {
+    if (name == null || name.isBlank() || size == null || sha == null) {
       throw new CorruptStructureException(source, offset, "Packages paragraph",
-          "record " + (name == null ? "without Package" : name)
+          "record " + (name == null || name.isBlank() ? "without Package" : name)
               + " lacks a Package, Size or SHA256 field");
     }
     if (!size.matches("[0-9]{1,18}") || !sha.matches("[0-9a-fA-F]{64}")) {
