@@ -216,12 +216,12 @@ public final class Dependencies {
       view.addAll(set);
 
       checkDepends(guest, set, view, replacedBy);
-      checkNegative(view, guest);
+      checkNegative(view);
       checkMultiArchSame(view);
-      noteReplaces(set, view);
+      noteReplaces(set);
 
-      List<DebPackage> order = order(set, guest, view, replacedBy);
-      stageAndSimulate(order, guest, view, replacedBy);
+      List<DebPackage> order = order(set, replacedBy);
+      stageAndSimulate(order, guest, replacedBy);
       List<ControlParagraph> ordered = new ArrayList<>();
       for (DebPackage c : order) {
         ordered.add(c.paragraph());
@@ -499,7 +499,7 @@ public final class Dependencies {
       return null;
     }
 
-    private void checkNegative(List<DebPackage> view, List<DebPackage> guest) {
+    private void checkNegative(List<DebPackage> view) {
       for (DebPackage p : view) {
         for (Kind kind : new Kind[] {Kind.CONFLICTS, Kind.BREAKS}) {
           for (List<Relation> g : fieldOf(p, kind)) {
@@ -545,7 +545,7 @@ public final class Dependencies {
       }
     }
 
-    private void noteReplaces(List<DebPackage> set, List<DebPackage> view) {
+    private void noteReplaces(List<DebPackage> set) {
       for (DebPackage c : set) {
         for (List<Relation> g : c.replaces()) {
           for (Relation r : g) {
@@ -558,8 +558,8 @@ public final class Dependencies {
 
     // ---- order ----
 
-    private List<DebPackage> order(List<DebPackage> set, List<DebPackage> guest,
-        List<DebPackage> view, Map<DebPackage, DebPackage> replacedBy) {
+    private List<DebPackage> order(List<DebPackage> set,
+        Map<DebPackage, DebPackage> replacedBy) {
       int n = set.size();
       List<Set<Integer>> after = new ArrayList<>(); // edges i -> j: i before j
       for (int i = 0; i < n; i++) {
@@ -586,7 +586,7 @@ public final class Dependencies {
           if (by == x) {
             continue;
           }
-          if (hits(x, old, guest) || hits(old, x, guest)) {
+          if (hits(x, old) || hits(old, x)) {
             addEdge(after, indegree, by.index(), j);
           }
         }
@@ -630,7 +630,7 @@ public final class Dependencies {
     }
 
     /** Whether {@code p} conflicts with or breaks {@code t}. */
-    private boolean hits(DebPackage p, DebPackage t, List<DebPackage> guest) {
+    private boolean hits(DebPackage p, DebPackage t) {
       for (Kind kind : new Kind[] {Kind.CONFLICTS, Kind.BREAKS}) {
         for (List<Relation> g : fieldOf(p, kind)) {
           for (Relation r : g) {
@@ -646,7 +646,7 @@ public final class Dependencies {
     // ---- staging and the first-boot simulation ----
 
     private void stageAndSimulate(List<DebPackage> order, List<DebPackage> guest,
-        List<DebPackage> view, Map<DebPackage, DebPackage> replacedBy) {
+        Map<DebPackage, DebPackage> replacedBy) {
       List<DebPackage> configuredKept = new ArrayList<>();
       for (DebPackage g : guest) {
         if (!replacedBy.containsKey(g) && CONFIGURED.contains(g.state())) {
@@ -677,7 +677,7 @@ public final class Dependencies {
           for (DebPackage g : guest) {
             DebPackage by = replacedBy.get(g);
             if (by != null && by != x && stagedSet.contains(by)
-                && (hits(x, g, guest) || hits(g, x, guest))) {
+                && (hits(x, g) || hits(g, x))) {
               reason = "it conflicts with or breaks " + label(g) + " (or is broken by it), which "
                   + "the set replaces only at first boot (" + by.name() + " is staged)";
               break;
