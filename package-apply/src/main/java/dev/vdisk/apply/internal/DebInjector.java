@@ -813,6 +813,12 @@ public final class DebInjector {
     if (conf.length() > 0) {
       known.put("Conffiles", ControlParagraph.Field.of("Conffiles", conf.toString()));
     }
+    // awaited triggers stay awaited until the interested package processes them (dpkg keeps
+    // them across a second unpack)
+    if (p.old != null && p.old.get("Triggers-Awaited") != null) {
+      known.put("Triggers-Awaited", ControlParagraph.Field.of("Triggers-Awaited",
+          p.old.get("Triggers-Awaited").strip()));
+    }
     List<ControlParagraph.Field> out = new ArrayList<>();
     for (String n : FIELD_ORDER) {
       ControlParagraph.Field f = known.get(n);

@@ -10,9 +10,10 @@ import java.util.Optional;
  * at hand. A script is evaluable when every line is one of: the {@code #!} line, a comment, a
  * blank line, {@code set -e} (or {@code -eu}, {@code -u}), {@code exit 0}, a {@code
  * dpkg-maintscript-helper rm_conffile|mv_conffile|symlink_to_dir|dir_to_symlink ... -- "$@"}
- * call, or an {@code if} block whose condition is an {@code &&} chain of tests one of which is
- * {@code [ "$1" = WORD ]} with WORD not the action being run (so the block cannot run: a purge-only
- * block seen by an upgrade). Anything else means the script must really run: the package is
+ * call, or an {@code if} block whose condition is an {@code &&} chain made only of {@code [ ... ]}
+ * tests (no side effects), one of which is {@code [ "$1" = WORD ]} with WORD not the action being
+ * run (so the block cannot run: a purge-only block seen by an upgrade; its body is skipped, nested
+ * {@code if}/{@code fi} counted). Anything else means the script must really run: the package is
  * staged.
  */
 final class MaintScript {

@@ -179,6 +179,20 @@ class DebInjectorTest {
   }
 
   @Test
+  void secondUnpackKeepsTheConfiguredVersion() throws IOException {
+    installedHello("conf 1.0\n", "");
+    inject(hello("2.0"));
+    inject(hello("3.0"));
+    ControlParagraph s = stanza("hello");
+    assertEquals("3.0", s.get("Version"));
+    assertEquals("install ok unpacked", s.get("Status"));
+    assertEquals("1.0", s.get("Config-Version"));
+    // the conffile hash is still the configured one's
+    assertEquals("/etc/hello.conf " + md5("conf 1.0\n"), s.get("Conffiles").strip());
+    assertEquals("conf 3.0\n", read("etc/hello.conf.dpkg-new"));
+  }
+
+  @Test
   void sameVersionIsUnchanged() throws IOException {
     installedHello("conf 1.0\n", "");
     String before = read("var/lib/dpkg/status");
@@ -340,6 +354,10 @@ class DebInjectorTest {
     assertEquals("libc-bin", h.get("Triggers-Awaited"));
     List<String> order = h.fields().stream().map(ControlParagraph.Field::name).toList();
     assertEquals("Triggers-Awaited", order.get(order.size() - 1));
+    // a second unpack (activating nothing) keeps the await while libc-bin's trigger is pending
+    inject(hello("2.0"));
+    assertEquals("libc-bin", stanza("hello").get("Triggers-Awaited"));
+    assertEquals("2.0", stanza("hello").get("Version"));
   }
 
   @Test
