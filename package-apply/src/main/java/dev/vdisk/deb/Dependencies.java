@@ -55,9 +55,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Order and staging.</b> dpkg unpacks a package only when its pre-dependencies are
  * configured. A candidate whose {@code Pre-Depends} are not all satisfied by configured guest
- * packages that the set leaves in place (or by the configured guest version it replaces itself,
- * which is still there when dpkg unpacks it, or by itself: dpkg accepts a package's own name
- * and {@code Provides} for its {@code Pre-Depends}) must be staged: copied into the guest and installed
+ * packages that the set leaves in place (or by itself: dpkg accepts a package's own name and
+ * {@code Provides} for its {@code Pre-Depends}, but not those of the version it replaces) must
+ * be staged: copied into the guest and installed
  * at first boot; until then the guest version it replaces stays as it is. The expected first-boot procedure is {@code dpkg --configure -a}, then for each
  * staged package in {@code order}: {@code dpkg --unpack} it and {@code dpkg --configure -a};
  * {@link #plan} simulates it and reports a problem when it would not end with everything
@@ -658,9 +658,9 @@ public final class Dependencies {
       List<DebPackage> staged = new ArrayList<>();
       Set<DebPackage> stagedSet = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
       for (DebPackage x : order) {
-        // dpkg also lets a package satisfy its own Pre-Depends (by name or Provides)
+        // dpkg also lets a package satisfy its own Pre-Depends (by name or Provides); the old
+        // version it replaces does not count
         List<DebPackage> pool = new ArrayList<>(configuredKept);
-        pool.addAll(replacedGuest(x, guest, replacedBy, true));
         pool.add(x);
         String reason = null;
         for (List<Relation> g : x.preDepends()) {
@@ -726,18 +726,21 @@ public final class Dependencies {
       }
       configureAll(configured, unconfigured);
       for (DebPackage x : staged) {
+        List<DebPackage> old = replacedGuest(x, guest, replacedBy);
         List<DebPackage> configuredNow = new ArrayList<>(configured);
+        configuredNow.removeIf(p -> old.stream().anyMatch(o -> o == p));
         configuredNow.add(x);
+        List<DebPackage> unconfiguredNow = new ArrayList<>(unconfigured);
+        unconfiguredNow.removeIf(p -> old.stream().anyMatch(o -> o == p));
         for (List<Relation> g : x.preDepends()) {
           if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, configuredNow)
-              && !satisfiedByConfigVersion(g, x, unconfigured, configVersion)) {
+              && !satisfiedByConfigVersion(g, x, unconfiguredNow, configVersion)) {
             problems.add(label(x) + " pre-depends on " + Relation.formatField(List.of(g))
                 + ", which cannot be configured before " + x.name()
                 + " is unpacked at first boot");
             return;
           }
         }
-        List<DebPackage> old = replacedGuest(x, guest, replacedBy, false);
         configured.removeIf(p -> old.stream().anyMatch(o -> o == p));
         unconfigured.removeIf(p -> old.stream().anyMatch(o -> o == p));
         unconfigured.add(x);
@@ -775,12 +778,12 @@ public final class Dependencies {
       return false;
     }
 
-    /** The guest packages candidate {@code x} replaces (only configured ones if asked). */
+    /** The guest packages candidate {@code x} replaces. */
     private static List<DebPackage> replacedGuest(DebPackage x, List<DebPackage> guest,
-        Map<DebPackage, DebPackage> replacedBy, boolean configuredOnly) {
+        Map<DebPackage, DebPackage> replacedBy) {
       List<DebPackage> out = new ArrayList<>();
       for (DebPackage g : guest) {
-        if (replacedBy.get(g) == x && (!configuredOnly || CONFIGURED.contains(g.state()))) {
+        if (replacedBy.get(g) == x) {
           out.add(g);
         }
       }

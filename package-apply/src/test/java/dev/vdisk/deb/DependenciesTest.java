@@ -149,8 +149,7 @@ class DependenciesTest {
         pkg("dpkg", "1.22"));
     assertEquals(Set.of("c"), up.mustStage().keySet());
     assertEquals("dpkg", up.order().get(0).get("Package"));
-    // reinstalling a package that satisfies its own pre-dependency: dpkg checks against the
-    // installed (old) instance, so no staging (found by DependenciesIT against dpkg)
+    // a package that satisfies its own pre-dependency: no staging (found by DependenciesIT)
     Dependencies.Plan self = plan(List.of(installed("ped", "1", "Provides: v3",
         "Pre-Depends: v3")), pkg("ped", "1", "Provides: v3", "Pre-Depends: v3"));
     assertTrue(self.ok(), self.problems().toString());
@@ -163,6 +162,10 @@ class DependenciesTest {
     assertEquals(List.of("h", "g", "x"),
         chain.order().stream().map(c -> c.get("Package")).toList());
     assertEquals(Set.of("g", "x"), chain.mustStage().keySet());
+    // ... but the old version it replaces does not count (found by DependenciesIT)
+    Dependencies.Plan oldSelf = plan(List.of(installed("pby", "1", "Provides: v1")),
+        pkg("pby", "2", "Pre-Depends: v1 | v2"));
+    assertFalse(oldSelf.ok(), oldSelf.toString());
     // a package's own Provides satisfies its own Pre-Depends for dpkg (found by DependenciesIT)
     Dependencies.Plan own = plan(List.of(), pkg("s1", "1", "Pre-Depends: vv", "Provides: vv"));
     assertTrue(own.ok() && own.mustStage().isEmpty(), own.toString());
