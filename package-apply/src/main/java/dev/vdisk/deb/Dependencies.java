@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * linux-any}, {@code any-ARCH} and {@code linux-ARCH} are understood).
  *
  * <p><b>Problems.</b> A candidate's {@code Depends}/{@code Pre-Depends} unsatisfied by the view;
- * a guest package that is not configured whose dependencies stay unsatisfied (first boot's
- * {@code dpkg --configure -a} would fail); a configured guest package whose dependency was
+ * a guest package that is not configured whose dependencies stay unsatisfied or that another
+ * present package {@code Breaks} (first boot's {@code dpkg --configure -a} would fail); a configured guest package whose dependency was
  * satisfied before and is not after (dpkg itself does not check this on upgrade, apt does);
  * {@code Conflicts}/{@code Breaks} between two packages of the view when one is a candidate (in
  * either direction, including against {@code Provides}); {@code Multi-Arch: same} instances of
@@ -55,11 +55,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Order and staging.</b> dpkg unpacks a package only when its pre-dependencies are
  * configured. A candidate whose {@code Pre-Depends} are not all satisfied by configured guest
- * packages that the set leaves in place must be staged: copied into the guest and installed at
- * first boot. The expected first-boot procedure is {@code dpkg --configure -a}, then for each
+ * packages that the set leaves in place (or by itself: dpkg accepts a package's own name and
+ * {@code Provides} for its {@code Pre-Depends}, but not those of the version it replaces) must
+ * be staged: copied into the guest and installed
+ * at first boot; until then the guest version it replaces stays as it is. The expected first-boot procedure is {@code dpkg --configure -a}, then for each
  * staged package in {@code order}: {@code dpkg --unpack} it and {@code dpkg --configure -a};
  * {@link #plan} simulates it and reports a problem when it would not end with everything
- * configured.
+ * configured. The simulation counts, as dpkg does for a {@code Pre-Depends}, an unconfigured
+ * package whose version and {@code Config-Version} (the version last configured, which an
+ * offline unpack over a configured version must record) both satisfy the relation.
  */
 public final class Dependencies {
   private static final Logger LOG = LoggerFactory.getLogger(Dependencies.class);
@@ -212,12 +216,12 @@ public final class Dependencies {
       view.addAll(set);
 
       checkDepends(guest, set, view, replacedBy);
-      checkNegative(view, guest);
+      checkNegative(view);
       checkMultiArchSame(view);
-      noteReplaces(set, view);
+      noteReplaces(set);
 
-      List<DebPackage> order = order(set, guest, view, replacedBy);
-      stageAndSimulate(order, guest, view, replacedBy);
+      List<DebPackage> order = order(set, replacedBy);
+      stageAndSimulate(order, guest, replacedBy);
       List<ControlParagraph> ordered = new ArrayList<>();
       for (DebPackage c : order) {
         ordered.add(c.paragraph());
@@ -495,7 +499,7 @@ public final class Dependencies {
       return null;
     }
 
-    private void checkNegative(List<DebPackage> view, List<DebPackage> guest) {
+    private void checkNegative(List<DebPackage> view) {
       for (DebPackage p : view) {
         for (Kind kind : new Kind[] {Kind.CONFLICTS, Kind.BREAKS}) {
           for (List<Relation> g : fieldOf(p, kind)) {
@@ -505,7 +509,14 @@ public final class Dependencies {
               }
               for (DebPackage t : satisfiers(r, p, kind, view)) {
                 if (!p.candidate() && !t.candidate()) {
-                  continue; // both in the guest already: not this change's doing
+                  // both in the guest already: not this change's doing, unless it stops first
+                  // boot from configuring the broken package
+                  if (kind == Kind.BREAKS && !CONFIGURED.contains(t.state())) {
+                    problems.add("the guest's " + label(t) + " is " + t.state()
+                        + " (not configured) and the guest's " + label(p) + " breaks "
+                        + r.format() + ", so configuring it at first boot would fail");
+                  }
+                  continue;
                 }
                 problems.add(label(p) + (p.candidate() ? "" : " (in the guest)") + " "
                     + kind.verb + " " + r.format() + " and " + label(t)
@@ -534,7 +545,7 @@ public final class Dependencies {
       }
     }
 
-    private void noteReplaces(List<DebPackage> set, List<DebPackage> view) {
+    private void noteReplaces(List<DebPackage> set) {
       for (DebPackage c : set) {
         for (List<Relation> g : c.replaces()) {
           for (Relation r : g) {
@@ -547,8 +558,8 @@ public final class Dependencies {
 
     // ---- order ----
 
-    private List<DebPackage> order(List<DebPackage> set, List<DebPackage> guest,
-        List<DebPackage> view, Map<DebPackage, DebPackage> replacedBy) {
+    private List<DebPackage> order(List<DebPackage> set,
+        Map<DebPackage, DebPackage> replacedBy) {
       int n = set.size();
       List<Set<Integer>> after = new ArrayList<>(); // edges i -> j: i before j
       for (int i = 0; i < n; i++) {
@@ -575,7 +586,7 @@ public final class Dependencies {
           if (by == x) {
             continue;
           }
-          if (hits(x, old, guest) || hits(old, x, guest)) {
+          if (hits(x, old) || hits(old, x)) {
             addEdge(after, indegree, by.index(), j);
           }
         }
@@ -619,7 +630,7 @@ public final class Dependencies {
     }
 
     /** Whether {@code p} conflicts with or breaks {@code t}. */
-    private boolean hits(DebPackage p, DebPackage t, List<DebPackage> guest) {
+    private boolean hits(DebPackage p, DebPackage t) {
       for (Kind kind : new Kind[] {Kind.CONFLICTS, Kind.BREAKS}) {
         for (List<Relation> g : fieldOf(p, kind)) {
           for (Relation r : g) {
@@ -635,52 +646,103 @@ public final class Dependencies {
     // ---- staging and the first-boot simulation ----
 
     private void stageAndSimulate(List<DebPackage> order, List<DebPackage> guest,
-        List<DebPackage> view, Map<DebPackage, DebPackage> replacedBy) {
-      List<DebPackage> configuredGuest = new ArrayList<>();
-      List<DebPackage> unconfigured = new ArrayList<>();
+        Map<DebPackage, DebPackage> replacedBy) {
+      List<DebPackage> configuredKept = new ArrayList<>();
       for (DebPackage g : guest) {
-        if (replacedBy.containsKey(g)) {
-          continue;
-        }
-        if (CONFIGURED.contains(g.state())) {
-          configuredGuest.add(g);
-        } else {
-          unconfigured.add(g);
+        if (!replacedBy.containsKey(g) && CONFIGURED.contains(g.state())) {
+          configuredKept.add(g);
         }
       }
+      // staging: dpkg checks Pre-Depends against what is configured when it unpacks x, which
+      // includes the old instance x itself replaces
       List<DebPackage> staged = new ArrayList<>();
+      Set<DebPackage> stagedSet = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
       for (DebPackage x : order) {
+        // dpkg also lets a package satisfy its own Pre-Depends (by name or Provides); the old
+        // version it replaces does not count
+        List<DebPackage> pool = new ArrayList<>(configuredKept);
+        pool.add(x);
         String reason = null;
         for (List<Relation> g : x.preDepends()) {
-          if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, configuredGuest)) {
+          if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, pool)) {
             reason = "it pre-depends on " + Relation.formatField(List.of(g))
                 + ", which no configured package of the guest that the set leaves in place "
                 + "satisfies; dpkg needs pre-dependencies configured before unpacking";
             break;
           }
         }
+        if (reason == null) {
+          // an upgrade that ends a conflict or break with x happens only at first boot when it
+          // is staged: until then the old version is there, so x must wait too
+          for (DebPackage g : guest) {
+            DebPackage by = replacedBy.get(g);
+            if (by != null && by != x && stagedSet.contains(by)
+                && (hits(x, g) || hits(g, x))) {
+              reason = "it conflicts with or breaks " + label(g) + " (or is broken by it), which "
+                  + "the set replaces only at first boot (" + by.name() + " is staged)";
+              break;
+            }
+          }
+        }
         if (reason != null) {
           mustStage.put(x.name(), reason);
           staged.add(x);
-        } else {
-          unconfigured.add(x);
+          stagedSet.add(x);
         }
       }
       if (!problems.isEmpty()) {
         return; // the simulation would only repeat what is already reported
       }
-      List<DebPackage> configured = new ArrayList<>(configuredGuest);
+      // first boot: the unstaged candidates are unpacked (over what they replace); the guest
+      // packages that staged candidates replace are still there, as they were
+      // an unconfigured package keeps the version it was last configured at (dpkg's
+      // Config-Version), which dpkg also accepts for a Pre-Depends
+      Map<DebPackage, DebVersion> configVersion = new IdentityHashMap<>();
+      List<DebPackage> configured = new ArrayList<>();
+      List<DebPackage> unconfigured = new ArrayList<>();
+      for (DebPackage g : guest) {
+        DebPackage by = replacedBy.get(g);
+        DebVersion cv = CONFIGURED.contains(g.state()) ? g.version()
+            : DebVersion.tryParse(g.paragraph().get("Config-Version", ""));
+        if (by != null && cv != null) {
+          configVersion.put(by, cv);
+        }
+        if (by != null && !stagedSet.contains(by)) {
+          continue;
+        }
+        if (CONFIGURED.contains(g.state())) {
+          configured.add(g);
+        } else {
+          unconfigured.add(g);
+          if (cv != null) {
+            configVersion.put(g, cv);
+          }
+        }
+      }
+      for (DebPackage x : order) {
+        if (!stagedSet.contains(x)) {
+          unconfigured.add(x);
+        }
+      }
       configureAll(configured, unconfigured);
       for (DebPackage x : staged) {
-        List<DebPackage> configuredNow = List.copyOf(configured);
+        List<DebPackage> old = replacedGuest(x, guest, replacedBy);
+        List<DebPackage> configuredNow = new ArrayList<>(configured);
+        configuredNow.removeIf(p -> old.stream().anyMatch(o -> o == p));
+        configuredNow.add(x);
+        List<DebPackage> unconfiguredNow = new ArrayList<>(unconfigured);
+        unconfiguredNow.removeIf(p -> old.stream().anyMatch(o -> o == p));
         for (List<Relation> g : x.preDepends()) {
-          if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, configuredNow)) {
+          if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, configuredNow)
+              && !satisfiedByConfigVersion(g, x, unconfiguredNow, configVersion)) {
             problems.add(label(x) + " pre-depends on " + Relation.formatField(List.of(g))
                 + ", which cannot be configured before " + x.name()
                 + " is unpacked at first boot");
             return;
           }
         }
+        configured.removeIf(p -> old.stream().anyMatch(o -> o == p));
+        unconfigured.removeIf(p -> old.stream().anyMatch(o -> o == p));
         unconfigured.add(x);
         configureAll(configured, unconfigured);
       }
@@ -694,7 +756,65 @@ public final class Dependencies {
       }
     }
 
-    /** {@code dpkg --configure -a}: every unpacked package whose dependencies can be met. */
+    /**
+     * dpkg accepts an unpacked or half-configured package for a Pre-Depends when both its version
+     * and the version it was last configured at satisfy the relation.
+     */
+    private boolean satisfiedByConfigVersion(List<Relation> group, DebPackage x,
+        List<DebPackage> unconfigured, Map<DebPackage, DebVersion> configVersion) {
+      for (Relation r : group) {
+        if (!applies(r, x)) {
+          continue;
+        }
+        String name = r.name().toLowerCase(Locale.ROOT);
+        for (DebPackage u : unconfigured) {
+          DebVersion cv = configVersion.get(u);
+          if (cv != null && u.name().equals(name) && archSatisfied(u, r, x, Kind.PRE_DEPENDS)
+              && r.versionSatisfiedBy(u.version()) && r.versionSatisfiedBy(cv)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    /** The guest packages candidate {@code x} replaces. */
+    private static List<DebPackage> replacedGuest(DebPackage x, List<DebPackage> guest,
+        Map<DebPackage, DebPackage> replacedBy) {
+      List<DebPackage> out = new ArrayList<>();
+      for (DebPackage g : guest) {
+        if (replacedBy.get(g) == x) {
+          out.add(g);
+        }
+      }
+      return out;
+    }
+
+    /** Whether a present package other than {@code p} breaks it (dpkg will not configure it). */
+    private boolean broken(DebPackage p, List<DebPackage> present) {
+      for (DebPackage q : present) {
+        if (q != p && breaksOnly(q, p)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private boolean breaksOnly(DebPackage q, DebPackage p) {
+      for (List<Relation> g : q.breaks()) {
+        for (Relation r : g) {
+          if (applies(r, q) && !satisfiers(r, q, Kind.BREAKS, List.of(p)).isEmpty()) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    /**
+     * {@code dpkg --configure -a}: every unpacked package whose dependencies can be met and that
+     * no present package breaks.
+     */
     private void configureAll(List<DebPackage> configured, List<DebPackage> unconfigured) {
       List<DebPackage> able = new ArrayList<>(unconfigured);
       boolean changed = true;
@@ -702,7 +822,9 @@ public final class Dependencies {
         changed = false;
         List<DebPackage> pool = new ArrayList<>(configured);
         pool.addAll(able);
-        Predicate<DebPackage> unable = p -> !allSatisfied(p, pool);
+        List<DebPackage> present = new ArrayList<>(configured);
+        present.addAll(unconfigured);
+        Predicate<DebPackage> unable = p -> !allSatisfied(p, pool) || broken(p, present);
         changed = able.removeIf(unable);
       }
       configured.addAll(able);

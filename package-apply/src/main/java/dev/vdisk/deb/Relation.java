@@ -30,7 +30,7 @@ import java.util.Objects;
 public record Relation(String name, String archQualifier, String op, String version,
     List<String> architectures) {
 
-  /** Longest field text accepted (a bound on work for hostile input; real fields are < 64 KiB). */
+  /** Longest field text accepted (a bound on work for hostile input; real fields are under 64 KiB). */
   public static final int MAX_FIELD_LENGTH = 1 << 20;
 
   /**

@@ -54,6 +54,17 @@ public final class Inspector {
 
   private Inspector() {}
 
+  /**
+   * Whether an {@code /etc/fstab} type names a pseudo or network file system rather than one
+   * stored in a partition ({@code proc}, {@code tmpfs}, {@code swap}, {@code nfs}, ...).
+   *
+   * @param type the fstab type field
+   * @return whether it is one
+   */
+  public static boolean isPseudoFileSystem(String type) {
+    return PSEUDO.contains(type.toLowerCase(Locale.ROOT));
+  }
+
   /** A probed file system. */
   private static final class Volume {
     final int index;

@@ -206,11 +206,15 @@ class DependenciesIT {
         continue;
       }
       String t = others.get(r.nextInt(others.size()));
-      if (positive && r.nextInt(8) == 0) {
+      String name = t;
+      int q = r.nextInt(16);
+      if (q < 2) {
         t += ":any";
+      } else if (q == 2 && positive) {
+        t += r.nextBoolean() ? ":" + NATIVE : ":" + FOREIGN;
       }
       if (r.nextInt(5) < 2) {
-        List<String> vs = versions.get(t.replace(":any", ""));
+        List<String> vs = versions.get(name);
         String v = r.nextInt(4) == 0 ? VERSIONS[r.nextInt(VERSIONS.length)]
             : vs.get(r.nextInt(vs.size()));
         t += " (" + OPS[r.nextInt(OPS.length)] + " " + v + ")";

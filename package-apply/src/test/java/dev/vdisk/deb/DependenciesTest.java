@@ -99,6 +99,16 @@ class DependenciesTest {
   }
 
   @Test
+  void anUnconfiguredGuestPackageThatIsBrokenCannotBeConfiguredAtFirstBoot() throws Exception {
+    // dpkg --configure refuses a package another installed package breaks (found by
+    // DependenciesIT)
+    Dependencies.Plan p = plan(List.of(installed("pef", "1", "Breaks: paz (<< 2)"),
+        pkg("paz", "1", "Status: install ok unpacked")), pkg("other", "1"));
+    assertEquals(List.of("the guest's paz 1 is unpacked (not configured) and the guest's pef 1 "
+        + "breaks paz (<< 2), so configuring it at first boot would fail"), p.problems());
+  }
+
+  @Test
   void anUpgradeThatBreaksAnInstalledPackagesDependsIsAProblem() throws Exception {
     Dependencies.Plan p = plan(List.of(installed("libbar", "2.1"),
         installed("foo", "1.0", "Depends: libbar (<< 3)")), pkg("libbar", "3.0"));
@@ -139,6 +149,28 @@ class DependenciesTest {
         pkg("dpkg", "1.22"));
     assertEquals(Set.of("c"), up.mustStage().keySet());
     assertEquals("dpkg", up.order().get(0).get("Package"));
+    // a package that satisfies its own pre-dependency: no staging (found by DependenciesIT)
+    Dependencies.Plan self = plan(List.of(installed("ped", "1", "Provides: v3",
+        "Pre-Depends: v3")), pkg("ped", "1", "Provides: v3", "Pre-Depends: v3"));
+    assertTrue(self.ok(), self.problems().toString());
+    assertEquals(Set.of(), self.mustStage().keySet());
+    // x breaks the old g; g's upgrade is staged, so x must wait for it
+    Dependencies.Plan chain = plan(List.of(installed("g", "1"), installed("h", "1")),
+        pkg("x", "1", "Breaks: g (<< 2)"), pkg("g", "2", "Pre-Depends: h (>= 2)"),
+        pkg("h", "2"));
+    assertTrue(chain.ok(), chain.problems().toString());
+    assertEquals(List.of("h", "g", "x"),
+        chain.order().stream().map(c -> c.get("Package")).toList());
+    assertEquals(Set.of("g", "x"), chain.mustStage().keySet());
+    // ... but the old version it replaces does not count (found by DependenciesIT)
+    Dependencies.Plan oldSelf = plan(List.of(installed("pby", "1", "Provides: v1")),
+        pkg("pby", "2", "Pre-Depends: v1 | v2"));
+    assertFalse(oldSelf.ok(), oldSelf.toString());
+    // a package's own Provides satisfies its own Pre-Depends for dpkg (found by DependenciesIT)
+    Dependencies.Plan own = plan(List.of(), pkg("s1", "1", "Pre-Depends: vv", "Provides: vv"));
+    assertTrue(own.ok() && own.mustStage().isEmpty(), own.toString());
+    assertFalse(plan(List.of(), pkg("s3", "1", "Pre-Depends: vv (>= 2)",
+        "Provides: vv (= 1)")).ok());
     Dependencies.Plan cycle = plan(List.of(), pkg("a", "1", "Pre-Depends: b"),
         pkg("b", "1", "Pre-Depends: a"));
     assertFalse(cycle.ok());
@@ -151,5 +183,8 @@ class DependenciesTest {
     assertFalse(p.ok());
     assertTrue(p.problems().get(0).contains("bad Depends field"), p.problems().toString());
     assertFalse(plan(List.of(), pkg("a", "1"), pkg("a", "2")).ok());
+    Dependencies.Plan alt = plan(List.of(), pkg("a", "1", "Conflicts: b | c"));
+    assertTrue(alt.problems().get(0).contains("alternatives ('|') not allowed in Conflicts"),
+        alt.problems().toString());
   }
 }

@@ -55,7 +55,27 @@ public final class VirtualDisks {
             () -> new UnknownFormatException(file, "no format named '" + options.format() + "'"))
             : detect(file);
     LOG.debug("opening {} as {} ({})", file, format.name(), options);
-    return format.open(file, options);
+    VirtualDisk disk = format.open(file, options);
+    Path record = dev.vdisk.core.tx.Transaction.record(file);
+    if (dev.vdisk.core.tx.RedoLogDevice.pending(record)) {
+      if (disk.isWritable()) {
+        try {
+          // a transaction's commit was interrupted: finish it (or drop an incomplete record)
+          dev.vdisk.core.tx.Transaction.recover(disk, record);
+        } catch (IOException | RuntimeException e) {
+          try {
+            disk.close();
+          } catch (IOException suppressed) {
+            e.addSuppressed(suppressed);
+          }
+          throw e;
+        }
+      } else {
+        LOG.warn("{}: an interrupted commit left {}; open the image for writing to finish it",
+            file, record);
+      }
+    }
+    return disk;
   }
 
   /**

@@ -71,7 +71,17 @@ public record DebPackage(String name, DebVersion version, String arch, String mu
       return List.of();
     }
     try {
-      return Relation.parseField(v);
+      List<List<Relation>> groups = Relation.parseField(v);
+      if (!field.endsWith("Depends")) {
+        for (List<Relation> g : groups) {
+          if (g.size() > 1) {
+            // dpkg refuses such a package
+            throw new IllegalArgumentException("alternatives ('|') not allowed in " + field
+                + " field: " + Relation.formatField(List.of(g)));
+          }
+        }
+      }
+      return groups;
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(name + " " + p.get("Version") + ": bad " + field
           + " field: " + e.getMessage(), e);

@@ -52,6 +52,7 @@ import picocli.CommandLine.Option;
       RegCommand.class,
       InspectCommand.class,
       VerifyCommand.class,
+      ApplyCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",
@@ -147,7 +148,8 @@ public final class Main implements Runnable {
    */
   static int exitCode(Throwable t) {
     if (t instanceof UnsafeToWriteException || t instanceof TrustException
-        || t instanceof ReadOnlyFileSystemException) {
+        || t instanceof ReadOnlyFileSystemException
+        || t instanceof dev.vdisk.apply.DependencyException) {
       return ExitCode.REFUSED;
     }
     // Corrupt or unsupported structures, truncated images, missing or unreadable files: the

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -75,25 +74,70 @@ public final class RedoLogDevice extends ForwardingBlockDevice {
    */
   public static RedoLogDevice open(BlockDevice inner, Path log) throws IOException {
     RedoLogDevice d = new RedoLogDevice(inner, log);
-    List<Write> pending = read(log, inner);
-    if (pending == null) {
+    long count = validate(log, inner);
+    if (count < 0) {
       return d;
     }
     if (inner.isWritable()) {
       LOG.info("{}: finishing an interrupted atomic write of {} changes from {}",
-          inner.description(), pending.size(), log);
-      d.apply(pending);
+          inner.description(), count, log);
+      // streamed: a record may be far larger than memory
+      forEachEntry(log, count, (offset, data) -> inner.write(offset, data));
+      inner.flush();
       Files.delete(log);
       syncDirectory(log);
     } else {
       LOG.info("{}: an interrupted atomic write of {} changes in {} is shown from memory (the"
           + " image is open read-only; opening it for writing finishes it)", inner.description(),
-          pending.size(), log);
-      for (Write w : pending) {
-        d.overlayPut(w.offset(), w.data());
-      }
+          count, log);
+      forEachEntry(log, count, (offset, data) -> {
+        byte[] b = new byte[data.remaining()];
+        data.get(b);
+        d.overlayPut(offset, b);
+      });
     }
     return d;
+  }
+
+  /**
+   * A group of changes read twice, once into the record and once onto the device, so that it
+   * never has to be held in memory (see {@link #writeAtomically(Changes)}).
+   */
+  public interface Changes {
+    /**
+     * The number of changes {@link #forEach} gives.
+     *
+     * @return the count
+     */
+    int count();
+
+    /**
+     * The total number of data bytes {@link #forEach} gives.
+     *
+     * @return the sum of the changes' lengths
+     */
+    long bytes();
+
+    /**
+     * Gives every change, the same ones in the same order on every call.
+     *
+     * @param visitor receives them
+     * @throws IOException on an I/O error reading them
+     */
+    void forEach(ChangeVisitor visitor) throws IOException;
+  }
+
+  /** Receives changes. */
+  @FunctionalInterface
+  public interface ChangeVisitor {
+    /**
+     * One change.
+     *
+     * @param offset the byte offset on the device
+     * @param data the new bytes (valid only during the call)
+     * @throws IOException to stop
+     */
+    void change(long offset, ByteBuffer data) throws IOException;
   }
 
   /**
@@ -106,22 +150,25 @@ public final class RedoLogDevice extends ForwardingBlockDevice {
     return Files.exists(log);
   }
 
-  /** Reads a record: its changes when complete, null when absent or incomplete (deleted). */
-  private static List<Write> read(Path log, BlockDevice inner) throws IOException {
+  /**
+   * Checks a record: the number of its changes when complete, -1 when absent or incomplete (then
+   * deleted, if the device is writable). Reads it in bounded pieces.
+   */
+  private static long validate(Path log, BlockDevice inner) throws IOException {
     long size;
     try {
       size = Files.size(log);
     } catch (NoSuchFileException e) {
-      return null;
+      return -1;
     }
     String why = null;
-    List<Write> out = new ArrayList<>();
+    long count = -1;
     try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
       if (size < HEADER + 16) {
         why = "it is " + size + " bytes long";
       } else {
         ByteBuffer h = readFully(ch, 0, HEADER);
-        long count = h.getInt(16) & 0xFFFFFFFFL;
+        count = h.getInt(16) & 0xFFFFFFFFL;
         long dataBytes = h.getLong(24);
         if (h.getLong(0) != MAGIC) {
           why = "its header is not a redo record's";
@@ -147,13 +194,12 @@ public final class RedoLogDevice extends ForwardingBlockDevice {
               ByteBuffer e = readFully(ch, at, ENTRY);
               long offset = e.getLong(0);
               int len = e.getInt(8);
-              if (len < 0 || offset < 0 || offset + len > inner.size()) {
+              if (len < 0 || offset < 0 || offset + len > inner.size()
+                  || at + ENTRY + len > size - 16) {
                 throw new CorruptStructureException(log, at, "redo record entry",
                     "change " + i + " (" + len + " bytes at " + offset + ") is outside the "
                         + inner.size() + "-byte device");
               }
-              ByteBuffer data = readFully(ch, at + ENTRY, len);
-              out.add(new Write(offset, data.array()));
               at += ENTRY + len;
             }
           }
@@ -167,9 +213,29 @@ public final class RedoLogDevice extends ForwardingBlockDevice {
         Files.delete(log);
         syncDirectory(log);
       }
-      return null;
+      return -1;
     }
-    return out;
+    return count;
+  }
+
+  /** Gives a validated record's changes, each read in pieces of at most 1 MiB. */
+  private static void forEachEntry(Path log, long count, ChangeVisitor visitor)
+      throws IOException {
+    try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
+      long at = HEADER;
+      for (long i = 0; i < count; i++) {
+        ByteBuffer e = readFully(ch, at, ENTRY);
+        long offset = e.getLong(0);
+        int len = e.getInt(8);
+        long done = 0;
+        while (done < len) {
+          int n = (int) Math.min(1 << 20, len - done);
+          visitor.change(offset + done, readFully(ch, at + ENTRY + done, n));
+          done += n;
+        }
+        at += ENTRY + len;
+      }
+    }
   }
 
   private static ByteBuffer readFully(FileChannel ch, long pos, int n) throws IOException {
@@ -227,6 +293,75 @@ public final class RedoLogDevice extends ForwardingBlockDevice {
     apply(writes);
     Files.delete(log);
     syncDirectory(log);
+  }
+
+  /**
+   * Writes a group of changes too large for memory so that after a crash either all or none of
+   * them are on the device (once it is opened again through this class). The changes are read
+   * twice: into the record, which is made durable, then onto the device, which is flushed before
+   * the record is deleted. Reports the steps {@code redo.record-entry} (after
+   * each change appended to the record), {@code redo.record} (record complete and durable), {@code
+   * redo.apply} (after each change written to the device), {@code redo.flush} and {@code
+   * redo.done} (record deleted) through {@link dev.vdisk.core.util.WriteSteps}.
+   *
+   * @param changes the changes (non-overlapping, inside the device)
+   * @throws IOException on an I/O error (the group is then finished or dropped by the next open)
+   */
+  public void writeAtomically(Changes changes) throws IOException {
+    if (changes.count() == 0) {
+      return;
+    }
+    if (!inner.isWritable()) {
+      throw new java.nio.file.ReadOnlyFileSystemException();
+    }
+    CRC32C crc = new CRC32C();
+    long[] seen = new long[2];
+    try (FileChannel ch = FileChannel.open(log, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+      h.putLong(MAGIC).putLong(inner.size()).putInt(changes.count()).putInt(0)
+          .putLong(changes.bytes());
+      put(ch, h.flip(), crc);
+      changes.forEach((offset, data) -> {
+        int len = data.remaining();
+        if (offset < 0 || offset + len > inner.size()) {
+          throw new IllegalArgumentException("a change of " + len + " bytes at " + offset
+              + " is outside the device");
+        }
+        CRC32C one = new CRC32C();
+        one.update(data.duplicate());
+        ByteBuffer e = ByteBuffer.allocate(ENTRY).order(ByteOrder.LITTLE_ENDIAN);
+        e.putLong(offset).putInt(len).putInt((int) one.getValue());
+        put(ch, e.flip(), crc);
+        put(ch, data, crc);
+        seen[0]++;
+        seen[1] += len;
+        dev.vdisk.core.util.WriteSteps.step("redo.record-entry");
+      });
+      if (seen[0] != changes.count() || seen[1] != changes.bytes()) {
+        throw new IllegalStateException("the changes gave " + seen[0] + " changes of " + seen[1]
+            + " bytes, not the " + changes.count() + " of " + changes.bytes() + " they announced");
+      }
+      ByteBuffer t = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+      t.putLong(TRAILER).putInt(changes.count()).putInt((int) crc.getValue());
+      ch.write(t.flip());
+      ch.force(true);
+    } catch (IOException | RuntimeException e) {
+      // the device is untouched: drop the partial record
+      Files.deleteIfExists(log);
+      throw e;
+    }
+    syncDirectory(log);
+    dev.vdisk.core.util.WriteSteps.step("redo.record");
+    changes.forEach((offset, data) -> {
+      inner.write(offset, data);
+      dev.vdisk.core.util.WriteSteps.step("redo.apply");
+    });
+    inner.flush();
+    dev.vdisk.core.util.WriteSteps.step("redo.flush");
+    Files.delete(log);
+    syncDirectory(log);
+    dev.vdisk.core.util.WriteSteps.step("redo.done");
   }
 
   private static void put(FileChannel ch, ByteBuffer b, CRC32C crc) throws IOException {
