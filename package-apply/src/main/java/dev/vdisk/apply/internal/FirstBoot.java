@@ -8,8 +8,9 @@ import java.nio.charset.StandardCharsets;
  *
  * <ul>
  *   <li>{@value #SCRIPT} (0755): appends to {@value #LOG}; runs {@code dpkg --configure -a}, then
- *       {@code dpkg -i} of each {@code /var/lib/vdisk/staged/*.deb} in name order (each removed
- *       once installed), then {@code dpkg --configure -a} again; conffile questions are answered
+ *       for each {@code /var/lib/vdisk/staged/*.deb} in name order {@code dpkg --unpack} of it
+ *       (removed once unpacked) and {@code dpkg --configure -a} (one package per dpkg call, the
+ *       procedure {@code Dependencies.plan} simulates), then {@code dpkg --configure -a} again; conffile questions are answered
  *       {@code --force-confdef --force-confold} (an admin-modified conffile is kept, the new one
  *       left as {@code .dpkg-dist}). When everything succeeded it removes its own start links
  *       (systemd and sysvinit), so it does not run again; on a failure they stay and the next
@@ -41,7 +42,8 @@ final class FirstBoot {
     return """
         #!/bin/sh
         # Written by vdisk apply: finishes the package installation done offline.
-        # dpkg --configure -a, then the staged packages in order, then configure again.
+        # dpkg --configure -a, then each staged package in order (unpack, configure -a), then
+        # configure again.
         # Removes its start links when everything succeeded; otherwise retries next boot.
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
         export PATH
@@ -55,8 +57,11 @@ final class FirstBoot {
         for deb in %STAGED%/*.deb; do
           [ -e "$deb" ] || continue
           echo "vdisk-firstboot: installing $deb"
-          if dpkg $opts -i "$deb"; then
+          # one package per dpkg call, configured before the next (dpkg refuses a
+          # pre-dependency that is unpacked but not configured)
+          if dpkg $opts --unpack "$deb"; then
             rm -f "$deb"
+            dpkg $opts --configure -a || rc=1
           else
             rc=1
           fi
