@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Version ordering against dpkg's own code on versions from the real bookworm index: at least
- * 100,000 pairs through dpkg's Perl implementation ({@code Dpkg::Version}, libdpkg-perl) in one
- * process, and a subset of at least 3,000 (plus every pair with a digit run too long for Perl's
- * floating-point numbers) through the {@code dpkg --compare-versions} binary in one bash loop.
+ * 100,000 pairs through dpkg's Perl implementation ({@code Dpkg::Version}, libdpkg-perl; pairs
+ * with a digit run too long for Perl's floating-point numbers left out) in one process, and every
+ * pair (at least 100,000) through the {@code dpkg --compare-versions} binary, one process per
+ * comparison, in two bash loops side by side.
  */
 class DebVersionIT {
   private static final Pattern LONG_DIGITS = Pattern.compile("[0-9]{16,}");
@@ -115,28 +116,58 @@ class DebVersionIT {
       assertEquals(0, mismatches, "disagreements with Dpkg::Version:\n" + first);
       System.out.println("DebVersionIT: " + perlPairs.size() + " pairs agree with Dpkg::Version");
 
-      // 2. the dpkg binary: a random subset plus every pair Perl cannot hold exactly
-      List<String[]> subset = new ArrayList<>(binaryPairs);
-      for (int i = 0; i < 3_000; i++) {
-        subset.add(pairs.get(random.nextInt(pairs.size())));
-      }
-      subset.addAll(handPairs());
-      Files.write(in, lines(subset), StandardCharsets.UTF_8);
+      // 2. the dpkg binary itself, on every pair (the Perl implementation's above included):
+      // two bash loops side by side, one dpkg --compare-versions process per comparison
+      List<String[]> all2 = new ArrayList<>(pairs);
+      all2.addAll(handPairs());
+      int half = all2.size() / 2;
+      List<List<String[]>> parts = List.of(all2.subList(0, half), all2.subList(half, all2.size()));
+      List<Path> inputs = new ArrayList<>();
+      List<Process> loops = new ArrayList<>();
+      List<Path> outputs = new ArrayList<>();
       String loop = "while read -r a b; do"
           + " if dpkg --compare-versions \"$a\" lt \"$b\" 2>/dev/null; then echo -1;"
           + " elif dpkg --compare-versions \"$a\" eq \"$b\" 2>/dev/null; then echo 0;"
           + " else echo 1; fi; done < \"$1\"";
-      String bin = Oracles.runOk("bash", "-c", loop, "compare", in.toString());
-      String[] binResults = bin.split("\n");
-      assertEquals(subset.size(), binResults.length);
-      for (int i = 0; i < binResults.length; i++) {
-        String[] pair = subset.get(i);
-        int ours = Integer.signum(DebVersion.compare(pair[0], pair[1]));
-        assertEquals(Integer.parseInt(binResults[i].strip()), ours,
-            "dpkg --compare-versions disagrees on " + pair[0] + " vs " + pair[1]);
+      try {
+        for (List<String[]> part : parts) {
+          Path pin = Files.createTempFile("vdisk-versions-bin", ".txt");
+          Path pout = Files.createTempFile("vdisk-versions-bin", ".out");
+          inputs.add(pin);
+          outputs.add(pout);
+          Files.write(pin, lines(part), StandardCharsets.UTF_8);
+          loops.add(new ProcessBuilder("bash", "-c", loop, "compare", pin.toString())
+              .redirectOutput(pout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start());
+        }
+        int checked = 0;
+        for (int k = 0; k < parts.size(); k++) {
+          assertEquals(0, loops.get(k).waitFor(), "the dpkg --compare-versions loop failed");
+          List<String> binResults = Files.readAllLines(outputs.get(k), StandardCharsets.UTF_8);
+          List<String[]> part = parts.get(k);
+          assertEquals(part.size(), binResults.size());
+          for (int i = 0; i < binResults.size(); i++) {
+            String[] pair = part.get(i);
+            int ours = Integer.signum(DebVersion.compare(pair[0], pair[1]));
+            assertEquals(Integer.parseInt(binResults.get(i).strip()), ours,
+                "dpkg --compare-versions disagrees on " + pair[0] + " vs " + pair[1]);
+            checked++;
+          }
+        }
+        assertTrue(checked >= 100_000);
+        System.out.println("DebVersionIT: " + checked + " pairs (" + binaryPairs.size()
+            + " with digit runs of 16+ digits) agree with dpkg --compare-versions");
+      } finally {
+        for (Process pr : loops) {
+          pr.destroyForcibly();
+        }
+        for (Path f : inputs) {
+          Files.deleteIfExists(f);
+        }
+        for (Path f : outputs) {
+          Files.deleteIfExists(f);
+        }
       }
-      System.out.println("DebVersionIT: " + subset.size() + " pairs (" + binaryPairs.size()
-          + " with digit runs of 16+ digits) agree with dpkg --compare-versions");
     } finally {
       Files.deleteIfExists(in);
     }
