@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What is done per unpacked package, in order: the new {@code preinst}'s {@code
  * dpkg-maintscript-helper} calls for {@code upgrade OLD} (or {@code install}); the data archive
- * (directories created when missing, existing ones and links to directories kept; files, links
+ * (directories created when missing, existing ones and links to directories kept; a link over
+ * the staging directory {@code dir_to_symlink} made left alone, as dpkg does; files, links
  * and hard links written as {@code PATH.dpkg-new} and renamed over {@code PATH}; conffiles left as
  * {@code CONFFILE.dpkg-new} for configure to decide, as dpkg does; owners by name through the
  * guest's passwd and group, else numeric; {@code statoverride} applied; diverted paths written to
@@ -56,12 +57,15 @@ import org.slf4j.LoggerFactory;
  * <p>A package is staged when: the caller says so; its data holds a device or fifo (the NIO
  * providers cannot make them); it ships files under a foreign mount point; its {@code preinst},
  * or on upgrade the installed version's {@code prerm} or {@code postrm}, does more than {@link
- * MaintScript} can evaluate; a {@code dir_to_symlink} call would act; a helper's version guard is
- * invalid; its trigger interests differ from the installed version's (dpkg re-registers them at
+ * MaintScript} can evaluate; a helper's version guard is invalid; a {@code dir_to_symlink} call
+ * would act where {@link HelperEffects} does not reproduce it (see there); its trigger interests differ from the installed version's (dpkg re-registers them at
  * unpack); its conffiles file has flagged lines; or the installed version is in a half-done
  * state. A file already listed by another package is taken over when {@code Replaces} names that
  * package (any version), else the whole injection is refused with {@link
- * UnsupportedFeatureException} (dpkg would refuse to overwrite it). Not written: {@code
+ * UnsupportedFeatureException} (dpkg would refuse to overwrite it). A {@code dir_to_symlink}
+ * whose checks fail (a conffile or a path the package does not list under the directory)
+ * refuses the injection with {@link dev.vdisk.core.UnsafeToWriteException}: the real helper
+ * would fail the preinst and dpkg abort the unpack. Not written: {@code
  * /var/log/dpkg.log}, dpkg's {@code available} (which {@code --unpack} leaves alone) and {@code
  * triggers/Unincorp} (with triggers deferred, dpkg records them in status directly).
  */
@@ -300,8 +304,10 @@ public final class DebInjector {
       p.stageReason = "trigger interests change (" + oldInterests + " to " + newInterests + ")";
       return p;
     }
-    String guard = HelperEffects.blocking(fs, p.preinstCalls, action,
-        upgrade ? p.oldVersion : p.old == null ? null : p.old.get("Config-Version"));
+    String guard = HelperEffects.blocking(fs, db, p.preinstCalls, action,
+        upgrade ? p.oldVersion : p.old == null ? null : p.old.get("Config-Version"), p.name,
+        p.old, p.old == null ? List.of() : db.list(DpkgDb.infoName(p.old)), file,
+        options.foreignMountPoints());
     if (guard != null) {
       p.stageReason = guard;
     }
@@ -317,7 +323,7 @@ public final class DebInjector {
     // preinst helper calls
     HelperEffects.run(fs, db, p.preinstCalls, upgrade ? "upgrade" : "install",
         upgrade ? p.oldVersion : p.old == null ? null : p.old.get("Config-Version"), p.name,
-        oldList, oldConf);
+        oldList, oldConf, options.now());
     Set<String> conffiles = new HashSet<>(p.conffiles);
     Map<String, Set<String>> others = db.otherLists(oldInfo);
     // files other packages own: taken over only when Replaces names the owner
@@ -325,6 +331,11 @@ public final class DebInjector {
     for (DataEntry e : p.entries) {
       newPaths.put(e.path(), e.path());
       if (e.type() == DataEntry.Type.DIRECTORY || e.path().equals("/")) {
+        continue;
+      }
+      // dpkg leaves a directory where the archive has a link, without a conflict check
+      if (e.type() == DataEntry.Type.SYMLINK
+          && keptDirectory(fs.resolveParent(divert(db, e.path(), p.name)))) {
         continue;
       }
       for (Map.Entry<String, Set<String>> o : others.entrySet()) {
@@ -423,19 +434,25 @@ public final class DebInjector {
           }
         }
         case SYMLINK -> {
-          if (a != null && a.isDirectory()) {
-            if (!fs.remove(real)) {
-              throw new UnsupportedFeatureException(p.file, "link over directory",
-                  lit + " is a non-empty directory in the guest");
+          if (a != null && a.isDirectory() && keptDirectory(real)) {
+            // dpkg keeps an existing directory (here dir_to_symlink's staging directory, which
+            // the new postinst turns into the link at configure), listing the link's path
+            LOG.debug("{}: {} stays a directory", p.name, lit);
+          } else {
+            if (a != null && a.isDirectory()) {
+              if (!fs.remove(real)) {
+                throw new UnsupportedFeatureException(p.file, "link over directory",
+                    lit + " is a non-empty directory in the guest");
+              }
             }
+            String tmp = real + ".dpkg-new";
+            fs.symlink(tmp, e.linkTarget());
+            fs.setOwnerMode(tmp, uid, gid, mode, true);
+            fs.setMtime(tmp, e.mtime());
+            fs.rename(tmp, real);
+            fs.invalidate();
+            writtenReal.put(lit, real);
           }
-          String tmp = real + ".dpkg-new";
-          fs.symlink(tmp, e.linkTarget());
-          fs.setOwnerMode(tmp, uid, gid, mode, true);
-          fs.setMtime(tmp, e.mtime());
-          fs.rename(tmp, real);
-          fs.invalidate();
-          writtenReal.put(lit, real);
         }
         case HARDLINK -> {
           refuseDirectory(p, lit, a);
@@ -493,6 +510,20 @@ public final class DebInjector {
     LOG.info("unpacked {} {} ({} entries)", p.name, p.deb.version(), count[0]);
     return new PackageAction(p.name, p.arch, p.oldVersion, p.deb.version(),
         PackageAction.Action.UNPACKED, null, count[0], List.copyOf(kept));
+  }
+
+  /**
+   * Whether a resolved path is a directory that dpkg's unpack leaves in place of the archive's
+   * link: the staging directory of {@code dpkg-maintscript-helper dir_to_symlink} (it holds
+   * {@code .dpkg-staging-dir}).
+   */
+  private boolean keptDirectory(String real) throws IOException {
+    BasicFileAttributes a = fs.lstat(real);
+    if (a == null || !a.isDirectory()) {
+      return false;
+    }
+    BasicFileAttributes m = fs.lstat(real + "/" + HelperEffects.STAGING_MARKER);
+    return m != null && m.isRegularFile();
   }
 
   private static void refuseDirectory(Plan p, String lit, BasicFileAttributes a)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vdisk.apply.PackageAction;
+import dev.vdisk.core.UnsafeToWriteException;
 import dev.vdisk.core.UnsupportedFeatureException;
 import dev.vdisk.deb.ControlParagraph;
 import dev.vdisk.deb.DebArchive;
@@ -272,6 +273,98 @@ class DebInjectorTest {
     assertTrue(Files.isDirectory(root.resolve("usr/share/doc/hello"),
         LinkOption.NOFOLLOW_LINKS));
     assertEquals("r", read("usr/share/doc/hello/README"));
+  }
+
+  /** hello 1.0 with a data directory /usr/share/hd (x, sub/y) that 2.0 turns into a link. */
+  void installedHelloWithDataDir() throws IOException {
+    installedHello("conf 1.0\n", "/usr/share\n/usr/share/hd\n/usr/share/hd/x\n"
+        + "/usr/share/hd/sub\n/usr/share/hd/sub/y\n");
+    write("usr/share/hd/x", "x 1.0\n");
+    write("usr/share/hd/sub/y", "y 1.0\n");
+  }
+
+  TestDebs helloWithDataLink(String guardAndOwner) {
+    return hello("2.0").member("preinst", "#!/bin/sh\nset -e\n"
+        + "dpkg-maintscript-helper dir_to_symlink /usr/share/hd/ hd-target " + guardAndOwner
+        + " -- \"$@\"\n", 0755).dir("/usr/share", 0755).dir("/usr/share/hd-target", 0755)
+        .file("/usr/share/hd-target/x", "x 2.0\n", 0644).symlink("/usr/share/hd", "hd-target");
+  }
+
+  @Test
+  void preinstDirToSymlinkMakesTheStagingDirectory() throws IOException {
+    installedHelloWithDataDir();
+    List<PackageAction> a = inject(helloWithDataLink("2.0\\~"));
+    assertEquals(PackageAction.Action.UNPACKED, a.get(0).action(), a.toString());
+    // the old directory kept whole as the backup the new postinst removes at configure
+    assertEquals("x 1.0\n", read("usr/share/hd.dpkg-backup/x"));
+    assertEquals("y 1.0\n", read("usr/share/hd.dpkg-backup/sub/y"));
+    // the staging directory stands where the archive has the link
+    Path hd = root.resolve("usr/share/hd");
+    assertTrue(Files.isDirectory(hd, LinkOption.NOFOLLOW_LINKS));
+    try (var s = Files.list(hd)) {
+      assertEquals(List.of(hd.resolve(".dpkg-staging-dir")), s.toList());
+    }
+    assertEquals(0, Files.size(hd.resolve(".dpkg-staging-dir")));
+    assertEquals(040755, Files.getAttribute(hd, "unix:mode"));
+    assertEquals(0100644, Files.getAttribute(hd.resolve(".dpkg-staging-dir"), "unix:mode"));
+    assertEquals(T, Files.getLastModifiedTime(hd.resolve(".dpkg-staging-dir")).toInstant());
+    assertEquals("x 2.0\n", read("usr/share/hd-target/x"));
+    List<String> list = Files.readAllLines(root.resolve("var/lib/dpkg/info/hello.list"));
+    assertTrue(list.contains("/usr/share/hd"), list.toString());
+    assertFalse(list.contains("/usr/share/hd/x"), list.toString());
+    assertEquals("install ok unpacked", stanza("hello").get("Status"));
+  }
+
+  @Test
+  void preinstDirToSymlinkGuardAndOwner() throws IOException {
+    // the installed 1.0 is above the guard: the helper does nothing, and a link over a
+    // non-empty directory stays unsupported
+    installedHelloWithDataDir();
+    assertThrows(UnsupportedFeatureException.class, () -> inject(helloWithDataLink("0.9")));
+    assertEquals("x 1.0\n", read("usr/share/hd/x"));
+    // an explicit package that lists every path: the switch is done
+    deleteTree(root);
+    guest();
+    installedHelloWithDataDir();
+    write("var/lib/dpkg/info/hello.list", "/.\n/etc\n/etc/hello.conf\n/usr\n/usr/bin\n"
+        + "/usr/bin/hello\n");
+    write("var/lib/dpkg/status", read("var/lib/dpkg/status") + "Package: hd-data\n"
+        + "Status: install ok installed\nArchitecture: all\nVersion: 1\nDescription: d\n\n");
+    write("var/lib/dpkg/info/hd-data.list", "/.\n/usr\n/usr/share\n/usr/share/hd\n"
+        + "/usr/share/hd/x\n/usr/share/hd/sub\n/usr/share/hd/sub/y\n");
+    List<PackageAction> a = inject(helloWithDataLink("2.0\\~ hd-data"));
+    assertEquals(PackageAction.Action.UNPACKED, a.get(0).action(), a.toString());
+    assertTrue(Files.exists(root.resolve("usr/share/hd/.dpkg-staging-dir")));
+  }
+
+  @Test
+  void preinstDirToSymlinkChecksRefuse() throws IOException {
+    // a path the package does not list: the helper would fail the preinst
+    installedHelloWithDataDir();
+    write("usr/share/hd/sub/local", "admin's\n");
+    String status = read("var/lib/dpkg/status");
+    UnsafeToWriteException e = assertThrows(UnsafeToWriteException.class,
+        () -> inject(helloWithDataLink("")));
+    assertTrue(e.getMessage().contains("/usr/share/hd/sub/local"), e.getMessage());
+    assertEquals(status, read("var/lib/dpkg/status"));
+    assertEquals("x 1.0\n", read("usr/share/hd/x"));
+    assertFalse(Files.exists(root.resolve("usr/share/hd.dpkg-backup")));
+    // a conffile of the package under the directory
+    deleteTree(root);
+    guest();
+    installedHelloWithDataDir();
+    write("var/lib/dpkg/status", read("var/lib/dpkg/status").replace(" /etc/hello.conf ",
+        " /usr/share/hd/x " + md5("x 1.0\n") + "\n /etc/hello.conf "));
+    e = assertThrows(UnsafeToWriteException.class, () -> inject(helloWithDataLink("2.0\\~")));
+    assertTrue(e.getMessage().contains("conffile /usr/share/hd/x"), e.getMessage());
+    // an existing backup: mv would move the directory into it; the real helper runs at boot
+    deleteTree(root);
+    guest();
+    installedHelloWithDataDir();
+    Files.createDirectories(root.resolve("usr/share/hd.dpkg-backup"));
+    List<PackageAction> a = inject(helloWithDataLink("2.0\\~"));
+    assertEquals(PackageAction.Action.STAGED, a.get(0).action());
+    assertTrue(a.get(0).reason().contains(".dpkg-backup already exists"), a.get(0).reason());
   }
 
   @Test
