@@ -10,6 +10,8 @@
 #   vdisk-d2s-conf 1.0  /etc/vdisk-d2s-conf/{x.conf (a conffile),y}
 #   vdisk-d2s-conf 2.0  /etc/vdisk-d2s-conf -> vdisk-d2s-conf.d with the same helper lines: the
 #                       switch must fail (the directory holds a conffile)
+#   vdisk-d2s-link 1.0  a link /usr/share/vdisk-d2s-link -> vdisk-d2s-target and a README, no
+#                       scripts (installed over an existing empty directory, which dpkg keeps)
 # Output: OUTDIR/NAME_VERSION_all.deb
 set -euo pipefail
 out=${1:?usage: $0 OUTDIR}
@@ -74,3 +76,10 @@ echo /etc/vdisk-d2s-conf.d/x.conf >"$d/DEBIAN/conffiles"
 ln -s vdisk-d2s-conf.d "$d/etc/vdisk-d2s-conf"
 helper_scripts "$d" /etc/vdisk-d2s-conf vdisk-d2s-conf.d
 finish "$d" '2026-01-03 03:04:05 UTC' vdisk-d2s-conf_2.0_all.deb
+
+d=$work/link-1
+control "$d" vdisk-d2s-link 1.0
+mkdir -p "$d/usr/share/doc/vdisk-d2s-link"
+echo "link 1.0" >"$d/usr/share/doc/vdisk-d2s-link/README"
+ln -s vdisk-d2s-target "$d/usr/share/vdisk-d2s-link"
+finish "$d" '2026-01-03 03:04:05 UTC' vdisk-d2s-link_1.0_all.deb

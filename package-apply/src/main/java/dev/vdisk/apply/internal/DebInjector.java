@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What is done per unpacked package, in order: the new {@code preinst}'s {@code
  * dpkg-maintscript-helper} calls for {@code upgrade OLD} (or {@code install}); the data archive
- * (directories created when missing, existing ones and links to directories kept; a link over
- * the staging directory {@code dir_to_symlink} made left alone, as dpkg does; files, links
+ * (directories created when missing, existing ones and links to directories kept; where the
+ * archive has a link and the guest an empty directory or the staging directory {@code
+ * dir_to_symlink} made, the directory is left alone and the link's path listed, as dpkg does;
+ * files, links
  * and hard links written as {@code PATH.dpkg-new} and renamed over {@code PATH}; conffiles left as
  * {@code CONFFILE.dpkg-new} for configure to decide, as dpkg does; owners by name through the
  * guest's passwd and group, else numeric; {@code statoverride} applied; diverted paths written to
@@ -435,15 +437,13 @@ public final class DebInjector {
         }
         case SYMLINK -> {
           if (a != null && a.isDirectory() && keptDirectory(real)) {
-            // dpkg keeps an existing directory (here dir_to_symlink's staging directory, which
-            // the new postinst turns into the link at configure), listing the link's path
+            // dpkg keeps an existing directory (dir_to_symlink's staging directory, which the
+            // new postinst turns into the link at configure, or an empty one), listing the path
             LOG.debug("{}: {} stays a directory", p.name, lit);
           } else {
             if (a != null && a.isDirectory()) {
-              if (!fs.remove(real)) {
-                throw new UnsupportedFeatureException(p.file, "link over directory",
-                    lit + " is a non-empty directory in the guest");
-              }
+              throw new UnsupportedFeatureException(p.file, "link over directory",
+                  lit + " is a non-empty directory in the guest");
             }
             String tmp = real + ".dpkg-new";
             fs.symlink(tmp, e.linkTarget());
@@ -513,9 +513,10 @@ public final class DebInjector {
   }
 
   /**
-   * Whether a resolved path is a directory that dpkg's unpack leaves in place of the archive's
-   * link: the staging directory of {@code dpkg-maintscript-helper dir_to_symlink} (it holds
-   * {@code .dpkg-staging-dir}).
+   * Whether a resolved path is a directory that is left in place of the archive's link, as dpkg's
+   * unpack leaves any existing directory there: an empty one, or the staging directory of {@code
+   * dpkg-maintscript-helper dir_to_symlink} (it holds {@code .dpkg-staging-dir}). Other
+   * directories are refused ("link over directory"), being more likely a mistake than intended.
    */
   private boolean keptDirectory(String real) throws IOException {
     BasicFileAttributes a = fs.lstat(real);
@@ -523,7 +524,12 @@ public final class DebInjector {
       return false;
     }
     BasicFileAttributes m = fs.lstat(real + "/" + HelperEffects.STAGING_MARKER);
-    return m != null && m.isRegularFile();
+    if (m != null && m.isRegularFile()) {
+      return true;
+    }
+    try (Stream<Path> s = Files.list(fs.host(real))) {
+      return s.findAny().isEmpty();
+    }
   }
 
   private static void refuseDirectory(Plan p, String lit, BasicFileAttributes a)

@@ -368,6 +368,20 @@ class DebInjectorTest {
   }
 
   @Test
+  void linkOverDirectory() throws IOException {
+    // an empty directory stays (as with dpkg), the link's path is listed
+    Files.createDirectories(root.resolve("usr/bin/hi"));
+    inject(hello("1.0"));
+    assertTrue(Files.isDirectory(root.resolve("usr/bin/hi"), LinkOption.NOFOLLOW_LINKS));
+    assertTrue(read("var/lib/dpkg/info/hello.list").contains("/usr/bin/hi\n"));
+    // a non-empty one that is no staging directory is refused
+    deleteTree(root);
+    guest();
+    write("usr/bin/hi/x", "x");
+    assertThrows(UnsupportedFeatureException.class, () -> inject(hello("1.0")));
+  }
+
+  @Test
   void stagingRules() throws IOException {
     List<PackageAction> a = inject(new InjectOptions(Set.of("/boot"), T, -1),
         Map.of("told", "the caller said so"),
