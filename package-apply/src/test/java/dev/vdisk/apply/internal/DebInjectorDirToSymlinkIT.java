@@ -44,6 +44,11 @@ import org.junit.jupiter.api.io.TempDir;
  *       aborts the unpack; we refuse ({@link UnsafeToWriteException}) before writing, and A equals
  *       B (status, info and tree as they were).</li>
  *   <li>A conffile in the directory: the same, through the helper's conffile check.</li>
+ *   <li>A real package: Debian's tzdata, whose preinst switches 16 {@code
+ *       /usr/share/zoneinfo/posix/AREA} directories to links (guard {@code 2022g-1~}); the base
+ *       gets the directories back through {@code make-old-tzdata-deb.sh}'s tzdata 2021a-1
+ *       (links removed, then {@code dpkg -i}), then the cached tzdata is injected or unpacked:
+ *       equal, and equal again after first boot and {@code dpkg --configure -a}.</li>
  *   <li>dpkg's rule the switch relies on, alone: a package (no scripts) whose link lands on an
  *       existing empty directory; dpkg keeps the directory and lists the link's path, and so do
  *       we.</li>
@@ -219,5 +224,75 @@ class DebInjectorDirToSymlinkIT {
           LinkOption.NOFOLLOW_LINKS));
     }
     assertSameAsDpkg(a, b);
+  }
+
+  @Test
+  void tzdataSwitchesItsPosixDirectoriesAsDpkgDoes() throws IOException {
+    Path tz = work.resolve("tzdebs");
+    Oracles.runOk("bash", ProjectPaths.script("make-old-tzdata-deb.sh").toString(),
+        tz.toString());
+    String newDeb = Files.readString(tz.resolve("new.txt")).strip();
+    Path old = copy("tz-base");
+    String preinst = Files.readString(old.resolve("var/lib/dpkg/info/tzdata.preinst"));
+    List<String> areas = preinst.lines()
+        .filter(l -> l.startsWith("dpkg-maintscript-helper dir_to_symlink /usr/share/zoneinfo/"))
+        .map(l -> l.split(" ")[2]).toList();
+    assertTrue(areas.size() >= 10, areas.toString());
+    for (String d : areas) {
+      Files.delete(old.resolve(d.substring(1)));
+    }
+    Path x = Files.createDirectories(old.resolve("x"));
+    Files.copy(tz.resolve("tzdata_2021a-1_all.deb"), x.resolve("old.deb"));
+    Oracles.Result r = Oracles.run(null, Map.of("DEBIAN_FRONTEND", "noninteractive"), "chroot",
+        old.toString(), "dpkg", "-i", "/x/old.deb");
+    assertEquals(0, r.exitCode(), r.describe());
+    Oracles.runOk("rm", "-rf", x.toString());
+    Path a = work.resolve("tz-A");
+    Path b = work.resolve("tz-B");
+    Oracles.runOk("cp", "-a", old.toString(), a.toString());
+    Oracles.runOk("cp", "-a", old.toString(), b.toString());
+    Path f = tz.resolve(newDeb);
+    List<PackageAction> actions;
+    try (DebArchive d = DebArchive.open(f)) {
+      actions = new DebInjector(a, new InjectOptions(Set.of(), Instant.now(), -1))
+          .inject(List.of(d), List.of(f), Map.of());
+    }
+    assertEquals(PackageAction.Action.UNPACKED, actions.get(0).action(), actions.toString());
+    x = Files.createDirectories(b.resolve("x"));
+    Files.copy(f, x.resolve("new.deb"));
+    r = Oracles.run(null, Map.of("DEBIAN_FRONTEND", "noninteractive"), "chroot", b.toString(),
+        "dpkg", "--no-triggers", "--unpack", "/x/new.deb");
+    assertEquals(0, r.exitCode(), r.describe());
+    Oracles.runOk("rm", "-rf", x.toString());
+    String[] markers = areas.stream().map(d -> d + "/" + HelperEffects.STAGING_MARKER)
+        .toArray(String[]::new);
+    for (String m : markers) {
+      assertTrue(Files.isRegularFile(a.resolve(m.substring(1))), m);
+    }
+    assertSameAsDpkg(a, b, markers);
+
+    Oracles.Result boot = Oracles.run("chroot", a.toString(), FirstBoot.SCRIPT);
+    assertEquals(0, boot.exitCode(), boot.describe() + "\n"
+        + Files.readString(a.resolve(FirstBoot.LOG.substring(1))));
+    r = Oracles.run(null, Map.of("DEBIAN_FRONTEND", "noninteractive"), "chroot", b.toString(),
+        "dpkg", "--force-confdef", "--force-confold", "--configure", "-a");
+    assertEquals(0, r.exitCode(), r.describe());
+    for (Path root : new Path[] {a, b}) {
+      assertEquals("", Oracles.runOk("chroot", root.toString(), "dpkg", "--audit"));
+      assertEquals("", Oracles.runOk("chroot", root.toString(), "dpkg", "-V", "tzdata"));
+      for (String d : areas) {
+        assertTrue(Files.isSymbolicLink(root.resolve(d.substring(1))), d);
+        assertFalse(Files.exists(root.resolve(d.substring(1) + ".dpkg-backup"),
+            LinkOption.NOFOLLOW_LINKS), d);
+      }
+    }
+    // written at configure time: the links (by the postinst), /etc/timezone and debconf's
+    // databases (rewritten with the same content)
+    List<String> untimed = new java.util.ArrayList<>(areas);
+    untimed.add("/etc/timezone");
+    try (var s = Files.list(b.resolve("var/cache/debconf"))) {
+      s.forEach(p -> untimed.add("/var/cache/debconf/" + p.getFileName()));
+    }
+    assertSameAsDpkg(a, b, untimed.toArray(String[]::new));
   }
 }
