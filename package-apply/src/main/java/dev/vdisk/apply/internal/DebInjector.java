@@ -41,33 +41,32 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What is done per unpacked package, in order: the new {@code preinst}'s {@code
  * dpkg-maintscript-helper} calls for {@code upgrade OLD} (or {@code install}); the data archive
- * (directories created when missing, existing ones and links to directories kept; where the
- * archive has a link and the guest an empty directory or the staging directory {@code
- * dir_to_symlink} made, the directory is left alone and the link's path listed, as dpkg does;
- * files, links
- * and hard links written as {@code PATH.dpkg-new} and renamed over {@code PATH}; conffiles left as
- * {@code CONFFILE.dpkg-new} for configure to decide, as dpkg does; owners by name through the
- * guest's passwd and group, else numeric; {@code statoverride} applied; diverted paths written to
- * the diversion's target unless the package is the diverter); the files the old version listed
- * and the new one lacks removed (not when another package lists them, not conffiles, not when
- * the same file is reached through a symbolic link by a new path, directories only when empty);
- * {@code info/} files replaced; file and explicit triggers recorded in the interested packages'
- * {@code Triggers-Pending}; the status paragraph rewritten in dpkg's field order with {@code
- * Status: WANT ok unpacked} and {@code Config-Version}. The status file is written once at the end
- * through {@code status-new} and a rename; the previous one is kept as {@code status-old}.
+ * (directories created when missing, existing ones and links to directories kept; where the archive
+ * has a link and the guest an empty directory or the staging directory {@code dir_to_symlink} made,
+ * the directory is left alone and the link's path listed, as dpkg does; files, links and hard links
+ * written as {@code PATH.dpkg-new} and renamed over {@code PATH}; conffiles left as {@code
+ * CONFFILE.dpkg-new} for configure to decide, as dpkg does; owners by name through the guest's
+ * passwd and group, else numeric; {@code statoverride} applied; diverted paths written to the
+ * diversion's target unless the package is the diverter); the files the old version listed and the
+ * new one lacks removed (not when another package lists them, not conffiles, not when the same file
+ * is reached through a symbolic link by a new path, directories only when empty); {@code info/}
+ * files replaced; file and explicit triggers recorded in the interested packages' {@code
+ * Triggers-Pending}; the status paragraph rewritten in dpkg's field order with {@code Status: WANT
+ * ok unpacked} and {@code Config-Version}. The status file is written once at the end through
+ * {@code status-new} and a rename; the previous one is kept as {@code status-old}.
  *
  * <p>A package is staged when: the caller says so; its data holds a device or fifo (the NIO
- * providers cannot make them); it ships files under a foreign mount point; its {@code preinst},
- * or on upgrade the installed version's {@code prerm} or {@code postrm}, does more than {@link
+ * providers cannot make them); it ships files under a foreign mount point; its {@code preinst}, or
+ * on upgrade the installed version's {@code prerm} or {@code postrm}, does more than {@link
  * MaintScript} can evaluate; a helper's version guard is invalid; a {@code dir_to_symlink} call
- * would act where {@link HelperEffects} does not reproduce it (see there); its trigger interests differ from the installed version's (dpkg re-registers them at
- * unpack); its conffiles file has flagged lines; or the installed version is in a half-done
- * state. A file already listed by another package is taken over when {@code Replaces} names that
- * package (any version), else the whole injection is refused with {@link
- * UnsupportedFeatureException} (dpkg would refuse to overwrite it). A {@code dir_to_symlink}
- * whose checks fail (a conffile or a path the package does not list under the directory)
- * refuses the injection with {@link dev.vdisk.core.UnsafeToWriteException}: the real helper
- * would fail the preinst and dpkg abort the unpack. Not written: {@code
+ * would act where {@link HelperEffects} does not reproduce it (see there); its trigger interests
+ * differ from the installed version's (dpkg re-registers them at unpack); its conffiles file has
+ * flagged lines; or the installed version is in a half-done state. A file already listed by another
+ * package is taken over when {@code Replaces} names that package (any version), else the whole
+ * injection is refused with {@link UnsupportedFeatureException} (dpkg would refuse to overwrite
+ * it). A {@code dir_to_symlink} whose checks fail (a conffile or a path the package does not list
+ * under the directory) refuses the injection with {@link dev.vdisk.core.UnsafeToWriteException}:
+ * the real helper would fail the preinst and dpkg abort the unpack. Not written: {@code
  * /var/log/dpkg.log}, dpkg's {@code available} (which {@code --unpack} leaves alone) and {@code
  * triggers/Unincorp} (with triggers deferred, dpkg records them in status directly).
  */
