@@ -12,6 +12,9 @@
 #                       switch must fail (the directory holds a conffile)
 #   vdisk-d2s-link 1.0  a link /usr/share/vdisk-d2s-link -> vdisk-d2s-target and a README, no
 #                       scripts (installed over an existing empty directory, which dpkg keeps)
+#   vdisk-nomd5 1.0     no md5sums member (dpkg then writes info/vdisk-nomd5.md5sums itself):
+#                       files, an empty file, a hard link, a symlink and a conffile
+#   vdisk-nomd5 2.0     the same package with an md5sums member and one file fewer
 # Output: OUTDIR/NAME_VERSION_all.deb
 set -euo pipefail
 out=${1:?usage: $0 OUTDIR}
@@ -34,11 +37,13 @@ helper_scripts() {   # helper_scripts DIR PATHNAME TARGET
   done
 }
 
-finish() {   # finish DIR DATE FILE
+finish() {   # finish DIR DATE FILE [nomd5]
+  if [[ ${4:-} != nomd5 ]]; then
   (cd "$1" && find . -path ./DEBIAN -prune -o -type f -print | sed 's|^\./||' | LC_ALL=C sort \
     | { if [[ -s DEBIAN/conffiles ]]; then grep -vxF -f <(sed 's|^/||' DEBIAN/conffiles) || true; else cat; fi; } \
     | xargs -r md5sum >DEBIAN/md5sums)
   [[ -s $1/DEBIAN/md5sums ]] || rm -f "$1/DEBIAN/md5sums"
+  fi
   find "$1" -path "$1/DEBIAN" -prune -o -print0 | xargs -0 -r touch -h -d "$2"
   dpkg-deb --root-owner-group -Zxz -b "$1" "$out/$3" >/dev/null
 }
@@ -83,3 +88,23 @@ mkdir -p "$d/usr/share/doc/vdisk-d2s-link"
 echo "link 1.0" >"$d/usr/share/doc/vdisk-d2s-link/README"
 ln -s vdisk-d2s-target "$d/usr/share/vdisk-d2s-link"
 finish "$d" '2026-01-03 03:04:05 UTC' vdisk-d2s-link_1.0_all.deb
+
+d=$work/nomd5-1
+control "$d" vdisk-nomd5 1.0
+mkdir -p "$d/usr/share/vdisk-nomd5" "$d/etc"
+echo "b 1.0" >"$d/usr/share/vdisk-nomd5/b"
+echo "a 1.0" >"$d/usr/share/vdisk-nomd5/a"
+: >"$d/usr/share/vdisk-nomd5/empty"
+ln "$d/usr/share/vdisk-nomd5/a" "$d/usr/share/vdisk-nomd5/hard"
+ln -s a "$d/usr/share/vdisk-nomd5/soft"
+echo "conf=1" >"$d/etc/vdisk-nomd5.conf"
+echo /etc/vdisk-nomd5.conf >"$d/DEBIAN/conffiles"
+finish "$d" '2026-01-02 03:04:05 UTC' vdisk-nomd5_1.0_all.deb nomd5
+
+d=$work/nomd5-2
+control "$d" vdisk-nomd5 2.0
+mkdir -p "$d/usr/share/vdisk-nomd5" "$d/etc"
+echo "a 2.0" >"$d/usr/share/vdisk-nomd5/a"
+echo "conf=1" >"$d/etc/vdisk-nomd5.conf"
+echo /etc/vdisk-nomd5.conf >"$d/DEBIAN/conffiles"
+finish "$d" '2026-01-03 03:04:05 UTC' vdisk-nomd5_2.0_all.deb

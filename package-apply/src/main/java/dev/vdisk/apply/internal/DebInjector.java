@@ -371,6 +371,10 @@ public final class DebInjector {
       }
     }
     Map<String, String> newConfHash = new HashMap<>();
+    // without an md5sums member dpkg writes one itself: every regular file and hard link
+    // (conffiles too) in archive order, hashed as unpacked
+    Map<String, String> generatedMd5 = p.deb.controlMembers().containsKey("md5sums") ? null
+        : new LinkedHashMap<>();
     // data
     List<String> list = new ArrayList<>();
     Set<String> newReal = new HashSet<>();
@@ -417,11 +421,17 @@ public final class DebInjector {
         case FILE -> {
           refuseDirectory(p, lit, a);
           String tmp = real + ".dpkg-new";
-          if (conffiles.contains(lit)) {
+          if (conffiles.contains(lit) || generatedMd5 != null) {
             java.security.DigestInputStream din = new java.security.DigestInputStream(in,
                 newMd5());
             fs.writeFile(tmp, din, e.size());
-            newConfHash.put(lit, HexFormat.of().formatHex(din.getMessageDigest().digest()));
+            String hash = HexFormat.of().formatHex(din.getMessageDigest().digest());
+            if (conffiles.contains(lit)) {
+              newConfHash.put(lit, hash);
+            }
+            if (generatedMd5 != null) {
+              generatedMd5.put(lit, hash);
+            }
           } else {
             fs.writeFile(tmp, in, e.size());
           }
@@ -462,6 +472,11 @@ public final class DebInjector {
           }
           String tmp = real + ".dpkg-new";
           fs.hardlink(tmp, existing);
+          if (generatedMd5 != null) {
+            String hash = generatedMd5.get(e.linkTarget());
+            generatedMd5.put(lit, hash != null ? hash
+                : md5(Files.newInputStream(fs.host(existing))));
+          }
           if (conffiles.contains(lit)) {
             writtenReal.put(lit, tmp);
           } else {
@@ -490,7 +505,7 @@ public final class DebInjector {
     // obsolete files of the old version
     removeObsolete(db, p, oldList, newPaths.keySet(), newReal, oldConf, others, pending);
     // info files
-    writeInfo(db, p, oldInfo, list);
+    writeInfo(db, p, oldInfo, list, generatedMd5);
     // triggers: explicit activations and changed interests
     triggers(db, p, pending);
     // status
@@ -589,8 +604,8 @@ public final class DebInjector {
     }
   }
 
-  private void writeInfo(DpkgDb db, Plan p, String oldInfo, List<String> list)
-      throws IOException {
+  private void writeInfo(DpkgDb db, Plan p, String oldInfo, List<String> list,
+      Map<String, String> generatedMd5) throws IOException {
     String infoDir = fs.resolveAll(INFO);
     Set<String> members = new LinkedHashSet<>();
     for (String m : p.deb.controlMembers().keySet()) {
@@ -599,7 +614,7 @@ public final class DebInjector {
       }
     }
     for (String m : KNOWN_MEMBERS) {
-      if (!members.contains(m)) {
+      if (!members.contains(m) && !(m.equals("md5sums") && generatedMd5 != null)) {
         fs.remove(infoDir + "/" + oldInfo + "." + m);
         if (!oldInfo.equals(p.infoName)) {
           fs.remove(infoDir + "/" + p.infoName + "." + m);
@@ -616,6 +631,20 @@ public final class DebInjector {
       fs.setOwnerMode(dst + ".dpkg-new", 0, 0, e.mode(), false);
       fs.setMtime(dst + ".dpkg-new", e.mtime());
       fs.rename(dst + ".dpkg-new", dst);
+    }
+    if (generatedMd5 != null) {
+      StringBuilder sb = new StringBuilder();
+      for (Map.Entry<String, String> h : generatedMd5.entrySet()) {
+        sb.append(h.getValue()).append("  ").append(h.getKey().substring(1)).append('\n');
+      }
+      String dst = infoDir + "/" + p.infoName + ".md5sums";
+      fs.writeBytes(dst + ".dpkg-new", sb.toString().getBytes(StandardCharsets.UTF_8));
+      fs.setOwnerMode(dst + ".dpkg-new", 0, 0, 0644, false);
+      fs.setMtime(dst + ".dpkg-new", options.now());
+      fs.rename(dst + ".dpkg-new", dst);
+      if (!oldInfo.equals(p.infoName)) {
+        fs.remove(infoDir + "/" + oldInfo + ".md5sums");
+      }
     }
     db.setList(p.infoName, list);
     writeList(p.infoName, list);
