@@ -32,16 +32,17 @@ import picocli.CommandLine.Spec;
       "Exit 0 when every image ends COMPLIANT (a dry run: when nothing failed); 4 when",
       "some image is still NON_COMPLIANT or UNKNOWN and none failed; 3 when remediating",
       "some image failed or was refused (untrusted, unsafe to write, unsatisfiable",
-      "dependencies); 2 when the baseline file, a keyring or an IMAGE is missing or bad",
-      "(nothing is done)."
+      "dependencies, an image that cannot be judged); 2 when the baseline file, a",
+      "keyring or an IMAGE is missing or bad (nothing is done)."
     })
 final class RemediateCommand implements Callable<Integer> {
 
   @Mixin ComplianceOptions options;
 
   @Option(names = "--snapshot",
-      description = "Write into a new differencing child of each IMAGE (named after it, in its "
-          + "format; JSON 'written' names it) instead of the image; IMAGE stays unchanged.")
+      description = "Write into a new differencing child of each IMAGE, beside it in its "
+          + "format, named STEM.remediated-YYYYMMDDTHHMMSSZ.EXT (JSON 'written' names it), "
+          + "instead of the image; IMAGE stays unchanged.")
   boolean snapshot;
 
   @Option(names = "--dry-run",
