@@ -93,7 +93,7 @@ public final class Remediator {
     String target = image.toString();
     Scanner.Scanned before = scanner.scanDetailed(image, tags);
     TargetReport b = before.report();
-    if (b.compliance() == Compliance.UNKNOWN || before.root() == null) {
+    if (b.compliance() == Compliance.UNKNOWN || before.target() == null) {
       return new RemediationReport(target, RemediationReport.Outcome.FAILED, b, null, null,
           List.of(), List.of(), "cannot be remediated: " + b.reason());
     }
@@ -104,7 +104,7 @@ public final class Remediator {
     }
     try {
       Catalog.Resolution resolution = scanner.catalog().resolve(before.baselines(),
-          before.root(), b.findings());
+          before.target(), b.findings());
       for (String p : resolution.problems()) {
         LOG.warn("{}: {}", image, p);
       }

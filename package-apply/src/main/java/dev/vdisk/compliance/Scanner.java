@@ -2,6 +2,7 @@ package dev.vdisk.compliance;
 
 import dev.vdisk.baseline.BaselineSet;
 import dev.vdisk.compliance.internal.Catalog;
+import dev.vdisk.compliance.internal.KindEvaluator;
 import dev.vdisk.compliance.internal.Parallel;
 import dev.vdisk.inspect.GuestRoot;
 import dev.vdisk.inspect.Inspection;
@@ -109,10 +110,11 @@ public final class Scanner {
    * A scan with what remediation needs besides the report.
    *
    * @param report the report
-   * @param root the root that was judged, or null when the report is {@link Compliance#UNKNOWN}
+   * @param target the root that was judged with its dpkg files, or null when the report is
+   *     {@link Compliance#UNKNOWN}
    * @param baselines the baselines that applied
    */
-  record Scanned(TargetReport report, GuestRoot root, List<String> baselines) {}
+  record Scanned(TargetReport report, KindEvaluator.Target target, List<String> baselines) {}
 
   /** Scans, keeping the root; never throws. */
   Scanned scanDetailed(Path image, Set<String> tags) {
@@ -154,12 +156,16 @@ public final class Scanner {
                 + new TreeSet<>(tags == null ? Set.of() : tags), List.of(), warnings, at), null,
             baselines);
       }
-      List<Finding> findings = catalog.evaluate(baselines, root);
+      // the dpkg status and architectures (relationship fields, which the inspection does not
+      // keep) are read through the guest's files: one more read-only open of the image
+      KindEvaluator.Target evalTarget = Inspector.withGuest(image, root.partition(),
+          files -> Catalog.target(root, files));
+      List<Finding> findings = catalog.evaluate(baselines, evalTarget);
       TargetReport report = new TargetReport(target, root.partition(), os, baselines,
           verdict(findings), summary(findings), findings, warnings, at);
       LOG.info("{}: {} ({})", image, report.compliance(), report.reason());
-      return new Scanned(report, root, baselines);
-    } catch (RuntimeException e) {
+      return new Scanned(report, evalTarget, baselines);
+    } catch (IOException | RuntimeException e) {
       LOG.warn("{}: scan failed: {}", image, e.toString(), e);
       return new Scanned(unknown(target, baselines, "scan failed: " + describe(e), List.of(),
           at), null, baselines);
