@@ -340,4 +340,73 @@ class ScanCommandIT {
     assertThat(json.get("targets").get(0).get("reason").asText()).isNotBlank();
     assertThat(json.get("targets").get(1).get("target").asText()).isEqualTo(image.toString());
   }
+
+  @Test
+  void snapshotWritesAChildAndLeavesTheImage() throws Exception {
+    Path image = copy("parent.vmdk");
+    String before = ApplyCommandIT.sha256(image);
+    CliRunner r = CliRunner.run("remediate", image.toString(), "--baseline",
+        baseline.toString(), "--snapshot", "--json");
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.OK);
+    JsonNode t = JSON.readTree(r.out()).get("targets").get(0);
+    assertThat(t.get("outcome").asText()).isEqualTo("REMEDIATED");
+    Path child = Path.of(t.get("written").asText());
+    assertThat(child.getParent()).isEqualTo(image.getParent());
+    assertThat(child.getFileName().toString()).matches("parent\\.remediated-\\d{8}T\\d{6}Z"
+        + "(-\\d+)?\\.vmdk");
+    assertThat(ApplyCommandIT.sha256(image)).isEqualTo(before);
+    Oracles.Result check = Oracles.run("qemu-img", "check", child.toString());
+    assertThat(check.exitCode()).as(check.describe()).isZero();
+    assertThat(Oracles.runOk("qemu-img", "info", child.toString()))
+        .contains(image.getFileName().toString());
+    assertThat(CliRunner.run("scan", child.toString(), "--baseline", baseline.toString())
+        .exitCode()).isEqualTo(ExitCode.OK);
+    assertThat(CliRunner.run("scan", image.toString(), "--baseline", baseline.toString())
+        .exitCode()).isEqualTo(ExitCode.NON_COMPLIANT);
+  }
+
+  @Test
+  void tagsChooseTheBaselines() throws Exception {
+    Path image = copy("tags.vmdk");
+    // the installed version of login, as dpkg-query reads the guest's status file
+    Path admin = Files.createDirectories(work.resolve("admindir"));
+    Files.createDirectories(admin.resolve("info"));
+    Files.createDirectories(admin.resolve("updates"));
+    Files.copy(status(image), admin.resolve("status"), StandardCopyOption.REPLACE_EXISTING);
+    String login = Oracles.runOk("dpkg-query", "--admindir=" + admin, "-W", "-f",
+        "${Version}", "login").strip();
+    Path groups = Files.writeString(work.resolve("groups.yaml"), """
+        baselines:
+          - name: test-updates
+            sources:
+              - repo: %s
+                suites: [bookworm-vdisk]
+                trust: [%s]
+            dynamic: {}
+          - name: login-floor
+            static:
+              - {package: login, minVersion: "%s"}
+              - {package: telnet, absent: true}
+        groups:
+          - name: web
+            tags: [web]
+            baselines: [test-updates, login-floor]
+          - name: default
+            baselines: [login-floor]
+        """.formatted(repo, keys.resolve("good.gpg"), login));
+    CliRunner untagged = CliRunner.run("scan", image.toString(), "--baseline",
+        groups.toString(), "--json");
+    assertThat(untagged.exitCode()).as(untagged.err() + untagged.out()).isEqualTo(ExitCode.OK);
+    JsonNode t = JSON.readTree(untagged.out()).get("targets").get(0);
+    assertThat(t.get("baselines").toString()).isEqualTo("[\"login-floor\"]");
+    assertThat(t.get("compliance").asText()).isEqualTo("COMPLIANT");
+    CliRunner web = CliRunner.run("scan", image.toString(), "--baseline", groups.toString(),
+        "--tag", "web", "--json");
+    assertThat(web.exitCode()).as(web.err()).isEqualTo(ExitCode.NON_COMPLIANT);
+    JsonNode w = JSON.readTree(web.out());
+    assertThat(w.get("tags").toString()).isEqualTo("[\"web\"]");
+    assertThat(w.get("targets").get(0).get("baselines").toString())
+        .isEqualTo("[\"test-updates\",\"login-floor\"]");
+    assertThat(missing(w.get("targets").get(0))).isEqualTo(aptUpgrade);
+  }
 }
