@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +23,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTML report in a real browser, Debian's {@code chromium} headless: the screenshot decodes
@@ -32,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HtmlReportChromiumIT {
   private static final Path OUT = Path.of("target", "chromium");
   private static final Pattern ROW = Pattern.compile(
-      "<tr data-index=\"(\\d+)\" data-state=\"([A-Z_]+)\" data-package=\"([^\"]*)\">");
+      "<tr data-index=\"(\\d+)\" data-state=\"([A-Z_]+)\" data-package=\"([^\"]*)\"");
 
   @TempDir static Path profile;
 
@@ -236,5 +239,42 @@ class HtmlReportChromiumIT {
       }
     }
     assertThat(text).contains("REMEDIATED 1").contains("FAILED 1").contains("NOTHING_TO_DO 1");
+  }
+
+  /** A value as the page's DOM holds it: invalid characters replaced, line ends as LF. */
+  private static String shown(String s) {
+    return HtmlReportTest.lines(ReportFixtures.shown(s));
+  }
+
+  @Test
+  void randomReportsSortAsJavaComputes() throws Exception {
+    long seed = System.nanoTime();
+    LoggerFactory.getLogger(HtmlReportChromiumIT.class).info("seed {}", seed);
+    Random random = new Random(seed);
+    // the keys the page sorts by: the text as the browser holds it
+    Map<String, Comparator<Finding>> columns = Map.of(
+        "package", Comparator.comparing((Finding f) -> shown(f.name())),
+        "-arch", Comparator.comparing((Finding f) -> shown(f.arch())).reversed(),
+        "state", Comparator.comparingInt(f -> HtmlReport.STATE_ORDER.indexOf(f.state())));
+    for (int round = 0; round < 3; round++) {
+      List<TargetReport> reports = ReportFixtures.random(random, 2, 25);
+      Path html = OUT.resolve("random.html");
+      HtmlReport.writeScan(ReportFixtures.randomString(random, 10), reports, html);
+      for (Map.Entry<String, Comparator<Finding>> c : columns.entrySet()) {
+        List<List<String[]>> tables = findingRows(dom(html, "#sort=" + c.getKey()));
+        int t = 0;
+        for (TargetReport r : reports) {
+          if (r.findings().isEmpty()) {
+            continue;
+          }
+          List<String> got = tables.get(t++).stream().map(row -> row[0]).toList();
+          List<String> want = expected(r, c.getValue()).stream()
+              .map(e -> e.substring(0, e.indexOf(' '))).toList();
+          assertThat(got).as("seed %d round %d #sort=%s", seed, round, c.getKey())
+              .containsExactlyElementsOf(want);
+        }
+        assertThat(t).isEqualTo(tables.size());
+      }
+    }
   }
 }
