@@ -246,6 +246,33 @@ class HtmlReportChromiumIT {
     return HtmlReportTest.lines(ReportFixtures.shown(s));
   }
 
+  private static final Pattern RUN = Pattern.compile("[0-9]+|[^0-9]+");
+
+  /**
+   * The documented order of version columns: runs of ASCII digits compared as numbers (leading
+   * zeros ignored), other runs by UTF-16 code unit, a prefix first.
+   */
+  static int versionOrder(String a, String b) {
+    List<String> x = RUN.matcher(a).results().map(m -> m.group()).toList();
+    List<String> y = RUN.matcher(b).results().map(m -> m.group()).toList();
+    for (int i = 0; i < x.size() && i < y.size(); i++) {
+      String p = x.get(i);
+      String q = y.get(i);
+      int r;
+      boolean pDigits = p.charAt(0) >= '0' && p.charAt(0) <= '9';
+      boolean qDigits = q.charAt(0) >= '0' && q.charAt(0) <= '9';
+      if (pDigits && qDigits) {
+        r = new java.math.BigInteger(p).compareTo(new java.math.BigInteger(q));
+      } else {
+        r = p.compareTo(q);
+      }
+      if (r != 0) {
+        return r;
+      }
+    }
+    return Integer.compare(x.size(), y.size());
+  }
+
   @Test
   void randomReportsSortAsJavaComputes() throws Exception {
     long seed = System.nanoTime();
@@ -255,7 +282,9 @@ class HtmlReportChromiumIT {
     Map<String, Comparator<Finding>> columns = Map.of(
         "package", Comparator.comparing((Finding f) -> shown(f.name())),
         "-arch", Comparator.comparing((Finding f) -> shown(f.arch())).reversed(),
-        "state", Comparator.comparingInt(f -> HtmlReport.STATE_ORDER.indexOf(f.state())));
+        "state", Comparator.comparingInt(f -> HtmlReport.STATE_ORDER.indexOf(f.state())),
+        "installed", Comparator.comparing((Finding f) -> f.installedVersion() == null ? ""
+            : shown(f.installedVersion()), HtmlReportChromiumIT::versionOrder));
     for (int round = 0; round < 3; round++) {
       List<TargetReport> reports = ReportFixtures.random(random, 2, 25);
       Path html = OUT.resolve("random.html");
