@@ -367,28 +367,42 @@ public final class RemoteRepository {
     }
   }
 
-  /** {@code Content-Range: bytes START-END/TOTAL}: {start, end, total or -1}, or null. */
-  static long[] contentRange(HttpResponse<?> resp, URI uri) {
+  /** The response's {@code Content-Range}, parsed ({@link #parseContentRange}), or null. */
+  private static long[] contentRange(HttpResponse<?> resp, URI uri) {
     Optional<String> v = resp.headers().firstValue("Content-Range");
     if (v.isEmpty()) {
       return null;
     }
-    Matcher m = CONTENT_RANGE.matcher(v.get().strip());
+    long[] r = parseContentRange(v.get());
+    if (r == null) {
+      LOG.debug("{}: unusable Content-Range {}", uri, v.get());
+    }
+    return r;
+  }
+
+  /**
+   * Parses a {@code Content-Range} value of a {@code 206} response, {@code bytes START-END/TOTAL}
+   * (TOTAL may be {@code *}).
+   *
+   * @param value the header value
+   * @return {start, end, total or -1}, or null when it is not of that form or inconsistent (end
+   *     before start, end at or past total)
+   */
+  static long[] parseContentRange(String value) {
+    if (value.length() > 100) {
+      return null;
+    }
+    Matcher m = CONTENT_RANGE.matcher(value.strip());
     if (!m.matches()) {
-      LOG.debug("{}: unreadable Content-Range {}", uri, v.get());
       return null;
     }
-    try {
-      long start = Long.parseLong(m.group(1));
-      long end = Long.parseLong(m.group(2));
-      long total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
-      if (end < start || (total >= 0 && end >= total)) {
-        return null;
-      }
-      return new long[] {start, end, total};
-    } catch (NumberFormatException e) {
+    long start = Long.parseLong(m.group(1));
+    long end = Long.parseLong(m.group(2));
+    long total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
+    if (end < start || (total >= 0 && end >= total)) {
       return null;
     }
+    return new long[] {start, end, total};
   }
 
   private HttpResponse<InputStream> send(HttpRequest req, URI uri) throws IOException {
