@@ -104,7 +104,7 @@ public final class PackageFetcher {
     if (root instanceof URI uri) {
       RemoteRepository remote = new RemoteRepository(uri, cache, attempts);
       Path p = remote.fetchVerified(c.filename(), c.sha256(), c.size())
-          .orElseThrow(() -> new NoSuchFileException(remote.base().resolve(c.filename())
+          .orElseThrow(() -> new NoSuchFileException(remote.resolve(c.filename())
               .toString(), null, "the server has no such file (HTTP 404)"));
       LOG.debug("{} {}: {}", c.name(), c.version(), p);
       return p;

@@ -103,6 +103,35 @@ public final class RemoteRepository {
   }
 
   /**
+   * The URL of a file below the root. The path is a file name as an index gives it, not a URL:
+   * every byte outside the characters a URL path may hold literally is percent-encoded, {@code
+   * %} too, so Debian's {@code login_1%3a4.13_amd64.deb} is asked for as {@code
+   * login_1%253a4.13_amd64.deb} (as apt asks for it) and the server finds the file of that name.
+   *
+   * @param relative the path below the root, {@code /}-separated
+   * @return the URL
+   */
+  public URI resolve(String relative) {
+    return base.resolve(encodePath(relative));
+  }
+
+  /** Percent-encodes a path's bytes (UTF-8) except unreserved characters, sub-delims and '/'. */
+  static String encodePath(String path) {
+    StringBuilder sb = new StringBuilder(path.length() + 16);
+    for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || "-._~!$&'()*+,;=@/".indexOf(c) >= 0) {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
    * Downloads a file whose hash is not known yet into a temporary file (the caller deletes it).
    *
    * @param relative the path below the root
@@ -148,7 +177,7 @@ public final class RemoteRepository {
    */
   public Optional<Path> fetchVerified(String relative, String sha256, long size)
       throws IOException {
-    URI uri = base.resolve(relative);
+    URI uri = resolve(relative);
     if (!SHA256.matcher(sha256).matches()) {
       throw new TrustException(null, uri + ": not a SHA-256 value: " + sha256);
     }
@@ -338,28 +367,42 @@ public final class RemoteRepository {
     }
   }
 
-  /** {@code Content-Range: bytes START-END/TOTAL}: {start, end, total or -1}, or null. */
-  static long[] contentRange(HttpResponse<?> resp, URI uri) {
+  /** The response's {@code Content-Range}, parsed ({@link #parseContentRange}), or null. */
+  private static long[] contentRange(HttpResponse<?> resp, URI uri) {
     Optional<String> v = resp.headers().firstValue("Content-Range");
     if (v.isEmpty()) {
       return null;
     }
-    Matcher m = CONTENT_RANGE.matcher(v.get().strip());
+    long[] r = parseContentRange(v.get());
+    if (r == null) {
+      LOG.debug("{}: unusable Content-Range {}", uri, v.get());
+    }
+    return r;
+  }
+
+  /**
+   * Parses a {@code Content-Range} value of a {@code 206} response, {@code bytes START-END/TOTAL}
+   * (TOTAL may be {@code *}).
+   *
+   * @param value the header value
+   * @return {start, end, total or -1}, or null when it is not of that form or inconsistent (end
+   *     before start, end at or past total)
+   */
+  static long[] parseContentRange(String value) {
+    if (value.length() > 100) {
+      return null;
+    }
+    Matcher m = CONTENT_RANGE.matcher(value.strip());
     if (!m.matches()) {
-      LOG.debug("{}: unreadable Content-Range {}", uri, v.get());
       return null;
     }
-    try {
-      long start = Long.parseLong(m.group(1));
-      long end = Long.parseLong(m.group(2));
-      long total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
-      if (end < start || (total >= 0 && end >= total)) {
-        return null;
-      }
-      return new long[] {start, end, total};
-    } catch (NumberFormatException e) {
+    long start = Long.parseLong(m.group(1));
+    long end = Long.parseLong(m.group(2));
+    long total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
+    if (end < start || (total >= 0 && end >= total)) {
       return null;
     }
+    return new long[] {start, end, total};
   }
 
   private HttpResponse<InputStream> send(HttpRequest req, URI uri) throws IOException {
@@ -421,7 +464,7 @@ public final class RemoteRepository {
   }
 
   private boolean download(String relative, Path dest, Long expectedSize) throws IOException {
-    URI uri = base.resolve(relative);
+    URI uri = resolve(relative);
     HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5))
         .header("User-Agent", "vdisk").GET().build();
     HttpResponse<InputStream> resp;

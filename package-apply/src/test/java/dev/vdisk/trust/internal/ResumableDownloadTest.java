@@ -79,7 +79,7 @@ class ResumableDownloadTest {
       String path = ex.getRequestURI().getPath();
       String range = ex.getRequestHeaders().getFirst("Range");
       String ifRange = ex.getRequestHeaders().getFirst("If-Range");
-      if (!path.equals("/debian/pool/main/p/pkg_1.0_amd64.deb")) {
+      if (!path.equals("/debian/" + REL) && !path.equals("/debian/" + ODD)) {
         seen.add(new Seen(range, ifRange, 404, 0));
         ex.sendResponseHeaders(404, -1);
         ex.close();
@@ -157,6 +157,8 @@ class ResumableDownloadTest {
   }
 
   private static final String REL = "pool/main/p/pkg_1.0_amd64.deb";
+  /** A name as Debian writes an epoch into file names, with characters a URL must encode. */
+  private static final String ODD = "pool/main/l/login_1%3a4.13+dfsg1 ü[1]_amd64.deb";
 
   private List<Path> files(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
@@ -300,6 +302,18 @@ class ResumableDownloadTest {
             .fetchVerified(REL, sha256(prefix), prefix.length));
     assertTrue(e.getMessage().contains("40000"), e.getMessage());
     assertEquals(List.of(), files(cache.resolve("by-sha256")));
+  }
+
+  @Test
+  void fileNamesAreEncodedSoTheServerSeesThemLiterally() throws Exception {
+    byte[] body = random(11, 1000);
+    Server s = new Server(body);
+    Path got = new RemoteRepository(URI.create(s.url), tmp.resolve("cache"), 1)
+        .fetchVerified(ODD, sha256(body), body.length).orElseThrow();
+    assertArrayEquals(body, Files.readAllBytes(got));
+    assertEquals(1, s.seen.size());
+    // the server's own decoding of the request path gave back the literal name
+    assertEquals(200, s.seen.get(0).status());
   }
 
   @Test
