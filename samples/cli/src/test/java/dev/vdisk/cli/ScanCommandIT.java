@@ -209,8 +209,10 @@ class ScanCommandIT {
     Path image = copy("scan.vmdk");
     String before = ApplyCommandIT.sha256(image);
     CliRunner r = CliRunner.run("scan", image.toString(), "--baseline", baseline.toString(),
-        "--json");
+        "--json", "--progress");
     assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.NON_COMPLIANT);
+    // the progress bar goes to stderr; stdout is the JSON alone
+    assertThat(r.err()).contains("scanning").contains("1 / 1 images");
     JsonNode json = JSON.readTree(r.out());
     assertThat(json.get("compliant").asBoolean()).isFalse();
     assertThat(json.get("baseline").asText()).isEqualTo(baseline.toString());

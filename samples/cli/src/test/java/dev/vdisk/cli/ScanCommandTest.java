@@ -175,4 +175,15 @@ class ScanCommandTest {
     assertThat(help.out()).contains("--snapshot").contains("--dry-run").contains("--baseline")
         .contains("--html").contains("--tag");
   }
+
+  @Test
+  void aMissingHtmlDirectoryExitsTwoBeforeAnythingIsRead() throws Exception {
+    Path image = Files.write(dir.resolve("x.img"), new byte[512]);
+    Path baseline = Files.writeString(dir.resolve("b.yaml"), "baselines: []\n");
+    CliRunner r = CliRunner.run("scan", image.toString(), "--baseline", baseline.toString(),
+        "--html", dir.resolve("no/such/dir/report.html").toString());
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(r.err()).contains("no/such/dir").contains("--html");
+    assertThat(r.out()).isEmpty();
+  }
 }
