@@ -218,6 +218,15 @@ class HtmlReportChromiumIT {
     assertThat(names(name.get(0))).isNotEqualTo(names(page.get(0)));
     assertThat(dom(html, "#sort=-state"))
         .containsPattern("<th data-key=\"state\"[^>]*aria-sort=\"descending\"");
+
+    // the page's policy runs only the script whose hash it names: one changed character and
+    // chromium refuses it, so nothing is sorted
+    Path tampered = OUT.resolve("tampered.html");
+    Files.writeString(tampered, Files.readString(html).replace("'use strict';",
+        "'use strict'; "));
+    String blocked = dom(tampered, "#sort=-state");
+    assertThat(blocked).doesNotContainPattern("<th [^>]*aria-sort=\"descending\"");
+    assertThat(names(findingRows(blocked).get(0))).isEqualTo(names(page.get(0)));
   }
 
   @Test
