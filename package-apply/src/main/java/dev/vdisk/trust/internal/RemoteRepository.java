@@ -115,13 +115,19 @@ public final class RemoteRepository {
     return base.resolve(encodePath(relative));
   }
 
-  /** Percent-encodes a path's bytes (UTF-8) except unreserved characters, sub-delims and '/'. */
+  /**
+   * Percent-encodes a path's bytes (UTF-8) except unreserved characters, sub-delims and '/'; a
+   * leading '/' is encoded too, so the result is always a relative reference below the root
+   * (never an absolute path, nor a network path {@code //host/...} naming another server).
+   */
   static String encodePath(String path) {
     StringBuilder sb = new StringBuilder(path.length() + 16);
+    boolean leading = true;
     for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
+      leading = leading && c == '/';
       if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-          || "-._~!$&'()*+,;=@/".indexOf(c) >= 0) {
+          || "-._~!$&'()*+,;=@".indexOf(c) >= 0 || c == '/' && !leading) {
         sb.append((char) c);
       } else {
         sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
