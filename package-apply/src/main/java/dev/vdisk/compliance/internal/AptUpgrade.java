@@ -99,7 +99,7 @@ public final class AptUpgrade {
   private void simulate() {
     for (Map.Entry<Key, Installed> e : guest.installed().entrySet()) {
       Installed in = e.getValue();
-      DebEntry c = universe.candidate(guest, e.getKey(), in.entry().version());
+      DebEntry c = universe.candidate(guest, e.getKey(), in);
       if (c == null) {
         continue;
       }
@@ -134,7 +134,7 @@ public final class AptUpgrade {
         if (k == null || guest.installed().containsKey(k) || marked.containsKey(k)) {
           continue;
         }
-        DebEntry c = universe.candidate(guest, k, null);
+        DebEntry c = universe.candidate(guest, k, (DebGuest.Installed) null);
         if (c == null || !r.versionSatisfiedBy(c.version())) {
           continue;
         }
@@ -301,32 +301,24 @@ public final class AptUpgrade {
         return "conflicts with " + t.name() + " " + t.version() + " (" + r.format() + ")";
       }
     }
-    if (culprits == null) {
-      // a package in the final state that declares Breaks/Conflicts against this version
-      Key self = guest.key(v);
-      for (List<DebEntry> es : byName.values()) {
-        for (DebEntry o : es) {
-          if (guest.key(o).equals(self)) {
-            continue;
-          }
-          for (Relation r : o.negatives()) {
-            if (matchesNegative(r, o, Map.of(v.name(), List.of(v)), providesOf(v))
-                .contains(v)) {
-              return o.name() + " " + o.version() + " declares " + r.format();
+    if (v.multiArch().equals("same")) {
+      // dpkg keeps every architecture of a Multi-Arch: same package at one version
+      for (DebEntry t : byName.getOrDefault(v.name(), List.of())) {
+        if (t.multiArch().equals("same") && !guest.archKey(t.arch()).equals(
+            guest.archKey(v.arch())) && !t.version().equals(v.version())) {
+          if (culprits != null) {
+            Key tk = guest.key(t);
+            if (!marked.containsKey(tk)) {
+              continue;
             }
+            culprits.add(tk);
           }
+          return "Multi-Arch: same " + v.name() + " " + t.arch() + " would stay at "
+              + t.version();
         }
       }
     }
     return null;
-  }
-
-  private static Map<String, List<DebEntry>> providesOf(DebEntry v) {
-    Map<String, List<DebEntry>> m = new HashMap<>();
-    for (Relation p : v.provided()) {
-      m.computeIfAbsent(p.name(), x -> new ArrayList<>()).add(v);
-    }
-    return m;
   }
 
   /** The first alternative's name when no alternative is installed or carried by the guest. */
@@ -334,7 +326,7 @@ public final class AptUpgrade {
     for (Relation r : group) {
       Key k = newKey(r, from);
       if (k != null && !guest.installed().containsKey(k)) {
-        DebEntry c = universe.candidate(guest, k, null);
+        DebEntry c = universe.candidate(guest, k, (DebGuest.Installed) null);
         if (c != null && r.versionSatisfiedBy(c.version())) {
           return r.name();
         }

@@ -87,6 +87,36 @@ public record DebEntry(String name, DebVersion version, String arch, String mult
   }
 
   /**
+   * Whether apt files this record and another of the same version string as one version: the
+   * same architecture and the same relationship fields (apt hashes {@code Depends}, {@code
+   * Pre-Depends}, {@code Conflicts}, {@code Breaks} and a few others, white space and case
+   * ignored; a differing record is a second version with the same string, which apt installs as
+   * a reinstallation).
+   *
+   * @param o the other record
+   * @return whether they are the same version to apt
+   */
+  public boolean sameAs(DebEntry o) {
+    return version.equals(o.version) && arch.equals(o.arch)
+        && norm(depends).equals(norm(o.depends)) && norm(preDepends).equals(norm(o.preDepends))
+        && norm(conflicts).equals(norm(o.conflicts)) && norm(breaks).equals(norm(o.breaks));
+  }
+
+  private static String norm(String s) {
+    if (s.isEmpty()) {
+      return s;
+    }
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!Character.isWhitespace(c)) {
+        b.append(Character.toLowerCase(c));
+      }
+    }
+    return b.toString();
+  }
+
+  /**
    * The text {@code name version arch}.
    *
    * @return the text
