@@ -24,11 +24,12 @@ import java.util.List;
  * @param size {@code Size}, or -1
  * @param sha256 {@code SHA256}, or ""
  * @param suite the suite it comes from, or null for a dpkg status record
+ * @param essential {@code Essential: yes}
  */
 public record DebEntry(String name, DebVersion version, String arch, String multiArch,
     String priority, String section, String depends, String preDepends, String provides,
     String breaks, String conflicts, String filename, long size, String sha256,
-    SuiteIndex suite) {
+    SuiteIndex suite, boolean essential) {
 
   /**
    * The dependency groups ({@code Pre-Depends} then {@code Depends}).
