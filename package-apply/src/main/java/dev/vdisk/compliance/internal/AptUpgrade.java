@@ -17,8 +17,8 @@ import java.util.TreeSet;
  * with a universe as its sources: mark every installed, not held package whose candidate is
  * newer; with new packages allowed, install the candidates of unsatisfied dependencies; then
  * keep back, one at a time, every upgrade whose dependencies, {@code Breaks} or {@code
- * Conflicts} cannot hold in the resulting system (and any new package only it needed), until
- * nothing is broken.
+ * Conflicts} cannot hold in the resulting system, until nothing is broken (a new package an
+ * upgrade pulled in stays, as apt leaves it, even when that upgrade is kept back).
  */
 public final class AptUpgrade {
   /** The most passes of the keep-back loop (each keeps at least one package back). */
@@ -99,7 +99,7 @@ public final class AptUpgrade {
   private void simulate() {
     for (Map.Entry<Key, Installed> e : guest.installed().entrySet()) {
       Installed in = e.getValue();
-      DebEntry c = universe.candidate(guest, e.getKey(), in.entry().version());
+      DebEntry c = universe.candidate(guest, e.getKey(), in);
       if (c == null) {
         continue;
       }
@@ -112,38 +112,111 @@ public final class AptUpgrade {
       for (Key k : new ArrayList<>(marked.keySet())) {
         installNew(k, marked.get(k), 0);
       }
+      removeConflictsThenKeep();
     }
-    for (int pass = 0; pass < MAX_PASSES; pass++) {
-      if (!keepOne()) {
-        return;
+    resolveByKeep();
+  }
+
+  /**
+   * Marks new packages for the unsatisfied dependencies of a marked version, all or nothing: as
+   * apt's automatic installation, nothing is marked when one dependency cannot be met by an
+   * installable package (recursively).
+   */
+  private void installNew(Key root, DebEntry v, int depth) {
+    Map<Key, DebEntry> plan = new java.util.LinkedHashMap<>();
+    if (feasible(v, plan, 0)) {
+      for (Map.Entry<Key, DebEntry> e : plan.entrySet()) {
+        marked.put(e.getKey(), e.getValue());
+        pulledBy.put(e.getKey(), root);
       }
     }
   }
 
-  /** Marks new packages for the unsatisfied dependencies of a marked version. */
-  private void installNew(Key root, DebEntry v, int depth) {
+  private boolean feasible(DebEntry v, Map<Key, DebEntry> plan, int depth) {
     if (depth > 64) {
-      return;
+      return false;
     }
     for (List<Relation> group : v.dependencies()) {
-      if (satisfied(group, v)) {
+      if (satisfied(group, v, plan)) {
         continue;
       }
+      boolean met = false;
       for (Relation r : group) {
         Key k = newKey(r, v);
-        if (k == null || guest.installed().containsKey(k) || marked.containsKey(k)) {
+        if (k == null || guest.installed().containsKey(k) || marked.containsKey(k)
+            || plan.containsKey(k)) {
           continue;
         }
-        DebEntry c = universe.candidate(guest, k, null);
+        DebEntry c = universe.candidate(guest, k, (DebGuest.Installed) null);
         if (c == null || !r.versionSatisfiedBy(c.version())) {
           continue;
         }
-        marked.put(k, c);
-        pulledBy.put(k, rootOf(root));
-        installNew(root, c, depth + 1);
-        break;
+        Map<Key, DebEntry> attempt = new java.util.LinkedHashMap<>(plan);
+        attempt.put(k, c);
+        if (feasible(c, attempt, depth + 1)) {
+          plan.clear();
+          plan.putAll(attempt);
+          met = true;
+          break;
+        }
+      }
+      if (!met) {
+        return false;
       }
     }
+    return true;
+  }
+
+  /**
+   * With new packages allowed, apt installs each marked version with its dependencies resolved
+   * automatically: an installed package its Breaks or Conflicts hit is upgraded when its own
+   * candidate escapes the relation, else marked for removal; upgrade then takes every removal
+   * back, which leaves that package at its installed version (its own upgrade dropped).
+   */
+  private void removeConflictsThenKeep() {
+    Map<Key, DebEntry> f = finalState();
+    Map<String, List<DebEntry>> byName = new HashMap<>();
+    Map<String, List<DebEntry>> provides = new HashMap<>();
+    for (DebEntry e : f.values()) {
+      byName.computeIfAbsent(e.name(), x -> new ArrayList<>()).add(e);
+      for (Relation p : e.provided()) {
+        provides.computeIfAbsent(p.name(), x -> new ArrayList<>()).add(e);
+      }
+    }
+    for (Key k : new ArrayList<>(marked.keySet())) {
+      DebEntry v = marked.get(k);
+      if (v == null) {
+        continue;
+      }
+      for (Relation r : v.negatives()) {
+        for (DebEntry t : matchesNegative(r, v, byName, provides)) {
+          Key tk = guest.key(t);
+          Installed ti = guest.installed().get(tk);
+          if (ti == null) {
+            continue;
+          }
+          DebEntry ct = marked.get(tk);
+          if (ct != null && matchesNegative(r, v, Map.of(ct.name(), List.of(ct)),
+              Map.of()).isEmpty() && !providesHit(r, v, ct)) {
+            continue; // its upgrade resolves the relation
+          }
+          if (ct != null && !guest.installed().containsKey(k)) {
+            continue;
+          }
+          if (ct != null) {
+            keep(tk, "kept back: " + v.name() + " " + v.version() + " declares " + r.format());
+          }
+        }
+      }
+    }
+  }
+
+  private boolean providesHit(Relation r, DebEntry from, DebEntry t) {
+    Map<String, List<DebEntry>> p = new HashMap<>();
+    for (Relation x : t.provided()) {
+      p.computeIfAbsent(x.name(), y -> new ArrayList<>()).add(t);
+    }
+    return !matchesNegative(r, from, Map.of(), p).isEmpty();
   }
 
   private Key rootOf(Key k) {
@@ -186,48 +259,180 @@ public final class AptUpgrade {
     return f;
   }
 
+  /** The final state with its name and provides indexes. */
+  private final class State {
+    final Map<Key, DebEntry> f = finalState();
+    final Map<String, List<DebEntry>> byName = new HashMap<>();
+    final Map<String, List<DebEntry>> provides = new HashMap<>();
+
+    State() {
+      for (DebEntry e : f.values()) {
+        byName.computeIfAbsent(e.name(), x -> new ArrayList<>()).add(e);
+        for (Relation p : e.provided()) {
+          provides.computeIfAbsent(p.name(), x -> new ArrayList<>()).add(e);
+        }
+      }
+    }
+  }
+
   /**
-   * Finds the first broken package (in name order) and keeps back the upgrade responsible.
-   *
-   * @return whether one was kept back
+   * apt's ResolveByKeep: packages in descending score order (apt's pkgProblemResolver scores:
+   * priority, essential, installed and not obsolete, dependencies pointing at a package and one
+   * level of their depender's score, provides); the first broken one is kept at its installed
+   * version, and when that does not mend it, the packages its broken dependencies name are kept
+   * too; then the walk starts again, until nothing is broken.
    */
-  private boolean keepOne() {
-    Map<Key, DebEntry> f = finalState();
-    Map<String, List<DebEntry>> byName = new HashMap<>();
-    Map<String, List<DebEntry>> provides = new HashMap<>();
-    for (DebEntry e : f.values()) {
-      byName.computeIfAbsent(e.name(), x -> new ArrayList<>()).add(e);
-      for (Relation p : e.provided()) {
-        provides.computeIfAbsent(p.name(), x -> new ArrayList<>()).add(e);
+  private void resolveByKeep() {
+    Map<Key, Integer> scores = scores();
+    List<Key> order = new ArrayList<>(scores.keySet());
+    order.sort((a, b) -> {
+      int c = Integer.compare(scores.get(b), scores.get(a));
+      return c != 0 ? c : a.compareTo(b);
+    });
+    State st = new State();
+    int passes = 0;
+    outer:
+    while (passes++ < MAX_PASSES) {
+      for (Key k : order) {
+        DebEntry v = st.f.get(k);
+        if (v == null) {
+          continue;
+        }
+        String why = broken(v, st.byName, st.provides, null);
+        if (why == null) {
+          continue;
+        }
+        if (marked.containsKey(k)) {
+          keep(k, why);
+          st = new State();
+          if (!st.f.containsKey(k) || broken(st.f.get(k), st.byName, st.provides, null) == null) {
+            continue outer;
+          }
+        }
+        // keep the marked packages its broken relations name
+        DebEntry now = st.f.get(k);
+        if (now == null) {
+          continue;
+        }
+        Set<Key> targets = new TreeSet<>();
+        broken(now, st.byName, st.provides, targets);
+        for (Key t : targets) {
+          keep(t, "kept back: " + now.name() + " " + now.version() + " needs it unchanged ("
+              + broken(now, st.byName, st.provides, null) + ")");
+          st = new State();
+          if (broken(st.f.get(k), st.byName, st.provides, null) == null) {
+            continue outer;
+          }
+        }
       }
+      return;
     }
-    TreeSet<Key> order = new TreeSet<>(f.keySet());
-    // first the changed packages themselves, then the unchanged ones they break
-    for (Key k : order) {
-      DebEntry v = marked.get(k);
-      if (v == null) {
-        continue;
-      }
-      String why = broken(v, byName, provides, null);
-      if (why != null) {
-        keep(k, why);
-        return true;
-      }
+  }
+
+  private static int priorityScore(String p) {
+    return switch (p) {
+      case "required" -> 3;
+      case "important" -> 2;
+      case "standard" -> 1;
+      case "optional" -> -1;
+      case "extra" -> -2;
+      default -> 0;
+    };
+  }
+
+  /** Whether a sources' record is the same version as an entry (apt: downloadable). */
+  private boolean downloadable(Key k, DebEntry e) {
+    if (e.suite() != null) {
+      return true;
     }
-    for (Key k : order) {
-      if (marked.containsKey(k)) {
-        continue;
-      }
-      DebEntry v = f.get(k);
-      Set<Key> culprits = new TreeSet<>();
-      String why = broken(v, byName, provides, culprits);
-      if (why != null && !culprits.isEmpty()) {
-        Key c = culprits.iterator().next();
-        keep(c, "kept back: it would break " + v.name() + " " + v.version() + " (" + why + ")");
+    for (DebEntry s : universe.versions(guest, k)) {
+      if (s.sameAs(e)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** apt's pkgProblemResolver::MakeScores, for the packages with an install version. */
+  private Map<Key, Integer> scores() {
+    Map<Key, DebEntry> f = finalState();
+    Map<Key, Integer> score = new HashMap<>();
+    for (Map.Entry<Key, DebEntry> e : f.entrySet()) {
+      Key k = e.getKey();
+      DebEntry v = e.getValue();
+      int sc = 0;
+      if (v.essential()) {
+        sc += 100;
+      }
+      if (downloadable(k, v)) {
+        sc += priorityScore(v.priority());
+      }
+      Installed in = guest.installed().get(k);
+      if (in != null) {
+        DebEntry cand = candidates.get(k);
+        if (cand != null || downloadable(k, in.entry())) {
+          sc += 1;
+        }
+      }
+      score.merge(k, sc, Integer::sum);
+    }
+    // dependencies of each install version add to their targets
+    for (Map.Entry<Key, DebEntry> e : f.entrySet()) {
+      DebEntry v = e.getValue();
+      List<List<Relation>> groups = new ArrayList<>(DebEntry.parse(v.preDepends()));
+      groups.addAll(DebEntry.parse(v.depends()));
+      for (List<Relation> g : groups) {
+        for (Relation r : g) {
+          add(score, f, v, r, 1);
+        }
+      }
+      for (Relation r : v.negatives()) {
+        add(score, f, v, r, -1);
+      }
+    }
+    Map<Key, Integer> old = new HashMap<>(score);
+    for (Map.Entry<Key, DebEntry> e : f.entrySet()) {
+      Key pk = e.getKey();
+      DebEntry v = e.getValue();
+      for (List<Relation> g : v.dependencies()) {
+        for (Relation r : g) {
+          Key t = target(r, v);
+          if (f.containsKey(t)) {
+            score.merge(t, Math.abs(old.getOrDefault(pk, 0)), Integer::sum);
+          }
+        }
+      }
+    }
+    for (Map.Entry<Key, DebEntry> e : f.entrySet()) {
+      for (Relation p : e.getValue().provided()) {
+        Key virt = new Key(p.name(), e.getKey().arch());
+        score.merge(e.getKey(), Math.abs(score.getOrDefault(virt, 0)), Integer::sum);
+      }
+    }
+    Map<Key, Integer> out = new HashMap<>();
+    for (Key k : f.keySet()) {
+      out.put(k, score.getOrDefault(k, 0));
+    }
+    return out;
+  }
+
+  private Key target(Relation r, DebEntry from) {
+    String q = r.archQualifier();
+    String arch = q == null || q.equals("any") ? guest.archKey(from.arch())
+        : q.equals("native") ? guest.nativeArch() : q;
+    return new Key(r.name(), arch);
+  }
+
+  private void add(Map<Key, Integer> score, Map<Key, DebEntry> f, DebEntry from, Relation r,
+      int points) {
+    Key t = target(r, from);
+    if (r.op() != null) {
+      DebEntry iv = f.get(t);
+      if (iv == null || !r.versionSatisfiedBy(iv.version())) {
+        return;
+      }
+    }
+    score.merge(t, points, Integer::sum);
   }
 
   private void keep(Key k, String why) {
@@ -238,20 +443,7 @@ public final class AptUpgrade {
     if (guest.installed().containsKey(k)) {
       keptBack.put(k, why);
     }
-    // new packages only this upgrade needed go too
-    for (Map.Entry<Key, Key> e : new ArrayList<>(pulledBy.entrySet())) {
-      if (e.getValue().equals(k)) {
-        marked.remove(e.getKey());
-        pulledBy.remove(e.getKey());
-      }
-    }
-    if (!guest.installed().containsKey(k)) {
-      Key root = pulledBy.remove(k);
-      if (root != null && marked.containsKey(root)) {
-        keep(root, "kept back: needs new package " + k.name() + ", which cannot be installed ("
-            + why + ")");
-      }
-    }
+    // apt's keep does not reach the new packages the upgrade pulled in: they stay marked
   }
 
   /**
@@ -301,32 +493,28 @@ public final class AptUpgrade {
         return "conflicts with " + t.name() + " " + t.version() + " (" + r.format() + ")";
       }
     }
-    if (culprits == null) {
-      // a package in the final state that declares Breaks/Conflicts against this version
-      Key self = guest.key(v);
-      for (List<DebEntry> es : byName.values()) {
-        for (DebEntry o : es) {
-          if (guest.key(o).equals(self)) {
-            continue;
-          }
-          for (Relation r : o.negatives()) {
-            if (matchesNegative(r, o, Map.of(v.name(), List.of(v)), providesOf(v))
-                .contains(v)) {
-              return o.name() + " " + o.version() + " declares " + r.format();
-            }
-          }
-        }
+    // dpkg keeps every architecture of a Multi-Arch: same package at one version, and any
+    // other package is installed for one architecture only
+    for (DebEntry t : byName.getOrDefault(v.name(), List.of())) {
+      if (guest.archKey(t.arch()).equals(guest.archKey(v.arch()))) {
+        continue;
       }
+      boolean bothSame = t.multiArch().equals("same") && v.multiArch().equals("same");
+      if (bothSame && t.version().equals(v.version())) {
+        continue;
+      }
+      if (culprits != null) {
+        Key tk = guest.key(t);
+        if (!marked.containsKey(tk)) {
+          continue;
+        }
+        culprits.add(tk);
+      }
+      return bothSame ? "Multi-Arch: same " + v.name() + " " + t.arch() + " would stay at "
+          + t.version() : v.name() + " " + t.version() + " is installed for " + t.arch()
+          + " and is not Multi-Arch: same";
     }
     return null;
-  }
-
-  private static Map<String, List<DebEntry>> providesOf(DebEntry v) {
-    Map<String, List<DebEntry>> m = new HashMap<>();
-    for (Relation p : v.provided()) {
-      m.computeIfAbsent(p.name(), x -> new ArrayList<>()).add(v);
-    }
-    return m;
   }
 
   /** The first alternative's name when no alternative is installed or carried by the guest. */
@@ -334,7 +522,7 @@ public final class AptUpgrade {
     for (Relation r : group) {
       Key k = newKey(r, from);
       if (k != null && !guest.installed().containsKey(k)) {
-        DebEntry c = universe.candidate(guest, k, null);
+        DebEntry c = universe.candidate(guest, k, (DebGuest.Installed) null);
         if (c != null && r.versionSatisfiedBy(c.version())) {
           return r.name();
         }
@@ -343,8 +531,9 @@ public final class AptUpgrade {
     return null;
   }
 
-  private boolean satisfied(List<Relation> group, DebEntry from) {
+  private boolean satisfied(List<Relation> group, DebEntry from, Map<Key, DebEntry> plan) {
     Map<Key, DebEntry> f = finalState();
+    f.putAll(plan);
     Map<String, List<DebEntry>> byName = new HashMap<>();
     Map<String, List<DebEntry>> provides = new HashMap<>();
     for (DebEntry e : f.values()) {

@@ -24,11 +24,12 @@ import java.util.List;
  * @param size {@code Size}, or -1
  * @param sha256 {@code SHA256}, or ""
  * @param suite the suite it comes from, or null for a dpkg status record
+ * @param essential {@code Essential: yes}
  */
 public record DebEntry(String name, DebVersion version, String arch, String multiArch,
     String priority, String section, String depends, String preDepends, String provides,
     String breaks, String conflicts, String filename, long size, String sha256,
-    SuiteIndex suite) {
+    SuiteIndex suite, boolean essential) {
 
   /**
    * The dependency groups ({@code Pre-Depends} then {@code Depends}).
@@ -84,6 +85,36 @@ public record DebEntry(String name, DebVersion version, String arch, String mult
     } catch (IllegalArgumentException e) {
       return List.of();
     }
+  }
+
+  /**
+   * Whether apt files this record and another of the same version string as one version: the
+   * same architecture and the same relationship fields (apt hashes {@code Depends}, {@code
+   * Pre-Depends}, {@code Conflicts}, {@code Breaks} and a few others, white space and case
+   * ignored; a differing record is a second version with the same string, which apt installs as
+   * a reinstallation).
+   *
+   * @param o the other record
+   * @return whether they are the same version to apt
+   */
+  public boolean sameAs(DebEntry o) {
+    return version.equals(o.version) && arch.equals(o.arch)
+        && norm(depends).equals(norm(o.depends)) && norm(preDepends).equals(norm(o.preDepends))
+        && norm(conflicts).equals(norm(o.conflicts)) && norm(breaks).equals(norm(o.breaks));
+  }
+
+  private static String norm(String s) {
+    if (s.isEmpty()) {
+      return s;
+    }
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!Character.isWhitespace(c)) {
+        b.append(Character.toLowerCase(c));
+      }
+    }
+    return b.toString();
   }
 
   /**

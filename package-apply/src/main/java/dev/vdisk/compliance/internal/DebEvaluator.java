@@ -78,6 +78,7 @@ public final class DebEvaluator implements KindEvaluator {
     Map<String, List<DebEntry>> packages = new LinkedHashMap<>();
     Map<String, String> problems = new LinkedHashMap<>();
     Universe full = new Universe(sources, e -> true);
+    borrowRelations(guest, full);
     DynamicRule d = b.dynamic();
     if (d != null) {
       dynamic(b, d, guest, full, out, packages);
@@ -111,7 +112,7 @@ public final class DebEvaluator implements KindEvaluator {
       String arch = in.entry().arch();
       String iv = in.entry().version().toString();
       DebEntry c = sim.candidate(k);
-      DebEntry any = full.candidate(guest, k, in.entry().version());
+      DebEntry any = full.candidate(guest, k, in);
       DebEntry shown = c != null ? c : any;
       String cv = shown == null ? null : shown.version().toString();
       String src = shown == null ? null : shown.suite().describe();
@@ -219,7 +220,7 @@ public final class DebEvaluator implements KindEvaluator {
       Installed in = e.getValue();
       DebVersion v = in.entry().version();
       String arch = in.entry().arch();
-      DebEntry cand = full.candidate(guest, e.getKey(), v);
+      DebEntry cand = full.candidate(guest, e.getKey(), in);
       String cv = cand == null ? null : cand.version().toString();
       String src = cand == null ? null : cand.suite().describe();
       RequirementState s;
@@ -274,7 +275,7 @@ public final class DebEvaluator implements KindEvaluator {
           Key k = new Key(r.name(), r.archQualifier() == null || r.archQualifier().equals("any")
               ? guest.archKey(v.arch()) : guest.archKey(r.archQualifier()));
           Installed in = guest.installed().get(k);
-          DebEntry c = full.candidate(guest, k, in == null ? null : in.entry().version());
+          DebEntry c = full.candidate(guest, k, in);
           if (c != null && r.versionSatisfiedBy(c.version()) && (in != null || allowNew)) {
             pick = c;
             break;
@@ -315,6 +316,25 @@ public final class DebEvaluator implements KindEvaluator {
       }
     }
     return false;
+  }
+
+  /**
+   * Installed packages whose status paragraph was not read take their relationship fields from
+   * a source's record of the same version and architecture.
+   */
+  private static void borrowRelations(DebGuest guest, Universe full) {
+    for (Map.Entry<Key, Installed> e : guest.installed().entrySet()) {
+      Installed in = e.getValue();
+      if (in.relationsKnown()) {
+        continue;
+      }
+      for (DebEntry s : full.versions(guest, e.getKey())) {
+        if (s.version().equals(in.entry().version()) && s.arch().equals(in.entry().arch())) {
+          e.setValue(in.with(s));
+          break;
+        }
+      }
+    }
   }
 
   private static boolean rejectedName(DynamicRule d, String name) {

@@ -56,9 +56,21 @@ public record DebGuest(String nativeArch, Set<String> archs, Map<Key, Installed>
    *     a pending first boot, reinstall required)
    * @param pending whether vdisk's first boot configures or installs it
    * @param replaced the installed version a staged one replaces, or null
+   * @param relationsKnown whether the entry's relationship fields are the status file's (else
+   *     they are unknown, or borrowed from a source's record of the same version)
    */
   public record Installed(DebEntry entry, String status, boolean hold, boolean failed,
-      boolean pending, DebVersion replaced) {}
+      boolean pending, DebVersion replaced, boolean relationsKnown) {
+    /**
+     * The same record with another entry.
+     *
+     * @param e the entry
+     * @return the copy
+     */
+    public Installed with(DebEntry e) {
+      return new Installed(e, status, hold, failed, pending, replaced, relationsKnown);
+    }
+  }
 
   /**
    * The key of an entry on this guest.
@@ -142,7 +154,7 @@ public record DebGuest(String nativeArch, Set<String> archs, Map<Key, Installed>
       }
       DebEntry st = fromStatus.get(p.name() + " " + p.arch());
       DebEntry e = st != null && st.version().equals(v) ? st : new DebEntry(p.name(), v,
-          p.arch(), "", "", "", "", "", "", "", "", "", -1, "", null);
+          p.arch(), "", "", "", "", "", "", "", "", "", -1, "", null, false);
       String[] w = p.status().trim().split("\\s+");
       boolean hold = w.length > 0 && w[0].equals("hold");
       String state = w.length == 3 ? w[2] : "";
@@ -160,7 +172,7 @@ public record DebGuest(String nativeArch, Set<String> archs, Map<Key, Installed>
         }
       }
       map.put(k, new Installed(e, p.status(), hold || (prev != null && prev.hold()), failed,
-          pend, replaced));
+          pend, replaced, e == st));
     }
     return g;
   }

@@ -29,7 +29,7 @@ public final class PackagesReader {
 
   private static final Set<String> KEPT = Set.of("package", "version", "architecture",
       "multi-arch", "priority", "section", "depends", "pre-depends", "provides", "breaks",
-      "conflicts", "filename", "size", "sha256", "status");
+      "conflicts", "filename", "size", "sha256", "status", "essential");
   private static final Set<String> RELATIONS = Set.of("depends", "pre-depends", "provides",
       "breaks", "conflicts");
 
@@ -214,7 +214,8 @@ public final class PackagesReader {
         i(f.getOrDefault("pre-depends", "")), i(f.getOrDefault("provides", "")),
         i(f.getOrDefault("breaks", "")), i(f.getOrDefault("conflicts", "")),
         f.getOrDefault("filename", ""), size,
-        f.getOrDefault("sha256", "").toLowerCase(java.util.Locale.ROOT), suite);
+        f.getOrDefault("sha256", "").toLowerCase(java.util.Locale.ROOT), suite,
+        "yes".equalsIgnoreCase(f.getOrDefault("essential", "").strip()));
     return new Paragraph(e, f.getOrDefault("status", ""));
   }
 

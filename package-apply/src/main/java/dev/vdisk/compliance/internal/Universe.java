@@ -93,64 +93,91 @@ public record Universe(List<SuiteIndex> suites, Predicate<DebEntry> allowed) {
    * The candidate apt would choose for a key: the version with the highest pin priority (500,
    * 100 for {@code NotAutomatic} + {@code ButAutomaticUpgrades}, 1 for {@code NotAutomatic}; the
    * installed version 100), the higher version among equals, never a version below the
-   * installed one.
+   * installed one. A source record with the installed version string that apt files as another
+   * version ({@link DebEntry#sameAs}) counts as a version of its own, ahead of the installed
+   * one.
    *
    * @param guest the guest
    * @param key the key
-   * @param installed the installed version, or null
+   * @param installed the installed record, or null
    * @return the candidate's entry (the highest-priority suite carrying it), or null when the
    *     candidate is the installed version or there is none
    */
-  public DebEntry candidate(DebGuest guest, DebGuest.Key key, DebVersion installed) {
+  public DebEntry candidate(DebGuest guest, DebGuest.Key key, DebGuest.Installed installed) {
+    return candidate(guest, key, installed == null ? null : installed.entry(),
+        installed != null && installed.relationsKnown());
+  }
+
+  /**
+   * {@link #candidate(DebGuest, DebGuest.Key, DebGuest.Installed)} for a record.
+   *
+   * @param guest the guest
+   * @param key the key
+   * @param installed the installed record, or null
+   * @param compareRelations whether the record's relationship fields are known (else a source
+   *     record of the same version and architecture is taken as the installed version)
+   * @return the candidate, or null
+   */
+  public DebEntry candidate(DebGuest guest, DebGuest.Key key, DebEntry installed,
+      boolean compareRelations) {
     List<DebEntry> vs = versions(guest, key);
     if (vs.isEmpty()) {
       return null;
     }
+    DebVersion iv = installed == null ? null : installed.version();
     vs.sort((a, b) -> {
       int c = b.version().compareTo(a.version());
       return c != 0 ? c : Integer.compare(b.suite().pinPriority(), a.suite().pinPriority());
     });
     int max = Integer.MIN_VALUE;
     DebEntry pref = null;
-    boolean prefInstalled = false;
-    boolean passedInstalled = false;
     int i = 0;
     while (i < vs.size()) {
       DebVersion v = vs.get(i).version();
-      DebEntry best = vs.get(i);
-      int prio = Integer.MIN_VALUE;
       int j = i;
-      for (; j < vs.size() && vs.get(j).version().equals(v); j++) {
-        prio = Math.max(prio, vs.get(j).suite().pinPriority());
+      while (j < vs.size() && vs.get(j).version().equals(v)) {
+        j++;
       }
-      if (installed != null && !passedInstalled && v.compareTo(installed) < 0) {
-        // the installed version comes before every older one
-        if (100 > max) {
-          max = 100;
-          pref = null;
-          prefInstalled = true;
-        }
-        passedInstalled = true;
-        break;
-      }
-      boolean isInstalled = installed != null && v.equals(installed);
-      if (isInstalled) {
-        prio = Math.max(prio, 100);
-      }
-      if (prio > max) {
-        max = prio;
-        pref = isInstalled ? null : best;
-        prefInstalled = isInstalled;
-      }
-      if (isInstalled) {
-        passedInstalled = true;
+      if (iv != null && v.compareTo(iv) < 0) {
         break; // apt never downgrades below priority 1000
+      }
+      // the other records of this version string first (apt files them as separate versions)
+      int prioOther = Integer.MIN_VALUE;
+      DebEntry other = null;
+      int prioSame = Integer.MIN_VALUE;
+      for (int k = i; k < j; k++) {
+        DebEntry e = vs.get(k);
+        boolean same = iv != null && v.equals(iv) && (compareRelations ? e.sameAs(installed)
+            : e.arch().equals(installed.arch()));
+        if (same) {
+          prioSame = Math.max(prioSame, e.suite().pinPriority());
+        } else if (e.suite().pinPriority() > prioOther) {
+          prioOther = e.suite().pinPriority();
+          other = e;
+        }
+      }
+      if (other != null && prioOther > max) {
+        max = prioOther;
+        pref = other;
+      }
+      if (iv != null && v.equals(iv)) {
+        break;
       }
       i = j;
     }
-    if (installed != null && !passedInstalled && 100 > max) {
-      return null;
+    if (iv != null) {
+      // the installed version: priority 100, or its sources' when higher
+      int prioInstalled = 100;
+      for (DebEntry e : vs) {
+        if (e.version().equals(iv) && (compareRelations ? e.sameAs(installed)
+            : e.arch().equals(installed.arch()))) {
+          prioInstalled = Math.max(prioInstalled, e.suite().pinPriority());
+        }
+      }
+      if (pref == null || prioInstalled > max) {
+        return null;
+      }
     }
-    return prefInstalled ? null : pref;
+    return pref;
   }
 }

@@ -15,12 +15,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -43,6 +47,21 @@ public final class RemoteRepository {
   private final Path cache;
   private final HttpClient client;
   private final int attempts;
+  private final Duration idle;
+
+  /** How long a response body may stall by default. */
+  public static final Duration DEFAULT_IDLE = Duration.ofSeconds(60);
+  /** One client for every repository: it is thread-safe and keeps its connections. */
+  private static final HttpClient CLIENT = HttpClient.newBuilder()
+      .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30))
+      .build();
+  /** Closes response bodies that stall (a blocked read then fails). */
+  private static final ScheduledExecutorService WATCHDOG =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vdisk-download-watchdog");
+        t.setDaemon(true);
+        return t;
+      });
 
   /** Downloads in progress in this process, by target file: one at a time per file. */
   private static final ConcurrentHashMap<String, Object> LOCKS = new ConcurrentHashMap<>();
@@ -69,15 +88,32 @@ public final class RemoteRepository {
    *     break off (each resumes the last; at least 1)
    */
   public RemoteRepository(URI base, Path cache, int attempts) {
+    this(base, cache, attempts, DEFAULT_IDLE);
+  }
+
+  /**
+   * A remote archive with given attempts and idle time.
+   *
+   * @param base the archive root (ends with {@code /} or not)
+   * @param cache the cache directory
+   * @param attempts how many requests one {@link #fetchVerified} makes at most when transfers
+   *     break off (each resumes the last; at least 1)
+   * @param idle how long a response body may send nothing before the transfer is abandoned (and
+   *     resumed by the next attempt)
+   */
+  public RemoteRepository(URI base, Path cache, int attempts, Duration idle) {
     if (attempts < 1) {
       throw new IllegalArgumentException("attempts must be at least 1");
     }
+    if (idle.isNegative() || idle.isZero()) {
+      throw new IllegalArgumentException("idle time must be positive");
+    }
     this.attempts = attempts;
+    this.idle = idle;
     String s = base.toString();
     this.base = URI.create(s.endsWith("/") ? s : s + "/");
     this.cache = cache;
-    this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-        .connectTimeout(Duration.ofSeconds(30)).build();
+    this.client = CLIENT;
   }
 
   /**
@@ -115,13 +151,19 @@ public final class RemoteRepository {
     return base.resolve(encodePath(relative));
   }
 
-  /** Percent-encodes a path's bytes (UTF-8) except unreserved characters, sub-delims and '/'. */
+  /**
+   * Percent-encodes a path's bytes (UTF-8) except unreserved characters, sub-delims and '/'; a
+   * leading '/' is encoded too, so the result is always a relative reference below the root
+   * (never an absolute path, nor a network path {@code //host/...} naming another server).
+   */
   static String encodePath(String path) {
     StringBuilder sb = new StringBuilder(path.length() + 16);
+    boolean leading = true;
     for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
+      leading = leading && c == '/';
       if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-          || "-._~!$&'()*+,;=@/".indexOf(c) >= 0) {
+          || "-._~!$&'()*+,;=@".indexOf(c) >= 0 || c == '/' && !leading) {
         sb.append((char) c);
       } else {
         sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
@@ -351,16 +393,8 @@ public final class RemoteRepository {
           ? Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
           : Files.newOutputStream(partial, StandardOpenOption.CREATE,
               StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-        byte[] buf = new byte[1 << 16];
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          total += n;
-          if (total > size) {
-            throw new TrustException(null, uri + ": larger than the " + size
-                + " bytes the index says");
-          }
-          out.write(buf, 0, n);
-        }
+        total += copy(in, out, size - have, uri, () -> new TrustException(null, uri
+            + ": larger than the " + size + " bytes the index says"));
       }
       LOG.debug("fetched {} ({} bytes{})", uri, total, append ? ", resumed" : "");
       return append ? Transfer.RESUMED : Transfer.WHOLE;
@@ -482,22 +516,63 @@ public final class RemoteRepository {
         throw new IOException(uri + ": HTTP status " + resp.statusCode());
       }
       long limit = expectedSize != null ? expectedSize : MAX_DOWNLOAD;
-      MessageDigest unused = Hashes.newDigest();
+      long total;
       try (OutputStream out = Files.newOutputStream(dest)) {
-        byte[] buf = new byte[1 << 16];
-        long total = 0;
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          total += n;
-          if (total > limit) {
-            throw new IOException(uri + ": larger than " + limit + " bytes");
-          }
-          out.write(buf, 0, n);
-          unused.update(buf, 0, n);
+        total = copy(in, out, limit, uri,
+            () -> new IOException(uri + ": larger than " + limit + " bytes"));
+      }
+      LOG.debug("fetched {} ({} bytes)", uri, total);
+      return true;
+    }
+  }
+
+  /** Makes the exception for a body longer than allowed. */
+  private interface TooLong {
+    IOException get();
+  }
+
+  /**
+   * Copies a response body, at most {@code limit} bytes; a body that sends nothing for the idle
+   * time is closed by the watchdog, which makes the blocked read fail.
+   *
+   * @return the bytes copied
+   */
+  private long copy(InputStream in, OutputStream out, long limit, URI uri, TooLong tooLong)
+      throws IOException {
+    AtomicLong last = new AtomicLong(System.nanoTime());
+    AtomicBoolean stalled = new AtomicBoolean();
+    long idleNanos = idle.toNanos();
+    long period = Math.max(10, Math.min(1000, idle.toMillis() / 4));
+    ScheduledFuture<?> dog = WATCHDOG.scheduleAtFixedRate(() -> {
+      if (System.nanoTime() - last.get() > idleNanos && stalled.compareAndSet(false, true)) {
+        try {
+          in.close();
+        } catch (IOException | RuntimeException e) {
+          LOG.debug("closing a stalled transfer", e);
         }
       }
-      LOG.debug("fetched {} ({})", uri, HexFormat.of().formatHex(unused.digest()));
-      return true;
+    }, period, period, TimeUnit.MILLISECONDS);
+    long total = 0;
+    try {
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        last.set(System.nanoTime());
+        total += n;
+        if (total > limit) {
+          throw tooLong.get();
+        }
+        out.write(buf, 0, n);
+      }
+      return total;
+    } catch (IOException e) {
+      if (stalled.get() && !(e instanceof TrustException)) {
+        throw new IOException(uri + ": no data for " + idle.toSeconds() + " s after " + total
+            + " bytes; transfer abandoned", e);
+      }
+      throw e;
+    } finally {
+      dog.cancel(false);
     }
   }
 }
