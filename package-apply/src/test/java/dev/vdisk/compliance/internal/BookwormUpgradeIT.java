@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Real data: Debian bookworm's main/amd64 Packages indexes (fetched and checked by {@code
  * testdata/scripts/fetch-bookworm-packages.sh}) served as a signed local repository; the guest
- * is a dpkg status holding every {@code required} and {@code important} package of bookworm
+ * is a dpkg status holding every {@code required}, {@code important} and {@code standard}
+ * package of bookworm
  * with its dependency closure, at bookworm's versions. Our MISSING findings and candidate
  * versions against bookworm + bookworm-updates + bookworm-security are compared with {@code
  * apt-get -s -V upgrade} on the same status and indexes. The catalog's heap use for the indexes
@@ -172,7 +173,7 @@ class BookwormUpgradeIT {
     Deque<String> queue = new ArrayDeque<>();
     for (Map.Entry<String, Map<String, String>> e : fields.entrySet()) {
       String prio = e.getValue().getOrDefault("Priority", "");
-      if (prio.equals("required") || prio.equals("important")) {
+      if (prio.equals("required") || prio.equals("important") || prio.equals("standard")) {
         queue.add(e.getKey());
       }
     }
