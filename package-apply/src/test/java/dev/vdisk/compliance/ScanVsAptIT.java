@@ -102,6 +102,19 @@ class ScanVsAptIT {
     assertTrue(r.reason().contains("no operating system"), r.reason());
     assertTrue(r.findings().isEmpty());
 
+    // an operating system without a package database: os-release only, made by mke2fs -d
+    Path tree = Files.createDirectories(work.resolve("nodb/etc"));
+    Files.writeString(tree.resolve("os-release"), "ID=debian\nVERSION_ID=\"12\"\n"
+        + "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n");
+    Path nodb = work.resolve("nodb.img");
+    Oracles.runOk("mke2fs", "-q", "-F", "-t", "ext4", "-d", work.resolve("nodb").toString(),
+        nodb.toString(), "16M");
+    TargetReport n = scanner.scan(nodb, Set.of());
+    assertEquals(Compliance.UNKNOWN, n.compliance());
+    assertTrue(n.reason().contains("no package database"), n.reason());
+    assertEquals(0, n.partition());
+    assertEquals("Debian GNU/Linux 12 (bookworm)", n.os());
+
     Path garbage = work.resolve("garbage.vmdk");
     Files.write(garbage, "KDMV this is not a disk".getBytes(StandardCharsets.US_ASCII));
     TargetReport g = scanner.scan(garbage, Set.of());
