@@ -112,6 +112,30 @@ class RemediateIT {
   }
 
   @Test
+  void withAllowNewTheNeededNewPackageIsInstalledToo() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("allow-new"));
+    Scanner withNew = Scanner.create(BaselineSet.load(ComplianceFixtures.baseline(dir,
+        ComplianceFixtures.repo().toString(), true)),
+        ComplianceFixtures.options(dir.resolve("cache"), 1));
+    Path image = ComplianceFixtures.copy(dir, "new.vmdk");
+    RemediationReport r = remediator(withNew, false, false).remediate(image, Set.of());
+    assertEquals(RemediationReport.Outcome.REMEDIATED, r.outcome(), r.error());
+    assertEquals(missingAsApplied(r.before()), sorted(r.applied(), r.staged()));
+    assertTrue(sorted(r.applied(), r.staged()).stream().anyMatch(p -> p.startsWith("hostname ")));
+    assertEquals(Compliance.COMPLIANT, r.after().compliance(), r.after().findings().toString());
+    try (ComplianceFixtures.Mounted m = new ComplianceFixtures.Mounted(image, dir, "n")) {
+      if (Files.exists(m.mnt.resolve("usr/local/sbin/vdisk-firstboot"))) {
+        m.chroot("/usr/local/sbin/vdisk-firstboot");
+      }
+      m.chroot("dpkg", "--configure", "-a");
+      assertEquals("", m.chroot("dpkg", "--audit"));
+      String apt = m.aptUpgradeSimulation(true);
+      assertTrue(apt.contains("0 upgraded, 0 newly installed"), apt);
+      assertEquals(Map.of(), ComplianceFixtures.instLines(apt), apt);
+    }
+  }
+
+  @Test
   void aDryRunChangesNothing() throws Exception {
     Path image = ComplianceFixtures.copy(work, "dry.vmdk");
     String sha = ComplianceFixtures.sha256(image);

@@ -77,6 +77,32 @@ class ScanVsAptIT {
   }
 
   @Test
+  void withAllowNewMissingIsWhatUpgradeWithNewPackagesInstalls() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("allow-new"));
+    Scanner withNew = Scanner.create(BaselineSet.load(ComplianceFixtures.baseline(dir,
+        ComplianceFixtures.repo().toString(), true)),
+        ComplianceFixtures.options(dir.resolve("cache"), 1));
+    TargetReport r = withNew.scan(ComplianceFixtures.base(), Set.of());
+    assertEquals(Compliance.NON_COMPLIANT, r.compliance(), r.reason());
+    Map<String, String> missing = ComplianceFixtures.missing(r);
+    String apt;
+    try (ComplianceFixtures.Mounted m = new ComplianceFixtures.Mounted(ComplianceFixtures.base(),
+        dir, "oracle-new")) {
+      apt = m.aptUpgradeSimulation(true);
+    }
+    // apt's Inst lines name the new packages the upgrades need too; the baseline requires them
+    // (rule "new")
+    Map<String, String> inst = ComplianceFixtures.instLines(apt);
+    assertEquals(inst, missing, apt + "\nfindings: " + r.findings());
+    assertTrue(missing.containsKey("hostname"), missing.toString());
+    for (Finding f : r.inState(RequirementState.MISSING)) {
+      boolean isNew = ComplianceFixtures.newInstalls(apt).contains(f.name());
+      assertEquals(isNew, f.installedVersion() == null, f.toString());
+      assertEquals(isNew ? "new" : "upgrade", f.rule(), f.toString());
+    }
+  }
+
+  @Test
   void anHttpSourceGivesTheSameFindings() throws Exception {
     TargetReport local = scanner.scan(ComplianceFixtures.base(), Set.of());
     try (ComplianceFixtures.Served served =
