@@ -68,6 +68,7 @@ class UpgradeVsAptIT {
     List<String> failures = new ArrayList<>();
     List<String> withNewDiffers = new ArrayList<>();
     int upgrades = 0;
+    int aptGaveUp = 0;
     int news = 0;
     for (Gen g : gens) {
       List<String> sources = new ArrayList<>();
@@ -85,6 +86,13 @@ class UpgradeVsAptIT {
         Oracles.Result r = allowNew
             ? AptOracle.aptGet(conf, "-s", "-V", "upgrade", "--with-new-pkgs")
             : AptOracle.aptGet(conf, "-s", "-V", "upgrade");
+        if (r.exitCode() != 0 && !r.stdout().contains(" newly installed, ") && allowNew
+            && r.stderr().contains("E: Broken packages")) {
+          // apt's own automatic installation can leave a dependency broken and give up: there
+          // is nothing to compare with
+          aptGaveUp++;
+          continue;
+        }
         if (r.exitCode() != 0 && !r.stdout().contains(" newly installed, ")) {
           fail("apt-get -s upgrade failed for universe seed " + g.seed + ": " + r.describe()
               + "\nstatus:\n" + g.status);
@@ -106,7 +114,8 @@ class UpgradeVsAptIT {
     }
     System.err.println("UpgradeVsAptIT: " + count + " universes, " + upgrades + " upgrades, "
         + news + " with new packages, " + failures.size() + " disagreements on upgrade, "
-        + withNewDiffers.size() + " on upgrade --with-new-pkgs");
+        + withNewDiffers.size() + " on upgrade --with-new-pkgs (apt gave up on " + aptGaveUp
+        + ")");
     LOG.info("UpgradeVsAptIT: {} universes, {} disagreements on upgrade, {} on --with-new-pkgs",
         count, failures.size(), withNewDiffers.size());
     if (!failures.isEmpty() || !withNewDiffers.isEmpty()) {
