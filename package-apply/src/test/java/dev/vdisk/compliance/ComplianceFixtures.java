@@ -63,6 +63,8 @@ final class ComplianceFixtures {
     if (root == null) {
       try {
         Path r = Files.createTempDirectory("vdisk-compliance-");
+        // about 230 MB: removed when the test JVM ends
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(r)));
         Oracles.runOk("bash", ProjectPaths.script("make-test-keys.sh").toString(),
             r.resolve("keys").toString());
         Oracles.runOk("bash", ProjectPaths.script("make-newer-debs.sh").toString(),
@@ -86,6 +88,16 @@ final class ComplianceFixtures {
       }
     }
     return root;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("ComplianceFixtures: could not remove " + dir + ": " + e);
+    }
   }
 
   static Path base() {
