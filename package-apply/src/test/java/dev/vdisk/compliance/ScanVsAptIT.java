@@ -74,6 +74,8 @@ class ScanVsAptIT {
       assertEquals(f.candidateVersion(), f.requiredVersion(), f.toString());
     }
     assertEquals(baseSha, ComplianceFixtures.sha256(image), "the scan wrote the image");
+    assertTrue(r.warnings().stream().noneMatch(w -> w.contains("in use")), r.warnings()
+        .toString());
   }
 
   @Test
@@ -189,6 +191,8 @@ class ScanVsAptIT {
       assertEquals("locked", out.readLine());
       TargetReport r = scanner.scan(image, Set.of());
       assertEquals(Compliance.NON_COMPLIANT, r.compliance(), r.reason());
+      assertTrue(r.warnings().stream().anyMatch(w -> w.contains("in use by another process")),
+          r.warnings().toString());
       // and writing is refused while the lock is held: remediation fails, the image unchanged
       RemediationReport rr = Remediator.create(scanner,
           new RemediateOptions(null, false, false)).remediate(image, Set.of());
