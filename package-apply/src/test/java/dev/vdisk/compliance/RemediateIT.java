@@ -247,6 +247,35 @@ class RemediateIT {
   }
 
   @Test
+  void imagesRemediatedInParallelShareTheDownloadCache() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("parallel"));
+    List<Path> images = List.of(ComplianceFixtures.copy(dir, "p1.vmdk"),
+        ComplianceFixtures.copy(dir, "p2.vmdk"));
+    try (ComplianceFixtures.Served served =
+        new ComplianceFixtures.Served(ComplianceFixtures.repo(), true)) {
+      Scanner http = Scanner.create(BaselineSet.load(ComplianceFixtures.baseline(dir,
+          served.url)), ComplianceFixtures.options(dir.resolve("cache"), 2));
+      List<RemediationReport> reports = remediator(http, false, false)
+          .remediateAll(images, Set.of(), null);
+      for (RemediationReport r : reports) {
+        assertEquals(RemediationReport.Outcome.REMEDIATED, r.outcome(), r.error());
+        assertEquals(Compliance.COMPLIANT, r.after().compliance());
+      }
+      // each package: its first transfer cut, one resume, then the cache (by SHA-256) serves
+      // both images
+      Map<String, Integer> perDeb = new TreeMap<>();
+      for (String q : served.requests) {
+        if (q.contains(".deb")) {
+          perDeb.merge(q.split(" ")[0], 1, Integer::sum);
+        }
+      }
+      assertEquals(reports.get(0).applied().size() + reports.get(0).staged().size(),
+          perDeb.size(), perDeb.toString());
+      perDeb.forEach((deb, n) -> assertEquals(2, n, deb + " " + served.requests));
+    }
+  }
+
+  @Test
   void aFailingImageNeverStopsTheOthers() throws Exception {
     Path dir = Files.createDirectories(work.resolve("many"));
     Path good = ComplianceFixtures.copy(dir, "good.vmdk");
