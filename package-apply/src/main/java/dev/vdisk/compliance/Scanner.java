@@ -8,6 +8,9 @@ import dev.vdisk.inspect.GuestRoot;
 import dev.vdisk.inspect.Inspection;
 import dev.vdisk.inspect.Inspector;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -137,6 +140,10 @@ public final class Scanner {
             List.of(), at), null, baselines);
       }
       List<String> warnings = new ArrayList<>(inspection.warnings());
+      if (inUse(image)) {
+        warnings.add(image + ": in use by another process with write access (a running VM?);"
+            + " read as it was at the scan, which may not be a consistent state");
+      }
       if (inspection.defaultRoot().isEmpty()) {
         return new Scanned(unknown(target, baselines, "no operating system found", warnings,
             at), null, baselines);
@@ -169,6 +176,24 @@ public final class Scanner {
       LOG.warn("{}: scan failed: {}", image, e.toString(), e);
       return new Scanned(unknown(target, baselines, "scan failed: " + describe(e), List.of(),
           at), null, baselines);
+    }
+  }
+
+  /**
+   * Whether another process holds a lock on the image file that excludes a shared one (as a
+   * writer such as QEMU does; see {@link dev.vdisk.core.ImageLock}).
+   */
+  static boolean inUse(Path image) {
+    try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
+      FileLock lock = ch.tryLock(0, Long.MAX_VALUE, true);
+      if (lock == null) {
+        return true;
+      }
+      lock.release();
+      return false;
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("{}: lock probe failed", image, e);
+      return false;
     }
   }
 

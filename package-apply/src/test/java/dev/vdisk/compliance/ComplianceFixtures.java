@@ -63,6 +63,8 @@ final class ComplianceFixtures {
     if (root == null) {
       try {
         Path r = Files.createTempDirectory("vdisk-compliance-");
+        // about 230 MB: removed when the test JVM ends
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(r)));
         Oracles.runOk("bash", ProjectPaths.script("make-test-keys.sh").toString(),
             r.resolve("keys").toString());
         Oracles.runOk("bash", ProjectPaths.script("make-newer-debs.sh").toString(),
@@ -88,6 +90,16 @@ final class ComplianceFixtures {
     return root;
   }
 
+  private static void deleteTree(Path dir) {
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("ComplianceFixtures: could not remove " + dir + ": " + e);
+    }
+  }
+
   static Path base() {
     return root().resolve("debian.vmdk");
   }
@@ -109,7 +121,13 @@ final class ComplianceFixtures {
 
   /** A baseline file with one dynamic baseline over {@code repo} (a directory or URL). */
   static Path baseline(Path dir, String repo) throws IOException {
-    Path f = dir.resolve("baseline-" + Integer.toHexString(repo.hashCode()) + ".yaml");
+    return baseline(dir, repo, false);
+  }
+
+  /** The same, with {@code allowNew} as given. */
+  static Path baseline(Path dir, String repo, boolean allowNew) throws IOException {
+    Path f = dir.resolve("baseline-" + Integer.toHexString(repo.hashCode())
+        + (allowNew ? "-new" : "") + ".yaml");
     Files.writeString(f, "baselines:\n"
         + "  - name: bookworm-vdisk\n"
         + "    description: every upgrade the test repository offers\n"
@@ -117,7 +135,7 @@ final class ComplianceFixtures {
         + "      - repo: " + repo + "\n"
         + "        suites: [" + SUITE + "]\n"
         + "        trust: [" + key("good") + "]\n"
-        + "    dynamic: {}\n");
+        + "    dynamic: {allowNew: " + allowNew + "}\n");
     return f;
   }
 
@@ -205,6 +223,11 @@ final class ComplianceFixtures {
      * runs {@code apt-get update} and returns {@code apt-get -s upgrade}'s output.
      */
     String aptUpgradeSimulation() throws IOException {
+      return aptUpgradeSimulation(false);
+    }
+
+    /** The same, with {@code --with-new-pkgs} (upgrades that need new packages) or not. */
+    String aptUpgradeSimulation(boolean withNew) throws IOException {
       Path srv = Files.createDirectories(mnt.resolve("srv/vdisk-repo"));
       Oracles.runOk("cp", "-a", repo() + "/.", srv.toString());
       Path keyrings = Files.createDirectories(mnt.resolve("etc/apt/keyrings"));
@@ -215,7 +238,8 @@ final class ComplianceFixtures {
           .resolve("vdisk-test.list"), "deb [signed-by=/etc/apt/keyrings/vdisk-test.gpg] "
           + "file:/srv/vdisk-repo " + SUITE + " main\n");
       chroot("apt-get", "update");
-      return chroot("apt-get", "-s", "upgrade");
+      return withNew ? chroot("apt-get", "-s", "--with-new-pkgs", "upgrade")
+          : chroot("apt-get", "-s", "upgrade");
     }
 
     @Override
@@ -234,6 +258,18 @@ final class ComplianceFixtures {
     Matcher m = INST.matcher(aptOutput);
     while (m.find()) {
       out.put(m.group(1), m.group(3));
+    }
+    return out;
+  }
+
+  /** Packages that {@code Inst} lines install new (no {@code [installed version]}). */
+  static Set<String> newInstalls(String aptOutput) {
+    Set<String> out = new java.util.TreeSet<>();
+    Matcher m = INST.matcher(aptOutput);
+    while (m.find()) {
+      if (m.group(2) == null) {
+        out.add(m.group(1));
+      }
     }
     return out;
   }

@@ -88,6 +88,11 @@ class RemediateIT {
     assertFalse(again.inState(RequirementState.INSTALLED_PENDING_REBOOT).isEmpty(),
         again.findings().toString());
 
+    // a second remediation has nothing to do
+    RemediationReport twice = remediator(scanner, false, false).remediate(image, Set.of());
+    assertEquals(RemediationReport.Outcome.NOTHING_TO_DO, twice.outcome(), twice.error());
+    assertNull(twice.written());
+
     Oracles.Result check = Oracles.run("qemu-img", "check", image.toString());
     assertEquals(0, check.exitCode(), check.describe());
     try (ComplianceFixtures.Mounted m = new ComplianceFixtures.Mounted(image, work, "r")) {
@@ -109,6 +114,81 @@ class RemediateIT {
       assertTrue(apt.contains("0 upgraded"), apt);
       assertEquals(Map.of(), ComplianceFixtures.instLines(apt), apt);
     }
+  }
+
+  @Test
+  void withAllowNewTheNeededNewPackageIsInstalledToo() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("allow-new"));
+    Scanner withNew = Scanner.create(BaselineSet.load(ComplianceFixtures.baseline(dir,
+        ComplianceFixtures.repo().toString(), true)),
+        ComplianceFixtures.options(dir.resolve("cache"), 1));
+    Path image = ComplianceFixtures.copy(dir, "new.vmdk");
+    RemediationReport r = remediator(withNew, false, false).remediate(image, Set.of());
+    assertEquals(RemediationReport.Outcome.REMEDIATED, r.outcome(), r.error());
+    assertEquals(missingAsApplied(r.before()), sorted(r.applied(), r.staged()));
+    assertTrue(sorted(r.applied(), r.staged()).stream().anyMatch(p -> p.startsWith("hostname ")));
+    assertEquals(Compliance.COMPLIANT, r.after().compliance(), r.after().findings().toString());
+    try (ComplianceFixtures.Mounted m = new ComplianceFixtures.Mounted(image, dir, "n")) {
+      if (Files.exists(m.mnt.resolve("usr/local/sbin/vdisk-firstboot"))) {
+        m.chroot("/usr/local/sbin/vdisk-firstboot");
+      }
+      m.chroot("dpkg", "--configure", "-a");
+      assertEquals("", m.chroot("dpkg", "--audit"));
+      String apt = m.aptUpgradeSimulation(true);
+      assertTrue(apt.contains("0 upgraded, 0 newly installed"), apt);
+      assertEquals(Map.of(), ComplianceFixtures.instLines(apt), apt);
+    }
+  }
+
+  @Test
+  void sourcesSignedByDifferentKeysAreAppliedInOneTransaction() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("two-keys"));
+    Path root = ComplianceFixtures.root();
+    List<String> a = new ArrayList<>();
+    List<String> b = new ArrayList<>();
+    try (Stream<Path> s = Files.list(root.resolve("debs"))) {
+      for (Path p : s.filter(p -> p.toString().endsWith(".deb")).sorted().toList()) {
+        (p.getFileName().toString().startsWith("login_") ? b : a).add(p.toString());
+      }
+    }
+    assertEquals(1, b.size());
+    Path repoA = dir.resolve("repo-a");
+    Path repoB = dir.resolve("repo-b");
+    makeRepo(repoA, root.resolve("keys/good.sigfpr"), a);
+    makeRepo(repoB, root.resolve("keys/other.fpr"), b);
+    Path baseline = dir.resolve("two.yaml");
+    Files.writeString(baseline, "baselines:\n"
+        + "  - name: two-sources\n"
+        + "    sources:\n"
+        + "      - repo: " + repoA + "\n"
+        + "        suites: [" + ComplianceFixtures.SUITE + "]\n"
+        + "        trust: [" + ComplianceFixtures.key("good") + "]\n"
+        + "      - repo: " + repoB + "\n"
+        + "        suites: [" + ComplianceFixtures.SUITE + "]\n"
+        + "        trust: [" + root.resolve("keys/other.gpg") + "]\n"
+        + "    dynamic: {}\n");
+    Scanner two = Scanner.create(BaselineSet.load(baseline),
+        ComplianceFixtures.options(dir.resolve("cache"), 1));
+    Path image = ComplianceFixtures.copy(dir, "two.vmdk");
+    RemediationReport r = remediator(two, false, false).remediate(image, Set.of());
+    assertEquals(RemediationReport.Outcome.REMEDIATED, r.outcome(), r.error());
+    assertTrue(sorted(r.applied(), r.staged()).stream().anyMatch(p -> p.startsWith("login ")));
+    assertTrue(sorted(r.applied(), r.staged()).stream().anyMatch(p -> p.startsWith("bash ")));
+    assertEquals(Compliance.COMPLIANT, r.after().compliance(), r.after().findings().toString());
+    // no temporary keyring is left behind
+    try (Stream<Path> s = Files.list(Files.createDirectories(dir.resolve("cache/tmp")))) {
+      assertEquals(List.of(), s.filter(p -> p.toString().endsWith(".gpg")).toList());
+    }
+  }
+
+  private static void makeRepo(Path out, Path fingerprintFile, List<String> debs)
+      throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("bash",
+        dev.vdisk.testdata.ProjectPaths.script("make-apt-repo.sh").toString(), out.toString(),
+        ComplianceFixtures.root().resolve("keys/home").toString(),
+        Files.readString(fingerprintFile).strip() + "!"));
+    cmd.addAll(debs);
+    Oracles.runOk(cmd.toArray(String[]::new));
   }
 
   @Test
@@ -163,6 +243,35 @@ class RemediateIT {
         m.chroot("dpkg", "--configure", "-a");
         assertEquals("", m.chroot("dpkg", "--audit"));
       }
+    }
+  }
+
+  @Test
+  void imagesRemediatedInParallelShareTheDownloadCache() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("parallel"));
+    List<Path> images = List.of(ComplianceFixtures.copy(dir, "p1.vmdk"),
+        ComplianceFixtures.copy(dir, "p2.vmdk"));
+    try (ComplianceFixtures.Served served =
+        new ComplianceFixtures.Served(ComplianceFixtures.repo(), true)) {
+      Scanner http = Scanner.create(BaselineSet.load(ComplianceFixtures.baseline(dir,
+          served.url)), ComplianceFixtures.options(dir.resolve("cache"), 2));
+      List<RemediationReport> reports = remediator(http, false, false)
+          .remediateAll(images, Set.of(), null);
+      for (RemediationReport r : reports) {
+        assertEquals(RemediationReport.Outcome.REMEDIATED, r.outcome(), r.error());
+        assertEquals(Compliance.COMPLIANT, r.after().compliance());
+      }
+      // each package: its first transfer cut, one resume, then the cache (by SHA-256) serves
+      // both images
+      Map<String, Integer> perDeb = new TreeMap<>();
+      for (String q : served.requests) {
+        if (q.contains(".deb")) {
+          perDeb.merge(q.split(" ")[0], 1, Integer::sum);
+        }
+      }
+      assertEquals(reports.get(0).applied().size() + reports.get(0).staged().size(),
+          perDeb.size(), perDeb.toString());
+      perDeb.forEach((deb, n) -> assertEquals(2, n, deb + " " + served.requests));
     }
   }
 

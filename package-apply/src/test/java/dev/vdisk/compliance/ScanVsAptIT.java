@@ -74,6 +74,34 @@ class ScanVsAptIT {
       assertEquals(f.candidateVersion(), f.requiredVersion(), f.toString());
     }
     assertEquals(baseSha, ComplianceFixtures.sha256(image), "the scan wrote the image");
+    assertTrue(r.warnings().stream().noneMatch(w -> w.contains("in use")), r.warnings()
+        .toString());
+  }
+
+  @Test
+  void withAllowNewMissingIsWhatUpgradeWithNewPackagesInstalls() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("allow-new"));
+    Scanner withNew = Scanner.create(BaselineSet.load(ComplianceFixtures.baseline(dir,
+        ComplianceFixtures.repo().toString(), true)),
+        ComplianceFixtures.options(dir.resolve("cache"), 1));
+    TargetReport r = withNew.scan(ComplianceFixtures.base(), Set.of());
+    assertEquals(Compliance.NON_COMPLIANT, r.compliance(), r.reason());
+    Map<String, String> missing = ComplianceFixtures.missing(r);
+    String apt;
+    try (ComplianceFixtures.Mounted m = new ComplianceFixtures.Mounted(ComplianceFixtures.base(),
+        dir, "oracle-new")) {
+      apt = m.aptUpgradeSimulation(true);
+    }
+    // apt's Inst lines name the new packages the upgrades need too; the baseline requires them
+    // (rule "new")
+    Map<String, String> inst = ComplianceFixtures.instLines(apt);
+    assertEquals(inst, missing, apt + "\nfindings: " + r.findings());
+    assertTrue(missing.containsKey("hostname"), missing.toString());
+    for (Finding f : r.inState(RequirementState.MISSING)) {
+      boolean isNew = ComplianceFixtures.newInstalls(apt).contains(f.name());
+      assertEquals(isNew, f.installedVersion() == null, f.toString());
+      assertEquals(isNew ? "new" : "upgrade", f.rule(), f.toString());
+    }
   }
 
   @Test
@@ -101,6 +129,19 @@ class ScanVsAptIT {
     assertEquals(Compliance.UNKNOWN, r.compliance());
     assertTrue(r.reason().contains("no operating system"), r.reason());
     assertTrue(r.findings().isEmpty());
+
+    // an operating system without a package database: os-release only, made by mke2fs -d
+    Path tree = Files.createDirectories(work.resolve("nodb/etc"));
+    Files.writeString(tree.resolve("os-release"), "ID=debian\nVERSION_ID=\"12\"\n"
+        + "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n");
+    Path nodb = work.resolve("nodb.img");
+    Oracles.runOk("mke2fs", "-q", "-F", "-t", "ext4", "-d", work.resolve("nodb").toString(),
+        nodb.toString(), "16M");
+    TargetReport n = scanner.scan(nodb, Set.of());
+    assertEquals(Compliance.UNKNOWN, n.compliance());
+    assertTrue(n.reason().contains("no package database"), n.reason());
+    assertEquals(0, n.partition());
+    assertEquals("Debian GNU/Linux 12 (bookworm)", n.os());
 
     Path garbage = work.resolve("garbage.vmdk");
     Files.write(garbage, "KDMV this is not a disk".getBytes(StandardCharsets.US_ASCII));
@@ -150,6 +191,8 @@ class ScanVsAptIT {
       assertEquals("locked", out.readLine());
       TargetReport r = scanner.scan(image, Set.of());
       assertEquals(Compliance.NON_COMPLIANT, r.compliance(), r.reason());
+      assertTrue(r.warnings().stream().anyMatch(w -> w.contains("in use by another process")),
+          r.warnings().toString());
       // and writing is refused while the lock is held: remediation fails, the image unchanged
       RemediationReport rr = Remediator.create(scanner,
           new RemediateOptions(null, false, false)).remediate(image, Set.of());

@@ -309,20 +309,26 @@ public final class AptUpgrade {
             continue outer;
           }
         }
-        // keep the marked packages its broken relations name
-        DebEntry now = st.f.get(k);
-        if (now == null) {
-          continue;
-        }
-        Set<Key> targets = new TreeSet<>();
-        broken(now, st.byName, st.provides, targets);
-        for (Key t : targets) {
-          keep(t, "kept back: " + now.name() + " " + now.version() + " needs it unchanged ("
-              + broken(now, st.byName, st.provides, null) + ")");
-          st = new State();
-          if (broken(st.f.get(k), st.byName, st.provides, null) == null) {
+        // keep the marked packages its broken relations name, relation after relation, until
+        // it is mended or nothing more can be kept
+        for (int guard = 0; guard < 10_000; guard++) {
+          DebEntry now = st.f.get(k);
+          if (now == null) {
+            break;
+          }
+          Set<Key> targets = new TreeSet<>();
+          String still = broken(now, st.byName, st.provides, targets);
+          if (still == null) {
             continue outer;
           }
+          if (targets.isEmpty()) {
+            break;
+          }
+          for (Key t : targets) {
+            keep(t, "kept back: " + now.name() + " " + now.version() + " needs it unchanged ("
+                + still + ")");
+          }
+          st = new State();
         }
       }
       return;

@@ -361,9 +361,14 @@ public final class Catalog {
         }
         for (DebEntry e : plan.packages().getOrDefault(id, List.of())) {
           SuiteIndex si = e.suite();
-          out.putIfAbsent(e.name() + " " + e.arch(), new Candidate(e.name(),
-              e.version().toString(), e.arch(), si.repository(), e.filename(), e.size(),
-              e.sha256(), si.trust()));
+          String key = e.name() + " " + e.arch();
+          Candidate had = out.get(key);
+          // several baselines may ask for the same package: the highest version serves all
+          if (had == null || dev.vdisk.deb.DebVersion.compare(had.version(),
+              e.version().toString()) < 0) {
+            out.put(key, new Candidate(e.name(), e.version().toString(), e.arch(),
+                si.repository(), e.filename(), e.size(), e.sha256(), si.trust()));
+          }
         }
       }
     }

@@ -25,11 +25,13 @@ import java.util.List;
  * @param sha256 {@code SHA256}, or ""
  * @param suite the suite it comes from, or null for a dpkg status record
  * @param essential {@code Essential: yes}
+ * @param replaces {@code Replaces}, or ""
+ * @param installedSize {@code Installed-Size}, or ""
  */
 public record DebEntry(String name, DebVersion version, String arch, String multiArch,
     String priority, String section, String depends, String preDepends, String provides,
     String breaks, String conflicts, String filename, long size, String sha256,
-    SuiteIndex suite, boolean essential) {
+    SuiteIndex suite, boolean essential, String replaces, String installedSize) {
 
   /**
    * The dependency groups ({@code Pre-Depends} then {@code Depends}).
@@ -89,10 +91,11 @@ public record DebEntry(String name, DebVersion version, String arch, String mult
 
   /**
    * Whether apt files this record and another of the same version string as one version: the
-   * same architecture and the same relationship fields (apt hashes {@code Depends}, {@code
-   * Pre-Depends}, {@code Conflicts}, {@code Breaks} and a few others, white space and case
-   * ignored; a differing record is a second version with the same string, which apt installs as
-   * a reinstallation).
+   * same architecture and the same {@code Depends}, {@code Pre-Depends}, {@code Conflicts},
+   * {@code Breaks}, {@code Replaces}, {@code Installed-Size} and {@code Multi-Arch} (white space
+   * and case ignored; apt 2.6 files a record differing in any of these as a second version with
+   * the same string, and upgrades to it as a reinstallation; {@code Provides}, {@code
+   * Recommends}, {@code Suggests}, {@code Priority} and {@code Essential} do not count).
    *
    * @param o the other record
    * @return whether they are the same version to apt
@@ -100,7 +103,10 @@ public record DebEntry(String name, DebVersion version, String arch, String mult
   public boolean sameAs(DebEntry o) {
     return version.equals(o.version) && arch.equals(o.arch)
         && norm(depends).equals(norm(o.depends)) && norm(preDepends).equals(norm(o.preDepends))
-        && norm(conflicts).equals(norm(o.conflicts)) && norm(breaks).equals(norm(o.breaks));
+        && norm(conflicts).equals(norm(o.conflicts)) && norm(breaks).equals(norm(o.breaks))
+        && norm(replaces).equals(norm(o.replaces))
+        && installedSize.strip().equals(o.installedSize.strip())
+        && norm(multiArch).equals(norm(o.multiArch));
   }
 
   private static String norm(String s) {

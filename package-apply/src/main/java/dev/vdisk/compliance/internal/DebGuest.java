@@ -154,7 +154,7 @@ public record DebGuest(String nativeArch, Set<String> archs, Map<Key, Installed>
       }
       DebEntry st = fromStatus.get(p.name() + " " + p.arch());
       DebEntry e = st != null && st.version().equals(v) ? st : new DebEntry(p.name(), v,
-          p.arch(), "", "", "", "", "", "", "", "", "", -1, "", null, false);
+          p.arch(), "", "", "", "", "", "", "", "", "", -1, "", null, false, "", "");
       String[] w = p.status().trim().split("\\s+");
       boolean hold = w.length > 0 && w[0].equals("hold");
       String state = w.length == 3 ? w[2] : "";

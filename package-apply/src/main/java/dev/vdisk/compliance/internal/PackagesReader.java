@@ -29,7 +29,7 @@ public final class PackagesReader {
 
   private static final Set<String> KEPT = Set.of("package", "version", "architecture",
       "multi-arch", "priority", "section", "depends", "pre-depends", "provides", "breaks",
-      "conflicts", "filename", "size", "sha256", "status", "essential");
+      "conflicts", "filename", "size", "sha256", "status", "essential", "replaces", "installed-size");
   private static final Set<String> RELATIONS = Set.of("depends", "pre-depends", "provides",
       "breaks", "conflicts");
 
@@ -215,7 +215,8 @@ public final class PackagesReader {
         i(f.getOrDefault("breaks", "")), i(f.getOrDefault("conflicts", "")),
         f.getOrDefault("filename", ""), size,
         f.getOrDefault("sha256", "").toLowerCase(java.util.Locale.ROOT), suite,
-        "yes".equalsIgnoreCase(f.getOrDefault("essential", "").strip()));
+        "yes".equalsIgnoreCase(f.getOrDefault("essential", "").strip()),
+        i(f.getOrDefault("replaces", "")), i(f.getOrDefault("installed-size", "")));
     return new Paragraph(e, f.getOrDefault("status", ""));
   }
 

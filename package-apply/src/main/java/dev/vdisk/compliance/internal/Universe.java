@@ -174,7 +174,10 @@ public record Universe(List<SuiteIndex> suites, Predicate<DebEntry> allowed) {
           prioInstalled = Math.max(prioInstalled, e.suite().pinPriority());
         }
       }
-      if (pref == null || prioInstalled > max) {
+      // a newer version needs at least the installed version's priority; another record of
+      // the installed version string needs more (apt keeps the installed one on a tie)
+      if (pref == null || prioInstalled > max
+          || (prioInstalled == max && pref.version().equals(iv))) {
         return null;
       }
     }

@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  * Files of an apt archive served over http(s), downloaded with {@code java.net.http}. Files
  * whose SHA-256 is known beforehand (indexes a verified Release lists) are cached under {@code
  * CACHE/by-sha256/HEX} and checked again on every use; their downloads are resumable (see {@link
- * #fetchVerified}; partial files in {@code CACHE/partial}). Others (InRelease, Release,
- * Release.gpg) are downloaded afresh into {@code CACHE/tmp}.
+ * #fetchVerified}; partial files in {@code CACHE/partial}, where the empty {@code HEX.lock} files
+ * that serialize downloads of one file stay). Others (InRelease, Release, Release.gpg) are
+ * downloaded afresh into {@code CACHE/tmp}. File names are percent-encoded into URLs ({@link
+ * #resolve}); a response body that stalls for the idle time is abandoned.
  */
 public final class RemoteRepository {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteRepository.class);

@@ -101,7 +101,14 @@ final class AptOracle {
           .append("' '").append(rel).append("'\n");
     }
     script.append("gpgconf --homedir '").append(home).append("' --kill gpg-agent\n");
-    Oracles.runOk("bash", "-c", script.toString());
+    // a file, not bash -c: a thousand suites exceed the argument length limit
+    Path file = Files.createTempFile("vdisk-sign-", ".sh");
+    try {
+      Files.writeString(file, script.toString());
+      Oracles.runOk("bash", file.toString());
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   /** A scratch apt configuration for one universe. */
