@@ -35,7 +35,7 @@ public final class BenchmarkMain {
    * Runs every comparison.
    *
    * @param args {@code --quick} for smaller inputs, {@code --file-systems} for the file-system
-   *     rows only, {@code --ext-write} for the ext write rows only, {@code --ntfs} for the NTFS rows only, {@code --registry} for the registry row only, {@code --inspect} for the inspect row only, {@code --apply} for the apply row only
+   *     rows only, {@code --ext-write} for the ext write rows only, {@code --ntfs} for the NTFS rows only, {@code --registry} for the registry row only, {@code --inspect} for the inspect row only, {@code --apply} for the apply row only, {@code --scan} for the 50-image scan row only
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
@@ -56,6 +56,10 @@ public final class BenchmarkMain {
       }
       if (Arrays.asList(args).contains("--inspect")) {
         rows.addAll(InspectBenchmarks.rows(work));
+        return;
+      }
+      if (Arrays.asList(args).contains("--scan")) {
+        rows.addAll(ScanBenchmarks.rows(work));
         return;
       }
       if (Arrays.asList(args).contains("--apply")) {
@@ -93,6 +97,7 @@ public final class BenchmarkMain {
       rows.addAll(RegistryBenchmarks.rows(work));
       rows.addAll(InspectBenchmarks.rows(work));
       rows.addAll(ApplyBenchmarks.rows(work));
+      rows.addAll(ScanBenchmarks.rows(work));
     } finally {
       try (var files = Files.walk(work)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

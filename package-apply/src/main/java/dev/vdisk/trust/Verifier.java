@@ -144,7 +144,8 @@ public final class Verifier {
     List<String> repoProblems = new ArrayList<>();
     for (String r : repositories) {
       try {
-        loadRepository(r, indexes, repoProblems);
+        loadRepository(r, (signer, release, dir, source, in) -> indexes.add(
+            new TrustedIndex(PackagesIndex.read(in, source), signer, source)), repoProblems);
       } catch (IOException e) {
         LOG.debug("repository {} unreadable", r, e);
         repoProblems.add("repository " + r + " could not be read: " + e.getMessage());
@@ -626,7 +627,60 @@ public final class Verifier {
 
   // ------------------------------------------------------------- repositories for packages
 
-  private void loadRepository(String spec, List<TrustedIndex> out, List<String> problems)
+  /**
+   * Reads one verified {@code Packages} index, uncompressed; the stream is closed after the
+   * call.
+   */
+  @FunctionalInterface
+  public interface IndexReader {
+    /**
+     * Reads one index.
+     *
+     * @param release the fields of the verified Release that vouches for the index ({@code
+     *     Suite}, {@code Codename}, {@code Date}, {@code NotAutomatic}, ...)
+     * @param component the component ({@code main}), "" for a flat repository
+     * @param architecture the index's architecture ({@code amd64}, {@code all}), "" for a flat
+     *     repository
+     * @param source where the index was read from, for messages
+     * @param packages the index's text, its hash already checked against the Release
+     * @throws IOException if the index cannot be read
+     */
+    void read(dev.vdisk.deb.ControlParagraph release, String component, String architecture,
+        String source, InputStream packages) throws IOException;
+  }
+
+  /**
+   * Reads every {@code Packages} index of a repository that its verified Release vouches for,
+   * selected as {@link #verifyPackages} selects them (suite, components, {@code [arch=..]}).
+   *
+   * @param repository the repository (see the class description for the syntax)
+   * @param reader called once per index, in Release order
+   * @throws dev.vdisk.core.TrustException if a suite's Release is not trusted, or an index's
+   *     hash differs from the Release's
+   * @throws IOException if the repository cannot be read
+   */
+  public void readIndexes(String repository, IndexReader reader) throws IOException {
+    List<String> problems = new ArrayList<>();
+    loadRepository(repository, (signer, release, dir, source, in) -> {
+      String[] parts = dir.split("/");
+      String component = dir.isEmpty() ? "" : parts[0];
+      String arch = dir.isEmpty() ? ""
+          : parts[parts.length - 1].substring("binary-".length()).toLowerCase(Locale.ROOT);
+      reader.read(release.paragraph(), component, arch, source, in);
+    }, problems);
+    if (!problems.isEmpty()) {
+      throw new dev.vdisk.core.TrustException(null, "repository " + repository + ": "
+          + String.join("; ", problems));
+    }
+  }
+
+  /** Where a verified index goes. */
+  private interface IndexSink {
+    void accept(KeyValidity signer, ReleaseFile release, String dir, String source,
+        InputStream in) throws IOException;
+  }
+
+  private void loadRepository(String spec, IndexSink out, List<String> problems)
       throws IOException {
     String[] tokens = spec.strip().split("\\s+");
     if (tokens.length == 0 || tokens[0].isEmpty()) {
@@ -701,7 +755,7 @@ public final class Verifier {
   }
 
   private void loadSuite(RepoFiles files, String dir, List<String> components,
-      List<String> archs, List<TrustedIndex> out, List<String> problems) throws IOException {
+      List<String> archs, IndexSink out, List<String> problems) throws IOException {
     Suite s = verifySuite(files, dir, null);
     String where = files.describe(dir.isEmpty() ? "" : dir + "/");
     if (s.release == null) {
@@ -755,8 +809,7 @@ public final class Verifier {
         }
         try (InputStream raw = Files.newInputStream(p.get());
             InputStream in = new BufferedInputStream(PackagesIndex.decompress(raw, name))) {
-          out.add(new TrustedIndex(PackagesIndex.read(in, files.describe(prefix + rel)),
-              s.signer, files.describe(prefix + rel)));
+          out.accept(s.signer, release, d, files.describe(prefix + rel), in);
           read = true;
         } catch (IOException ex) {
           problems.add(files.describe(prefix + rel) + ": " + ex.getMessage());

@@ -53,6 +53,8 @@ import picocli.CommandLine.Option;
       InspectCommand.class,
       VerifyCommand.class,
       ApplyCommand.class,
+      ScanCommand.class,
+      RemediateCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",
@@ -60,8 +62,8 @@ import picocli.CommandLine.Option;
       "  0  success",
       "  1  usage error",
       "  2  corrupt, unsupported or unreadable input",
-      "  3  refused as unsafe or untrusted",
-      "  4  not compliant (scan)",
+      "  3  refused as unsafe or untrusted (remediate: an image failed)",
+      "  4  not compliant (scan, remediate)",
       "  5  internal error"
     })
 public final class Main implements Runnable {
