@@ -316,7 +316,9 @@ public final class Applier {
   }
 
   private static void verify(List<Path> files, ApplyOptions options) throws IOException {
-    Verifier verifier = new Verifier(options.trust(), options.verify());
+    Verifier verifier = options.cache() == null
+        ? new Verifier(options.trust(), options.verify())
+        : new Verifier(options.trust(), options.verify(), options.cache());
     List<Verification> verdicts = verifier.verifyPackages(files, options.repositories());
     List<String> refused = new ArrayList<>();
     Path first = null;

@@ -22,10 +22,12 @@ import java.util.OptionalInt;
  * @param progress told how far the work is (packages unpacked, then the commit), or {@code null}
  * @param failAfterFiles test hook: fail the injection after this many files (the transaction is
  *     then discarded); -1 for never
+ * @param cache where indexes of {@code http(s)://} repositories are kept by SHA-256, or {@code
+ *     null} for the default ({@code $VDISK_CACHE}, else {@code ~/.cache/vdisk})
  */
 public record ApplyOptions(TrustStore trust, List<String> repositories, VerifyOptions verify,
     Path snapshot, boolean dryRun, OptionalInt partition, ProgressListener progress,
-    int failAfterFiles) {
+    int failAfterFiles, Path cache) {
   /** Copies the list. */
   public ApplyOptions {
     repositories = List.copyOf(repositories);
@@ -46,7 +48,7 @@ public record ApplyOptions(TrustStore trust, List<String> repositories, VerifyOp
    */
   public static ApplyOptions of(TrustStore trust) {
     return new ApplyOptions(trust, List.of(), VerifyOptions.defaults(), null, false,
-        OptionalInt.empty(), null, -1);
+        OptionalInt.empty(), null, -1, null);
   }
 
   /**
@@ -57,7 +59,7 @@ public record ApplyOptions(TrustStore trust, List<String> repositories, VerifyOp
    */
   public ApplyOptions withRepositories(List<String> repos) {
     return new ApplyOptions(trust, repos, verify, snapshot, dryRun, partition, progress,
-        failAfterFiles);
+        failAfterFiles, cache);
   }
 
   /**
@@ -68,7 +70,7 @@ public record ApplyOptions(TrustStore trust, List<String> repositories, VerifyOp
    */
   public ApplyOptions withSnapshot(Path child) {
     return new ApplyOptions(trust, repositories, verify, child, dryRun, partition, progress,
-        failAfterFiles);
+        failAfterFiles, cache);
   }
 
   /**
@@ -79,7 +81,7 @@ public record ApplyOptions(TrustStore trust, List<String> repositories, VerifyOp
    */
   public ApplyOptions withDryRun(boolean dry) {
     return new ApplyOptions(trust, repositories, verify, snapshot, dry, partition, progress,
-        failAfterFiles);
+        failAfterFiles, cache);
   }
 
   /**
@@ -90,6 +92,17 @@ public record ApplyOptions(TrustStore trust, List<String> repositories, VerifyOp
    */
   public ApplyOptions withFailAfterFiles(int files) {
     return new ApplyOptions(trust, repositories, verify, snapshot, dryRun, partition, progress,
-        files);
+        files, cache);
+  }
+
+  /**
+   * These options with a cache for remote repositories' files.
+   *
+   * @param dir the cache directory, or {@code null} for the default
+   * @return the options
+   */
+  public ApplyOptions withCache(Path dir) {
+    return new ApplyOptions(trust, repositories, verify, snapshot, dryRun, partition, progress,
+        failAfterFiles, dir);
   }
 }

@@ -223,7 +223,8 @@ public final class Remediator {
       }
       ApplyOptions ao = new ApplyOptions(trust, new ArrayList<>(repositories), scan.verify(),
           options.snapshot() ? snapshotName(image, Instant.now()) : null, options.dryRun(),
-          partition >= 0 ? OptionalInt.of(partition) : OptionalInt.empty(), null, -1);
+          partition >= 0 ? OptionalInt.of(partition) : OptionalInt.empty(), null, -1,
+          scan.cache());
       return Applier.apply(image, debs, ao);
     } finally {
       if (tmpKeyring != null) {

@@ -99,7 +99,7 @@ final class ApplyCommand implements Callable<Integer> {
           new VerifyOptions(Instant.now(), allowExpired), snapshot, dryRun,
           partition == null ? OptionalInt.empty() : OptionalInt.of(partition),
           bar == null ? null : bar::progress,
-          -1);
+          -1, null);
       report = Applier.apply(image, packages, options);
     }
     if (json) {
