@@ -783,6 +783,15 @@ public final class Verifier {
       if (!d.isEmpty() && !wanted(d, comps, archs)) {
         continue;
       }
+      // apt reads no binary-all index when the Release says the per-architecture indexes
+      // carry the Architecture: all packages (Debian's archives)
+      if (d.endsWith("/binary-all") && release.paragraph().get(
+          "No-Support-for-Architecture-all", "").strip().equals("Packages")) {
+        continue;
+      }
+      boolean byHash = files instanceof RemoteFiles && release.paragraph().get(
+          "Acquire-By-Hash", "").strip().equalsIgnoreCase("yes");
+      List<String> failures = new ArrayList<>();
       boolean read = false;
       for (String name : INDEX_NAMES) {
         if (!e.getValue().contains(name)) {
@@ -790,11 +799,19 @@ public final class Verifier {
         }
         String rel = d.isEmpty() ? name : d + "/" + name;
         ReleaseFile.Entry entry = release.sha256().get(rel);
-        Optional<Path> p;
+        Optional<Path> p = Optional.empty();
         try {
-          p = files.listed(prefix + rel, entry);
+          if (byHash) {
+            // the by-hash path names this exact content, so a mirror mid-sync cannot serve a
+            // newer or older file under it (apt's Acquire-By-Hash)
+            p = files.listed(prefix + (d.isEmpty() ? "" : d + "/") + "by-hash/SHA256/"
+                + entry.sha256(), entry);
+          }
+          if (p.isEmpty()) {
+            p = files.listed(prefix + rel, entry);
+          }
         } catch (IOException ex) {
-          problems.add(files.describe(prefix + rel) + ": " + ex.getMessage());
+          failures.add(files.describe(prefix + rel) + ": " + ex.getMessage());
           continue;
         }
         if (p.isEmpty()) {
@@ -802,7 +819,7 @@ public final class Verifier {
         }
         Hashes h = Hashes.of(p.get());
         if (!h.sha256().equals(entry.sha256()) || h.size() != entry.size()) {
-          problems.add("hash mismatch: " + files.describe(prefix + rel) + " has size "
+          failures.add("hash mismatch: " + files.describe(prefix + rel) + " has size "
               + h.size() + " and SHA256 " + h.sha256() + ", the Release lists " + entry.size()
               + " and " + entry.sha256());
           break;
@@ -812,9 +829,12 @@ public final class Verifier {
           out.accept(s.signer, release, d, files.describe(prefix + rel), in);
           read = true;
         } catch (IOException ex) {
-          problems.add(files.describe(prefix + rel) + ": " + ex.getMessage());
+          failures.add(files.describe(prefix + rel) + ": " + ex.getMessage());
         }
         break;
+      }
+      if (!read) {
+        problems.addAll(failures);
       }
       if (!read) {
         LOG.debug("no usable Packages index in {}{}", where, d);

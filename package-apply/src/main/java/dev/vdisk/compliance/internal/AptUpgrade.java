@@ -110,7 +110,10 @@ public final class AptUpgrade {
     }
     if (allowNew) {
       for (Key k : new ArrayList<>(marked.keySet())) {
-        installNew(k, marked.get(k), 0);
+        DebEntry v = marked.get(k);
+        if (v != null) {
+          installNew(k, v, 0);
+        }
       }
       removeConflictsThenKeep();
     }

@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * and resolves missing findings to packages. Thread-safe: indexes for an architecture no earlier
  * guest needed are loaded on first use (under a lock); everything else only reads.
  *
- * <p>Each suite of each source is read per architecture (with its {@code all} packages). A
- * source without {@code architectures:} is read for {@code amd64} when the catalog loads and for
- * any other architecture when a guest first needs it.
+ * <p>Each suite of each source is read per architecture, from its {@code binary-ARCH} index
+ * (which lists the {@code Architecture: all} packages too, as Debian's archives do; {@code
+ * binary-all} is not read). A source without {@code architectures:} is read for {@code amd64}
+ * when the catalog loads and for any other architecture when a guest first needs it.
  */
 public final class Catalog {
   private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
@@ -146,8 +147,10 @@ public final class Catalog {
     Verifier v = options.cache() == null
         ? new Verifier(trust, options.verify())
         : new Verifier(trust, options.verify(), options.cache());
-    String spec = s.repo() + " [arch=" + arch + (arch.equals("all") ? "" : ",all") + "] "
-        + suite + " " + String.join(" ", s.components());
+    // Architecture: all packages are read from the binary-ARCH index, where Debian's archives
+    // (and apt-ftparchive, reprepro, make-apt-repo.sh) list them too; binary-all is not read
+    String spec = s.repo() + " [arch=" + arch + "] " + suite + " "
+        + String.join(" ", s.components());
     Map<String, List<DebEntry>> byName = new HashMap<>();
     Map<String, List<DebEntry>> providers = new HashMap<>();
     Set<String> seen = new HashSet<>();

@@ -120,15 +120,14 @@ public record Universe(List<SuiteIndex> suites, Predicate<DebEntry> allowed) {
    */
   public DebEntry candidate(DebGuest guest, DebGuest.Key key, DebEntry installed,
       boolean compareRelations) {
-    List<DebEntry> vs = versions(guest, key);
-    if (vs.isEmpty()) {
+    List<DebEntry> inOrder = versions(guest, key);
+    if (inOrder.isEmpty()) {
       return null;
     }
     DebVersion iv = installed == null ? null : installed.version();
-    vs.sort((a, b) -> {
-      int c = b.version().compareTo(a.version());
-      return c != 0 ? c : Integer.compare(b.suite().pinPriority(), a.suite().pinPriority());
-    });
+    List<DebEntry> vs = new ArrayList<>(inOrder);
+    // newest first; a stable sort keeps the sources' order among records of one version
+    vs.sort((a, b) -> b.version().compareTo(a.version()));
     int max = Integer.MIN_VALUE;
     DebEntry pref = null;
     int i = 0;
@@ -138,48 +137,62 @@ public record Universe(List<SuiteIndex> suites, Predicate<DebEntry> allowed) {
       while (j < vs.size() && vs.get(j).version().equals(v)) {
         j++;
       }
-      if (iv != null && v.compareTo(iv) < 0) {
-        break; // apt never downgrades below priority 1000
+      if (iv != null && v.compareTo(iv) <= 0) {
+        break;
       }
-      // the other records of this version string first (apt files them as separate versions)
-      int prioOther = Integer.MIN_VALUE;
-      DebEntry other = null;
-      int prioSame = Integer.MIN_VALUE;
+      // records apt files as one version share a priority (the highest); the first of the
+      // highest wins
       for (int k = i; k < j; k++) {
         DebEntry e = vs.get(k);
-        boolean same = iv != null && v.equals(iv) && (compareRelations ? e.sameAs(installed)
-            : e.arch().equals(installed.arch()));
-        if (same) {
-          prioSame = Math.max(prioSame, e.suite().pinPriority());
-        } else if (e.suite().pinPriority() > prioOther) {
-          prioOther = e.suite().pinPriority();
-          other = e;
+        int prio = e.suite().pinPriority();
+        for (int m = i; m < j; m++) {
+          if (vs.get(m).sameAs(e)) {
+            prio = Math.max(prio, vs.get(m).suite().pinPriority());
+          }
         }
-      }
-      if (other != null && prioOther > max) {
-        max = prioOther;
-        pref = other;
-      }
-      if (iv != null && v.equals(iv)) {
-        break;
+        if (prio > max) {
+          max = prio;
+          pref = e;
+        }
       }
       i = j;
     }
-    if (iv != null) {
-      // the installed version: priority 100, or its sources' when higher
-      int prioInstalled = 100;
-      for (DebEntry e : vs) {
-        if (e.version().equals(iv) && (compareRelations ? e.sameAs(installed)
-            : e.arch().equals(installed.arch()))) {
-          prioInstalled = Math.max(prioInstalled, e.suite().pinPriority());
+    if (iv == null) {
+      return pref;
+    }
+    // the installed version string: apt files the sources' records in their order, the
+    // installed record merged into the one it equals, or after them all when it equals none
+    List<DebEntry> same = new ArrayList<>();
+    for (DebEntry e : vs) {
+      if (e.version().equals(iv)) {
+        same.add(e);
+      }
+    }
+    boolean merged = false;
+    for (DebEntry e : same) {
+      boolean isInstalled = compareRelations ? e.sameAs(installed)
+          : e.arch().equals(installed.arch());
+      int prio = e.suite().pinPriority();
+      for (DebEntry o : same) {
+        if (o.sameAs(e)) {
+          prio = Math.max(prio, o.suite().pinPriority());
         }
       }
-      // a newer version needs at least the installed version's priority; another record of
-      // the installed version string needs more (apt keeps the installed one on a tie)
-      if (pref == null || prioInstalled > max
-          || (prioInstalled == max && pref.version().equals(iv))) {
-        return null;
+      if (isInstalled) {
+        prio = Math.max(prio, 100);
+        merged = true;
+        if (prio > max) {
+          return null;
+        }
+        return pref; // apt stops at the installed version
       }
+      if (prio > max) {
+        max = prio;
+        pref = e;
+      }
+    }
+    if (!merged && 100 > max) {
+      return null;
     }
     return pref;
   }

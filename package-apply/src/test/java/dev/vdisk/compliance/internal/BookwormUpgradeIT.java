@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * package of bookworm
  * with its dependency closure, at bookworm's versions. Our MISSING findings and candidate
  * versions against bookworm + bookworm-updates + bookworm-security are compared with {@code
- * apt-get -s -V upgrade} on the same status and indexes. The catalog's heap use for the indexes
- * is logged.
+ * apt-get -s -V upgrade} on the same status and indexes, and with {@code allowNew: true} with
+ * {@code apt-get -s -V upgrade --with-new-pkgs}. The catalog's heap use for the indexes is
+ * logged.
  */
 class BookwormUpgradeIT {
   private static final Logger LOG = LoggerFactory.getLogger(BookwormUpgradeIT.class);
@@ -136,6 +137,25 @@ class BookwormUpgradeIT {
     assertTrue(apt.size() > 10, "bookworm-security and -updates should upgrade something");
     // the same versions as bookworm: INSTALLED
     assertTrue(fs.stream().anyMatch(f -> f.state() == RequirementState.INSTALLED));
+
+    // allowNew: true against apt-get upgrade --with-new-pkgs
+    Oracles.Result simNew = AptOracle.aptGet(conf, "-s", "-V", "upgrade", "--with-new-pkgs");
+    assertEquals(0, simNew.exitCode(), simNew.describe());
+    Map<String, String> aptNew = new TreeMap<>(AptOracle.listed(simNew.stdout()));
+    String yamlNew = yaml.replace("dynamic: {}", "dynamic: {allowNew: true}");
+    Catalog cn = Catalog.load(BaselineSet.parse(yamlNew.getBytes(StandardCharsets.UTF_8), null),
+        new ScanOptions(new VerifyOptions(Instant.now(), false), base.resolve("cache"), null,
+            1));
+    Map<String, String> oursNew = new TreeMap<>();
+    for (Finding f : cn.evaluate(List.of("bookworm"), new KindEvaluator.Target(root, status,
+        "amd64\n"))) {
+      if (f.state() == RequirementState.MISSING) {
+        oursNew.put(f.name(), f.candidateVersion());
+      }
+    }
+    System.err.println("bookworm --with-new-pkgs: apt " + aptNew.size() + ", ours "
+        + oursNew.size());
+    assertEquals(aptNew, oursNew, "apt-get -s upgrade --with-new-pkgs:\n" + simNew.stdout());
   }
 
   private static long usedHeap() {
