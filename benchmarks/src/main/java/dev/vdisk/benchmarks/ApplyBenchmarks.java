@@ -29,18 +29,8 @@ final class ApplyBenchmarks {
   static List<String[]> rows(Path work) throws Exception {
     List<String[]> rows = new ArrayList<>();
     Path scripts = Path.of("testdata/scripts");
-    Path target = Path.of("samples/cli/target");
-    if (!Files.exists(scripts.resolve("make-newer-debs.sh")) || !Files.isDirectory(target)) {
-      System.out.println("skipping apply: run from the repository root after packaging the CLI");
-      return rows;
-    }
-    Path jar;
-    try (Stream<Path> s = Files.list(target)) {
-      jar = s.filter(p -> p.getFileName().toString().endsWith("-all.jar")).findFirst()
-          .orElse(null);
-    }
+    Path jar = Timing.cliJar("apply", "make-newer-debs.sh");
     if (jar == null) {
-      System.out.println("skipping apply: no samples/cli/target/*-all.jar");
       return rows;
     }
     Path image = work.resolve("debian.vmdk");

@@ -4,11 +4,9 @@ import static dev.vdisk.benchmarks.Timing.exec;
 import static dev.vdisk.benchmarks.Timing.median;
 import static dev.vdisk.benchmarks.Timing.row;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Guest inspection, cold and whole-process: {@code vdisk inspect} ({@code java -jar} of the CLI's
@@ -23,18 +21,8 @@ final class InspectBenchmarks {
   static List<String[]> rows(Path work) throws Exception {
     List<String[]> rows = new ArrayList<>();
     Path script = Path.of("testdata/scripts/make-debian-inspect-vmdk.sh");
-    Path target = Path.of("samples/cli/target");
-    if (!Files.exists(script) || !Files.isDirectory(target)) {
-      System.out.println("skipping inspect: run from the repository root after packaging the CLI");
-      return rows;
-    }
-    Path jar;
-    try (Stream<Path> s = Files.list(target)) {
-      jar = s.filter(p -> p.getFileName().toString().endsWith("-all.jar")).findFirst()
-          .orElse(null);
-    }
+    Path jar = Timing.cliJar("inspect", "make-debian-inspect-vmdk.sh");
     if (jar == null) {
-      System.out.println("skipping inspect: no samples/cli/target/*-all.jar");
       return rows;
     }
     Path image = work.resolve("debian.vmdk");

@@ -66,22 +66,12 @@ final class ScanBenchmarks {
   static List<String[]> rows(Path work) throws Exception {
     List<String[]> rows = new ArrayList<>();
     Path scripts = Path.of("testdata/scripts");
-    Path target = Path.of("samples/cli/target");
-    if (!Files.exists(scripts.resolve("make-newer-debs.sh")) || !Files.isDirectory(target)) {
-      System.out.println("skipping scan: run from the repository root after packaging the CLI");
+    Path jar = Timing.cliJar("scan", "make-newer-debs.sh");
+    if (jar == null) {
       return rows;
     }
     if (!Files.isExecutable(Path.of("/usr/bin/time"))) {
       System.out.println("skipping scan: /usr/bin/time (Debian package time) is missing");
-      return rows;
-    }
-    Path jar;
-    try (Stream<Path> s = Files.list(target)) {
-      jar = s.filter(p -> p.getFileName().toString().endsWith("-all.jar")).findFirst()
-          .orElse(null);
-    }
-    if (jar == null) {
-      System.out.println("skipping scan: no samples/cli/target/*-all.jar");
       return rows;
     }
     int cores = Runtime.getRuntime().availableProcessors();

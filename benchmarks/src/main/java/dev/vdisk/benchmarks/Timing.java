@@ -10,6 +10,28 @@ import java.util.concurrent.Callable;
 final class Timing {
   private Timing() {}
 
+  /**
+   * The packaged CLI ({@code samples/cli/target/*-all.jar}) when run from the repository root with
+   * the named fixture script present, else null after printing why the benchmark is skipped.
+   */
+  static Path cliJar(String benchmark, String script) throws IOException {
+    Path target = Path.of("samples/cli/target");
+    if (!java.nio.file.Files.exists(Path.of("testdata/scripts", script))
+        || !java.nio.file.Files.isDirectory(target)) {
+      System.out.println("skipping " + benchmark
+          + ": run from the repository root after packaging the CLI");
+      return null;
+    }
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(target)) {
+      Path jar = s.filter(p -> p.getFileName().toString().endsWith("-all.jar")).findFirst()
+          .orElse(null);
+      if (jar == null) {
+        System.out.println("skipping " + benchmark + ": no samples/cli/target/*-all.jar");
+      }
+      return jar;
+    }
+  }
+
   static long exec(String... command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
