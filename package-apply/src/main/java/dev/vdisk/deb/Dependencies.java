@@ -725,26 +725,42 @@ public final class Dependencies {
         }
       }
       configureAll(configured, unconfigured);
-      for (DebPackage x : staged) {
-        List<DebPackage> old = replacedGuest(x, guest, replacedBy);
-        List<DebPackage> configuredNow = new ArrayList<>(configured);
-        configuredNow.removeIf(p -> old.stream().anyMatch(o -> o == p));
-        configuredNow.add(x);
-        List<DebPackage> unconfiguredNow = new ArrayList<>(unconfigured);
-        unconfiguredNow.removeIf(p -> old.stream().anyMatch(o -> o == p));
-        for (List<Relation> g : x.preDepends()) {
-          if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, configuredNow)
-              && !satisfiedByConfigVersion(g, x, unconfiguredNow, configVersion)) {
-            problems.add(label(x) + " pre-depends on " + Relation.formatField(List.of(g))
-                + ", which cannot be configured before " + x.name()
-                + " is unpacked at first boot");
-            return;
+      // the staged packages go in the first order (from the unpack order) in which each one's
+      // Pre-Depends are configured when its turn comes: at every step the first that can go
+      List<DebPackage> waiting = new ArrayList<>(staged);
+      List<DebPackage> stagedOrder = new ArrayList<>();
+      while (!waiting.isEmpty()) {
+        DebPackage x = null;
+        String blocked = null;
+        for (DebPackage w : waiting) {
+          String why = preDependsBlocked(w, guest, replacedBy, configured, unconfigured,
+              configVersion);
+          if (why == null) {
+            x = w;
+            break;
+          }
+          if (blocked == null) {
+            blocked = why;
           }
         }
+        if (x == null) {
+          problems.add(blocked);
+          return;
+        }
+        waiting.remove(x);
+        stagedOrder.add(x);
+        List<DebPackage> old = replacedGuest(x, guest, replacedBy);
         configured.removeIf(p -> old.stream().anyMatch(o -> o == p));
         unconfigured.removeIf(p -> old.stream().anyMatch(o -> o == p));
         unconfigured.add(x);
         configureAll(configured, unconfigured);
+      }
+      // the unpack order lists the staged packages (numbered in it) in that order
+      int next = 0;
+      for (int i = 0; i < order.size(); i++) {
+        if (stagedSet.contains(order.get(i))) {
+          order.set(i, stagedOrder.get(next++));
+        }
       }
       if (!unconfigured.isEmpty()) {
         List<String> left = new ArrayList<>();
@@ -754,6 +770,27 @@ public final class Dependencies {
         problems.add("first boot could not configure " + String.join(", ", left)
             + " (their dependencies cannot all be configured in any order)");
       }
+    }
+
+    /** Why staged {@code x} cannot be unpacked now (a Pre-Depends not configured), or null. */
+    private String preDependsBlocked(DebPackage x, List<DebPackage> guest,
+        Map<DebPackage, DebPackage> replacedBy, List<DebPackage> configured,
+        List<DebPackage> unconfigured, Map<DebPackage, DebVersion> configVersion) {
+      List<DebPackage> old = replacedGuest(x, guest, replacedBy);
+      List<DebPackage> configuredNow = new ArrayList<>(configured);
+      configuredNow.removeIf(p -> old.stream().anyMatch(o -> o == p));
+      configuredNow.add(x);
+      List<DebPackage> unconfiguredNow = new ArrayList<>(unconfigured);
+      unconfiguredNow.removeIf(p -> old.stream().anyMatch(o -> o == p));
+      for (List<Relation> g : x.preDepends()) {
+        if (!groupSatisfied(g, x, Kind.PRE_DEPENDS, configuredNow)
+            && !satisfiedByConfigVersion(g, x, unconfiguredNow, configVersion)) {
+          return label(x) + " pre-depends on " + Relation.formatField(List.of(g))
+              + ", which cannot be configured before " + x.name()
+              + " is unpacked at first boot";
+        }
+      }
+      return null;
     }
 
     /**
