@@ -1,8 +1,8 @@
 package dev.vdisk.compliance;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.vdisk.testdata.MountedGuest;
 import dev.vdisk.testdata.Oracles;
 import dev.vdisk.testdata.ProjectPaths;
 import dev.vdisk.trust.VerifyOptions;
@@ -171,51 +171,10 @@ final class ComplianceFixtures {
   private static final Pattern INST =
       Pattern.compile("^Inst (\\S+) (?:\\[(\\S+)\\] )?\\((\\S+) .*$", Pattern.MULTILINE);
 
-  /** A raw copy of an image with its two partitions loop-mounted: root, /boot inside it. */
-  static final class Mounted implements AutoCloseable {
-    final Path raw;
-    final Path mnt;
-    final List<Path> mounts = new ArrayList<>();
-
-    /** Converts, checks both file systems with {@code e2fsck -fn}, mounts. */
+  /** A loop-mounted copy of an image with apt pointed at the test repository. */
+  static final class Mounted extends MountedGuest {
     Mounted(Path image, Path dir, String name) throws IOException {
-      raw = dir.resolve(name + ".raw");
-      Oracles.runOk("qemu-img", "convert", "-O", "raw", image.toString(), raw.toString());
-      for (int p = 1; p <= 2; p++) {
-        long[] part = partition(raw, p);
-        Path loop = Path.of(Oracles.runOk("losetup", "--show", "-f", "-o",
-            String.valueOf(part[0]), "--sizelimit", String.valueOf(part[1]),
-            raw.toString()).strip());
-        try {
-          Oracles.Result fsck = Oracles.run("e2fsck", "-fn", loop.toString());
-          assertEquals(0, fsck.exitCode(), fsck.describe());
-        } finally {
-          Oracles.run("losetup", "-d", loop.toString());
-        }
-      }
-      mnt = Files.createDirectories(dir.resolve(name + "-root"));
-      try {
-        mount(2, mnt);
-        mount(1, mnt.resolve("boot"));
-        Oracles.runOk("mount", "-t", "proc", "proc", mnt.resolve("proc").toString());
-        mounts.add(mnt.resolve("proc"));
-      } catch (RuntimeException e) {
-        close();
-        throw e;
-      }
-    }
-
-    private void mount(int partition, Path at) {
-      long[] part = partition(raw, partition);
-      Oracles.runOk("mount", "-o", "loop,offset=" + part[0] + ",sizelimit=" + part[1],
-          raw.toString(), at.toString());
-      mounts.add(at);
-    }
-
-    String chroot(String... command) {
-      List<String> c = new ArrayList<>(List.of("chroot", mnt.toString()));
-      c.addAll(List.of(command));
-      return Oracles.runOk(c.toArray(String[]::new));
+      super(image, dir, name);
     }
 
     /**
@@ -228,13 +187,13 @@ final class ComplianceFixtures {
 
     /** The same, with {@code --with-new-pkgs} (upgrades that need new packages) or not. */
     String aptUpgradeSimulation(boolean withNew) throws IOException {
-      Path srv = Files.createDirectories(mnt.resolve("srv/vdisk-repo"));
+      Path srv = Files.createDirectories(root().resolve("srv/vdisk-repo"));
       Oracles.runOk("cp", "-a", repo() + "/.", srv.toString());
-      Path keyrings = Files.createDirectories(mnt.resolve("etc/apt/keyrings"));
+      Path keyrings = Files.createDirectories(root().resolve("etc/apt/keyrings"));
       Files.copy(key("good"), keyrings.resolve("vdisk-test.gpg"),
           StandardCopyOption.REPLACE_EXISTING);
-      Files.deleteIfExists(mnt.resolve("etc/apt/sources.list"));
-      Files.writeString(Files.createDirectories(mnt.resolve("etc/apt/sources.list.d"))
+      Files.deleteIfExists(root().resolve("etc/apt/sources.list"));
+      Files.writeString(Files.createDirectories(root().resolve("etc/apt/sources.list.d"))
           .resolve("vdisk-test.list"), "deb [signed-by=/etc/apt/keyrings/vdisk-test.gpg] "
           + "file:/srv/vdisk-repo " + SUITE + " main\n");
       chroot("apt-get", "update");
@@ -242,14 +201,6 @@ final class ComplianceFixtures {
           : chroot("apt-get", "-s", "upgrade");
     }
 
-    @Override
-    public void close() throws IOException {
-      for (int i = mounts.size() - 1; i >= 0; i--) {
-        Oracles.run("umount", mounts.get(i).toString());
-      }
-      mounts.clear();
-      Files.deleteIfExists(raw);
-    }
   }
 
   /** {@code Inst} lines of {@code apt-get -s}: package to the version it would install. */
@@ -272,12 +223,6 @@ final class ComplianceFixtures {
       }
     }
     return out;
-  }
-
-  private static long[] partition(Path raw, int n) {
-    String[] f = Oracles.runOk("partx", "-g", "-o", "START,SECTORS", "-n", String.valueOf(n),
-        raw.toString()).strip().split("\\s+");
-    return new long[] {Long.parseLong(f[0]) * 512, Long.parseLong(f[1]) * 512};
   }
 
   /**

@@ -97,7 +97,7 @@ class RemediateIT {
     assertEquals(0, check.exitCode(), check.describe());
     try (ComplianceFixtures.Mounted m = new ComplianceFixtures.Mounted(image, work, "r")) {
       // the first boot, standing in: vdisk's first-boot script, then dpkg
-      if (Files.exists(m.mnt.resolve("usr/local/sbin/vdisk-firstboot"))) {
+      if (Files.exists(m.root().resolve("usr/local/sbin/vdisk-firstboot"))) {
         m.chroot("/usr/local/sbin/vdisk-firstboot");
       }
       m.chroot("dpkg", "--configure", "-a");
@@ -129,7 +129,7 @@ class RemediateIT {
     assertTrue(sorted(r.applied(), r.staged()).stream().anyMatch(p -> p.startsWith("hostname ")));
     assertEquals(Compliance.COMPLIANT, r.after().compliance(), r.after().findings().toString());
     try (ComplianceFixtures.Mounted m = new ComplianceFixtures.Mounted(image, dir, "n")) {
-      if (Files.exists(m.mnt.resolve("usr/local/sbin/vdisk-firstboot"))) {
+      if (Files.exists(m.root().resolve("usr/local/sbin/vdisk-firstboot"))) {
         m.chroot("/usr/local/sbin/vdisk-firstboot");
       }
       m.chroot("dpkg", "--configure", "-a");
@@ -327,7 +327,7 @@ class RemediateIT {
     assertEquals(List.of(1, 2, 3), progress.stream().sorted().toList());
     // the good image's file systems are clean for e2fsck
     try (ComplianceFixtures.Mounted m = new ComplianceFixtures.Mounted(good, dir, "g")) {
-      assertTrue(Files.exists(m.mnt.resolve("var/lib/dpkg/status")));
+      assertTrue(Files.exists(m.root().resolve("var/lib/dpkg/status")));
     }
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vdisk.apply.Applier;
 import dev.vdisk.apply.ApplyOptions;
+import dev.vdisk.testdata.MountedGuest;
 import dev.vdisk.testdata.Oracles;
 import dev.vdisk.testdata.ProjectPaths;
 import dev.vdisk.trust.TrustStore;
@@ -144,62 +145,6 @@ class ApplyCommandIT {
     return args;
   }
 
-  /** A raw copy of an image with its two partitions loop-mounted: root, /boot inside it. */
-  private static final class Mounted implements AutoCloseable {
-    final Path raw;
-    final Path root;
-    final List<Path> mounts = new ArrayList<>();
-
-    Mounted(Path image, String name) throws IOException {
-      raw = work.resolve(name + ".raw");
-      Oracles.runOk("qemu-img", "convert", "-O", "raw", image.toString(), raw.toString());
-      for (int p = 1; p <= 2; p++) {
-        long[] part = partition(raw, p);
-        Path loop = Path.of(Oracles.runOk("losetup", "--show", "-f", "-o",
-            String.valueOf(part[0]), "--sizelimit", String.valueOf(part[1]),
-            raw.toString()).strip());
-        try {
-          Oracles.Result fsck = Oracles.run("e2fsck", "-fn", loop.toString());
-          assertThat(fsck.exitCode()).as(fsck.describe()).isZero();
-        } finally {
-          Oracles.run("losetup", "-d", loop.toString());
-        }
-      }
-      root = Files.createDirectories(work.resolve(name + "-root"));
-      mount(2, root);
-      mount(1, root.resolve("boot"));
-      Oracles.runOk("mount", "-t", "proc", "proc", root.resolve("proc").toString());
-      mounts.add(root.resolve("proc"));
-    }
-
-    private void mount(int partition, Path at) {
-      long[] part = partition(raw, partition);
-      Oracles.runOk("mount", "-o", "loop,offset=" + part[0] + ",sizelimit=" + part[1],
-          raw.toString(), at.toString());
-      mounts.add(at);
-    }
-
-    String chroot(String... command) {
-      List<String> c = new ArrayList<>(List.of("chroot", root.toString()));
-      c.addAll(List.of(command));
-      return Oracles.runOk(c.toArray(String[]::new));
-    }
-
-    @Override
-    public void close() throws IOException {
-      for (int i = mounts.size() - 1; i >= 0; i--) {
-        Oracles.run("umount", mounts.get(i).toString());
-      }
-      Files.deleteIfExists(raw);
-    }
-  }
-
-  private static long[] partition(Path raw, int n) {
-    String[] f = Oracles.runOk("partx", "-g", "-o", "START,SECTORS", "-n", String.valueOf(n),
-        raw.toString()).strip().split("\\s+");
-    return new long[] {Long.parseLong(f[0]) * 512, Long.parseLong(f[1]) * 512};
-  }
-
   @Test
   void applyEqualsDpkgUnpackAndConfiguresCleanly() throws Exception {
     Path a = copy("a.vmdk");
@@ -225,8 +170,9 @@ class ApplyCommandIT {
     // --no-triggers: otherwise dpkg runs the triggers it activated at the end of the run (ldconfig,
     // update-shells), which is configuration, the first boot's work, not unpacking.
     Path b = copy("b.vmdk");
-    try (Mounted ma = new Mounted(a, "a"); Mounted mb = new Mounted(b, "b")) {
-      Path in = Files.createDirectories(mb.root.resolve("tmp/vdisk-debs"));
+    try (MountedGuest ma = new MountedGuest(a, work, "a");
+        MountedGuest mb = new MountedGuest(b, work, "b")) {
+      Path in = Files.createDirectories(mb.root().resolve("tmp/vdisk-debs"));
       List<String> cmd = new ArrayList<>(List.of("dpkg", "--no-triggers", "--unpack"));
       for (String name : unpacked) {
         Path deb = packages.stream().filter(p -> p.getFileName().toString()
@@ -235,8 +181,8 @@ class ApplyCommandIT {
         cmd.add("/tmp/vdisk-debs/" + deb.getFileName());
       }
       mb.chroot(cmd.toArray(String[]::new));
-      Path dpkgA = ma.root.resolve("var/lib/dpkg");
-      Path dpkgB = mb.root.resolve("var/lib/dpkg");
+      Path dpkgA = ma.root().resolve("var/lib/dpkg");
+      Path dpkgB = mb.root().resolve("var/lib/dpkg");
       assertThat(Files.readString(dpkgA.resolve("status")))
           .isEqualTo(Files.readString(dpkgB.resolve("status")));
       // dpkg's own files: their mtimes are when they were written, not compared
@@ -255,13 +201,13 @@ class ApplyCommandIT {
             continue;
           }
           String rel = path.substring(1);
-          assertThat(facts(ma.root.resolve(rel), true)).as("%s of %s", path, name)
-              .isEqualTo(facts(mb.root.resolve(rel), true));
+          assertThat(facts(ma.root().resolve(rel), true)).as("%s of %s", path, name)
+              .isEqualTo(facts(mb.root().resolve(rel), true));
         }
       }
 
       // first boot, standing in: the first-boot script if vdisk installed one, else dpkg
-      if (Files.exists(ma.root.resolve("usr/local/sbin/vdisk-firstboot"))) {
+      if (Files.exists(ma.root().resolve("usr/local/sbin/vdisk-firstboot"))) {
         ma.chroot("/usr/local/sbin/vdisk-firstboot");
       }
       ma.chroot("dpkg", "--configure", "-a");
@@ -405,8 +351,8 @@ class ApplyCommandIT {
     Oracles.Result check = Oracles.run("qemu-img", "check", child.toString());
     assertThat(check.exitCode()).as(check.describe()).isZero();
     // the child, read by qemu-img through its parent, holds the new versions in dpkg's status
-    try (Mounted m = new Mounted(child, "child")) {
-      String status = Files.readString(m.root.resolve("var/lib/dpkg/status"));
+    try (MountedGuest m = new MountedGuest(child, work, "child")) {
+      String status = Files.readString(m.root().resolve("var/lib/dpkg/status"));
       for (JsonNode p : JSON.readTree(r.out()).get("packages")) {
         if (p.get("action").asText().equals("unpacked")) {
           String name = p.get("name").asText();
@@ -469,7 +415,7 @@ class ApplyCommandIT {
     // the root's superblock marked "not clean with errors" by debugfs, on a raw copy
     Path raw = work.resolve("errors.raw");
     Oracles.runOk("qemu-img", "convert", "-O", "raw", base.toString(), raw.toString());
-    long[] root = partition(raw, 2);
+    long[] root = MountedGuest.partition(raw, 2);
     String loop = Oracles.runOk("losetup", "--show", "-f", "-o", String.valueOf(root[0]),
         "--sizelimit", String.valueOf(root[1]), raw.toString()).strip();
     try {

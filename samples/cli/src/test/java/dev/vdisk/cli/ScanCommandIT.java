@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vdisk.testdata.MountedGuest;
 import dev.vdisk.testdata.Oracles;
 import dev.vdisk.testdata.ProjectPaths;
 import java.io.IOException;
@@ -97,60 +98,30 @@ class ScanCommandIT {
         """.formatted(repo, keys.resolve(key)));
   }
 
-  /** The guest's dpkg status file, read by the kernel from a raw copy of the image. */
+  /** The guest's dpkg status file, read by the kernel from a loop-mounted raw copy. */
   static Path status(Path image) throws IOException {
-    Path raw = work.resolve("status.raw");
-    Oracles.runOk("qemu-img", "convert", "-O", "raw", image.toString(), raw.toString());
-    String[] f = Oracles.runOk("partx", "-g", "-o", "START,SECTORS", "-n", "2", raw.toString())
-        .strip().split("\\s+");
-    Path mnt = Files.createDirectories(work.resolve("status-mnt"));
-    Oracles.runOk("mount", "-o", "loop,ro,offset=" + Long.parseLong(f[0]) * 512
-        + ",sizelimit=" + Long.parseLong(f[1]) * 512, raw.toString(), mnt.toString());
     Path copy = work.resolve("status-" + image.getFileName());
-    try {
-      Files.copy(mnt.resolve("var/lib/dpkg/status"), copy,
+    try (MountedGuest m = new MountedGuest(image, work, "status")) {
+      Files.copy(m.root().resolve("var/lib/dpkg/status"), copy,
           StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Oracles.run("umount", mnt.toString());
-      Files.deleteIfExists(raw);
     }
     return copy;
   }
 
   /**
-   * Boots the guest's packages in a chroot of a raw copy (root and /boot loop-mounted, /proc):
-   * vdisk's first-boot script when there is one, then {@code dpkg --configure -a}; returns the
-   * dpkg status file afterwards.
+   * Boots the guest's packages in a chroot of a loop-mounted raw copy: vdisk's first-boot script
+   * when there is one, then {@code dpkg --configure -a}; returns the dpkg status file afterwards.
    */
   static Path firstBoot(Path image) throws IOException {
-    Path raw = work.resolve("boot.raw");
-    Oracles.runOk("qemu-img", "convert", "-O", "raw", image.toString(), raw.toString());
-    Path root = Files.createDirectories(work.resolve("boot-root"));
-    List<Path> mounts = new ArrayList<>();
     Path copy = work.resolve("status-booted-" + image.getFileName());
-    try {
-      for (int p : new int[] {2, 1}) {
-        String[] f = Oracles.runOk("partx", "-g", "-o", "START,SECTORS", "-n",
-            String.valueOf(p), raw.toString()).strip().split("\\s+");
-        Path at = p == 2 ? root : root.resolve("boot");
-        Oracles.runOk("mount", "-o", "loop,offset=" + Long.parseLong(f[0]) * 512
-            + ",sizelimit=" + Long.parseLong(f[1]) * 512, raw.toString(), at.toString());
-        mounts.add(at);
+    try (MountedGuest m = new MountedGuest(image, work, "boot")) {
+      if (Files.exists(m.root().resolve("usr/local/sbin/vdisk-firstboot"))) {
+        m.chroot("/usr/local/sbin/vdisk-firstboot");
       }
-      Oracles.runOk("mount", "-t", "proc", "proc", root.resolve("proc").toString());
-      mounts.add(root.resolve("proc"));
-      if (Files.exists(root.resolve("usr/local/sbin/vdisk-firstboot"))) {
-        Oracles.runOk("chroot", root.toString(), "/usr/local/sbin/vdisk-firstboot");
-      }
-      Oracles.runOk("chroot", root.toString(), "dpkg", "--configure", "-a");
-      assertThat(Oracles.runOk("chroot", root.toString(), "dpkg", "--audit")).isEmpty();
-      Files.copy(root.resolve("var/lib/dpkg/status"), copy,
+      m.chroot("dpkg", "--configure", "-a");
+      assertThat(m.chroot("dpkg", "--audit")).isEmpty();
+      Files.copy(m.root().resolve("var/lib/dpkg/status"), copy,
           StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      for (int i = mounts.size() - 1; i >= 0; i--) {
-        Oracles.run("umount", mounts.get(i).toString());
-      }
-      Files.deleteIfExists(raw);
     }
     return copy;
   }
